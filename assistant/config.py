@@ -1,0 +1,141 @@
+"""One typed `Settings` object, built once at the edge (CLI, UI, tests) and passed in.
+
+Sources, highest priority first: keyword arguments, environment (`KEEL_*`; the standard
+`OPENAI_API_KEY` / `OPENAI_BASE_URL` are honoured too), a `.env` file, a TOML file
+(`KEEL_CONFIG` or `./keel.toml`), then the defaults below.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+from typing import Literal
+
+from platformdirs import user_data_dir
+from pydantic import AliasChoices, Field, SecretStr, field_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+__all__ = ["LOCAL_MODEL_ALIAS", "PROJECT_ROOT", "Settings"]
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+LOCAL_MODEL_ALIAS = "qwen2.5-coder-1.5b-instruct-q4_k_m"
+_WORKSPACE_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
+
+
+def _alias(name: str, *extra: str) -> AliasChoices:
+    return AliasChoices(name, f"KEEL_{name.upper()}", *extra)
+
+
+class Settings(BaseSettings):
+    """Everything Keel can be configured with."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="KEEL_", env_file=".env", extra="ignore", populate_by_name=True
+    )
+
+    # --- storage -------------------------------------------------------------------
+    data_dir: Path = Field(
+        default_factory=lambda: Path(user_data_dir("keel", appauthor=False)),
+        description="All state lives here: stores, the assembled model, saved goals, logs.",
+    )
+    workspace: str = Field("default", description="Workspace name; one collection each.")
+
+    # --- language model --------------------------------------------------------------
+    llm_provider: Literal["local", "openai", "fake"] = Field(
+        "local", description="local: embedded llama.cpp server; openai: any compatible endpoint."
+    )
+    llm_base_url: str | None = Field(
+        None, validation_alias=_alias("llm_base_url", "OPENAI_BASE_URL"),
+        description="Base URL of an OpenAI-compatible endpoint (vLLM, Ollama, OpenAI…).",
+    )
+    llm_api_key: SecretStr | None = Field(
+        None, validation_alias=_alias("llm_api_key", "OPENAI_API_KEY"),
+        description="API key for the endpoint.",
+    )
+    llm_model: str = Field("gpt-4o-mini", description="Model name for the openai provider.")
+    llm_timeout_s: float = Field(60.0, gt=0, description="Per-request timeout in seconds.")
+    llm_max_retries: int = Field(2, ge=0, le=10, description="Transport retries (429/5xx).")
+    llm_temperature: float = Field(0.0, ge=0, le=2)
+    llm_max_tokens: int = Field(1024, ge=16, le=32768, description="Generation limit.")
+    structured_retries: int = Field(
+        2, ge=0, le=5, description="Re-asks after output fails validation."
+    )
+    structured_output: Literal["auto", "json_schema", "json_object"] = Field(
+        "auto",
+        description="auto: json_schema for openai, json_object+schema (grammar) for local.",
+    )
+
+    # --- embedded local model ----------------------------------------------------------
+    local_model_path: Path | None = Field(
+        None, description="Use this GGUF instead of the bundled Qwen2.5-Coder-1.5B."
+    )
+    local_n_ctx: int = Field(4096, ge=512, le=32768)
+    local_n_threads: int | None = Field(None, ge=1, description="Default: all cores.")
+    local_start_timeout_s: float = Field(180.0, gt=0)
+
+    # --- embeddings ------------------------------------------------------------------------
+    embeddings_provider: Literal["local", "openai", "fake"] = "local"
+    embeddings_model: str = Field(
+        "text-embedding-3-small", description="Model name for the openai embeddings provider."
+    )
+    embedding_batch_size: int = Field(32, ge=1, le=512)
+
+    # --- Chroma ------------------------------------------------------------------------------
+    chroma_mode: Literal["embedded", "server"] = "embedded"
+    chroma_host: str = "127.0.0.1"
+    chroma_port: int = Field(8000, ge=1, le=65535)
+    chroma_token: SecretStr | None = None
+    chroma_ssl: bool = False
+    store_lock_timeout_s: float = Field(
+        3.0, ge=0, description="How long to wait for another process's lock on the store."
+    )
+
+    # --- ingest and retrieval ---------------------------------------------------------------
+    chunk_size: int = Field(1200, ge=200, le=8000, description="Max characters per chunk.")
+    chunk_overlap: int = Field(120, ge=0, le=2000)
+    max_document_mb: float = Field(20.0, gt=0, description="Larger files are refused.")
+    retrieval_k: int = Field(6, ge=1, le=50)
+    min_relevance: float = Field(
+        0.30, ge=-1, le=1, description="Cosine similarity below which a chunk is not relevant."
+    )
+
+    @field_validator("workspace")
+    @classmethod
+    def _check_workspace(cls, value: str) -> str:
+        if not _WORKSPACE_RE.match(value):
+            raise ValueError(
+                "workspace names use lower-case letters, digits, '-' and '_' (1-40 characters)"
+            )
+        return value
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        toml_path = Path(os.environ.get("KEEL_CONFIG", "keel.toml"))
+        toml = TomlConfigSettingsSource(settings_cls, toml_file=toml_path)
+        return init_settings, env_settings, dotenv_settings, toml, file_secret_settings
+
+    # --- derived paths ------------------------------------------------------------------------
+    @property
+    def workspace_dir(self) -> Path:
+        return self.data_dir / "workspaces" / self.workspace
+
+    @property
+    def model_dir(self) -> Path:
+        return self.data_dir / "models"
+
+    def with_workspace(self, workspace: str) -> Settings:
+        """A copy of these settings pointing at another workspace (validated)."""
+        return self.model_copy(update={"workspace": self._check_workspace(workspace)})

@@ -1,0 +1,156 @@
+"""One chat-model seam for every provider: local llama.cpp server, any OpenAI endpoint, fake.
+
+`local` and `openai` share one code path (langchain-openai's `ChatOpenAI`); they differ
+only in base URL, key and model name. Structured output asks for JSON in the form each
+provider accepts (llama.cpp rejects `json_schema` but grammar-constrains `json_object` with
+a schema) and validates it with pydantic; validation errors go back to the model for a
+bounded number of re-asks, then one `GenerationError`.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Iterator
+from typing import Any, TypeVar
+
+from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
+from pydantic import BaseModel, ValidationError
+
+from .config import LOCAL_MODEL_ALIAS, Settings
+from .errors import ConfigError, GenerationError, KeelError, ModelError
+from .local_model import LocalModelServer
+
+__all__ = ["LLM", "Progress"]
+
+T = TypeVar("T", bound=BaseModel)
+Progress = Callable[[int, int, str], None]
+_FENCE = re.compile(r"^\s*```(?:json)?\s*|\s*```\s*$")
+
+
+class LLM:
+    """The application's language model, built from settings (or injected in tests)."""
+
+    def __init__(self, settings: Settings, chat_model: BaseChatModel | None = None,
+                 progress: Progress | None = None) -> None:
+        self.settings = settings
+        self._chat = chat_model
+        self._server: LocalModelServer | None = None
+        self._progress = progress
+        self.endpoint = "in-process fake" if settings.llm_provider == "fake" else ""
+
+    # --- construction --------------------------------------------------------------
+    @property
+    def chat(self) -> BaseChatModel:
+        if self._chat is None:
+            self._chat = self._build()
+        return self._chat
+
+    @property
+    def model_name(self) -> str:
+        provider = self.settings.llm_provider
+        if provider == "local":
+            return LOCAL_MODEL_ALIAS
+        return "keel-fake" if provider == "fake" else self.settings.llm_model
+
+    def _build(self) -> BaseChatModel:
+        settings = self.settings
+        if settings.llm_provider == "fake":
+            from .fake_model import FakeChatModel
+
+            return FakeChatModel()
+        from langchain_openai import ChatOpenAI
+
+        if settings.llm_provider == "local":
+            self._server = LocalModelServer(settings)
+            base_url, key = self._server.start(self._progress), "local"
+        else:
+            base_url = settings.llm_base_url
+            key = settings.llm_api_key.get_secret_value() if settings.llm_api_key else None
+            if key is None and base_url is None:
+                raise ConfigError("The openai provider needs OPENAI_API_KEY (and optionally "
+                                  "OPENAI_BASE_URL), or KEEL_LLM_BASE_URL for a local server.")
+        self.endpoint = base_url or "https://api.openai.com/v1"
+        return ChatOpenAI(
+            model=self.model_name, base_url=base_url, api_key=key or "not-needed",  # type: ignore[arg-type]
+            timeout=settings.llm_timeout_s, max_retries=settings.llm_max_retries,
+            temperature=settings.llm_temperature, max_completion_tokens=settings.llm_max_tokens,
+            stream_usage=True,
+        )
+
+    def close(self) -> None:
+        if self._server is not None:
+            self._server.stop()
+            self._server = None
+
+    def describe(self) -> dict[str, str]:
+        return {"provider": self.settings.llm_provider, "model": self.model_name,
+                "endpoint": self.endpoint or "(not started)"}
+
+    # --- calls -----------------------------------------------------------------------
+    def _guard(self, action: Callable[[], Any]) -> Any:
+        try:
+            return action()
+        except KeelError:
+            raise
+        except Exception as exc:  # openai/httpx raise many types; one readable error out
+            raise ModelError(
+                f"The model endpoint ({self.endpoint or self.settings.llm_provider}) failed: "
+                f"{type(exc).__name__}: {str(exc)[:300]}"
+            ) from exc
+
+    def text(self, messages: list[BaseMessage], **kwargs: Any) -> str:
+        """One complete text answer."""
+        message = self._guard(lambda: self.chat.invoke(messages, **kwargs))
+        return str(message.content)
+
+    def stream(self, messages: list[BaseMessage]) -> Iterator[str]:
+        """Text pieces as the model produces them."""
+        iterator = self._guard(lambda: iter(self.chat.stream(messages)))
+        while True:
+            chunk = self._guard(lambda: next(iterator, None))
+            if chunk is None:
+                return
+            if chunk.content:
+                yield str(chunk.content)
+
+    def structured(self, messages: list[BaseMessage], schema: type[T],
+                   context: dict[str, Any] | None = None) -> T:
+        """A validated `schema` instance; validation errors are fed back for re-asks."""
+        response_format = self._response_format(schema)
+        history = list(messages)
+        last = ""
+        attempts = self.settings.structured_retries + 1
+        for _ in range(attempts):
+            last = self.text(history, response_format=response_format)
+            try:
+                return schema.model_validate_json(_FENCE.sub("", last), context=context)
+            except ValidationError as exc:
+                history += [AIMessage(content=last), HumanMessage(content=_reask(exc))]
+        raise GenerationError(
+            f"The model's answer did not fit the {schema.__name__} schema after {attempts} "
+            "attempts.", last_output=last, attempts=attempts,
+        )
+
+    def _response_format(self, schema: type[BaseModel]) -> dict[str, Any]:
+        method = self.settings.structured_output
+        if method == "auto":
+            method = "json_schema" if self.settings.llm_provider == "openai" else "json_object"
+        json_schema = schema.model_json_schema()
+        if method == "json_schema":
+            return {"type": "json_schema",
+                    "json_schema": {"name": schema.__name__, "schema": json_schema}}
+        return {"type": "json_object", "schema": json_schema}
+
+
+def _reask(exc: ValidationError) -> str:
+    problems = [f"- {'.'.join(str(p) for p in e['loc']) or 'answer'}: {e['msg']}"
+                for e in exc.errors()[:8]]
+    return ("Your answer was not valid:\n" + "\n".join(problems)
+            + "\nReply again with the corrected JSON object only.")
+
+
+def schema_hint(schema: type[BaseModel]) -> str:
+    """A compact JSON schema to show the model in the prompt."""
+    return json.dumps(schema.model_json_schema(), separators=(",", ":"))
