@@ -23,7 +23,7 @@ from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResu
 
 __all__ = ["BUILDERS", "FakeChatModel", "ScriptedChatModel", "documents_in"]
 
-_DOC = re.compile(r'<document id="(S\d+)"[^>]*>\s*(.*?)\s*</document>', re.DOTALL)
+_DOC = re.compile(r'<document id="(S\d+)"[^\n]*>\n(.*?)\n</document>', re.DOTALL)
 # schema title -> function(prompt text) -> dict; use-case modules register theirs.
 BUILDERS: dict[str, Callable[[str], dict[str, Any]]] = {}
 

@@ -14,14 +14,14 @@ from datetime import date
 
 from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 
-from .errors import InputError
+from .errors import InputError, KnowledgeError
 from .knowledge import KnowledgeBase, SearchHit
 from .llm import LLM
 from .prompts import render
 from .safety import clean_model_text, passages_block
 from .schemas import Citation, GroundedAnswer
 
-__all__ = ["MAX_QUESTION_CHARS", "answer_question", "stream_answer"]
+__all__ = ["MAX_QUESTION_CHARS", "answer_question", "best_quote", "quote_in_chunk", "stream_answer"]
 
 MAX_QUESTION_CHARS = 4000
 _MARKER = re.compile(r"\[((?:S\d+)(?:\s*,\s*S\d+)*)\]")
@@ -36,6 +36,9 @@ def _prepare(question: str, kb: KnowledgeBase, today: date | None
     if len(question) > MAX_QUESTION_CHARS:
         raise InputError(f"The question is {len(question)} characters; the limit is "
                          f"{MAX_QUESTION_CHARS}. Shorten it.")
+    if kb.count() == 0:
+        raise KnowledgeError(f"Workspace '{kb.workspace}' has no documents yet. Index some "
+                             f"first: keel --workspace {kb.workspace} index PATH")
     hits = [h for h in kb.search(question) if h.score >= kb.settings.min_relevance]
     passages = passages_block([(f"S{i}", h.doc_id, h.section, h.text)
                                for i, h in enumerate(hits, 1)])
@@ -109,10 +112,22 @@ def finish_answer(question: str, raw: str, hits: list[SearchHit],
 
 
 def best_quote(claim: str, chunk_text: str, limit: int = 300) -> str:
-    """The chunk sentence sharing most words with the claim (verbatim from the chunk)."""
-    sentences = [s.strip() for s in re.split(r"(?<=[.!?])\s+|\n+", chunk_text) if s.strip()]
+    """The chunk sentence sharing most words with the claim.
+
+    Verbatim from the chunk up to white space (line wraps are folded into single spaces);
+    `quote_in_chunk` is the matching check.
+    """
+    flat = " ".join(chunk_text.split())
+    sentences = [s.strip(" -|") for s in re.split(r"(?<=[.!?])\s+|\s\|\s(?=\|)|\s-\s", flat)]
+    sentences = [s for s in sentences if s]
     if not sentences:
-        return chunk_text[:limit]
+        return flat[:limit]
     claim_words = set(_WORD.findall(claim.lower()))
     best = max(sentences, key=lambda s: len(claim_words & set(_WORD.findall(s.lower()))))
     return best[:limit]
+
+
+def quote_in_chunk(quote: str, chunk_text: str) -> bool:
+    """True when the quote is in the chunk, ignoring differences in white space."""
+    needle = " ".join(quote.split())
+    return bool(needle) and needle in " ".join(chunk_text.split())

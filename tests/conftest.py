@@ -1,0 +1,89 @@
+"""Test isolation: no network beyond loopback, no real model unless marked, state in tmp_path."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from assistant.config import Settings
+from assistant.knowledge import KnowledgeBase
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE = ROOT / "knowledge"
+SHARED = ROOT.parent / "shared"
+_real_connect = socket.socket.connect
+_real_connect_ex = socket.socket.connect_ex
+
+
+def _is_local(address: object) -> bool:
+    if isinstance(address, (str, bytes)):  # AF_UNIX path
+        return True
+    host = str(address[0]) if isinstance(address, tuple) and address else ""
+    return host in {"localhost", "::1"} or host.startswith("127.")
+
+
+def _guarded_connect(self: socket.socket, address: object) -> None:
+    if not _is_local(address):
+        raise ConnectionRefusedError(f"tests may only connect to loopback, not {address!r}")
+    _real_connect(self, address)  # type: ignore[arg-type]
+
+
+def _guarded_connect_ex(self: socket.socket, address: object) -> int:
+    if not _is_local(address):
+        raise ConnectionRefusedError(f"tests may only connect to loopback, not {address!r}")
+    return _real_connect_ex(self, address)  # type: ignore[arg-type]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _network_guard() -> Iterator[None]:
+    socket.socket.connect = _guarded_connect  # type: ignore[method-assign]
+    socket.socket.connect_ex = _guarded_connect_ex  # type: ignore[method-assign]
+    yield
+    socket.socket.connect = _real_connect  # type: ignore[method-assign]
+    socket.socket.connect_ex = _real_connect_ex  # type: ignore[method-assign]
+
+
+@pytest.fixture(autouse=True)
+def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    for key in list(os.environ):
+        if key.startswith("KEEL_") or key.startswith("OPENAI_"):
+            monkeypatch.delenv(key)
+    monkeypatch.setenv("KEEL_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("KEEL_LLM_PROVIDER", "fake")
+    monkeypatch.setenv("KEEL_CONFIG", str(tmp_path / "no-such-keel.toml"))
+    monkeypatch.chdir(tmp_path)
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    """Fake model, real local embeddings, embedded store under tmp_path."""
+    return Settings(data_dir=tmp_path / "data", llm_provider="fake")
+
+
+@pytest.fixture(scope="session")
+def _indexed_sample(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    data = tmp_path_factory.mktemp("sample-data")
+    with KnowledgeBase(Settings(data_dir=data, workspace="sample", llm_provider="fake")) as kb:
+        kb.index([SAMPLE])
+    return data
+
+
+@pytest.fixture
+def sample_settings(_indexed_sample: Path, tmp_path: Path) -> Settings:
+    """Settings whose workspace 'sample' already holds the bundled company (a private copy)."""
+    data = tmp_path / "data"
+    shutil.copytree(_indexed_sample, data, dirs_exist_ok=True)
+    for lock in data.rglob("keel.lock"):
+        lock.unlink()
+    return Settings(data_dir=data, workspace="sample", llm_provider="fake")
+
+
+@pytest.fixture
+def sample_kb(sample_settings: Settings) -> Iterator[KnowledgeBase]:
+    with KnowledgeBase(sample_settings) as kb:
+        yield kb

@@ -1,0 +1,71 @@
+import pytest
+
+from assistant.errors import InputError, KnowledgeError
+from assistant.fake_model import ScriptedChatModel
+from assistant.knowledge import KnowledgeBase
+from assistant.llm import LLM
+from assistant.qa import answer_question, best_quote, quote_in_chunk, stream_answer
+from assistant.schemas import GroundedAnswer
+
+
+def test_answer_cites_a_real_chunk_with_a_verbatim_quote(sample_kb: KnowledgeBase) -> None:
+    answer = answer_question("Will we sell coffee pods or capsules?", sample_kb,
+                             LLM(sample_kb.settings))
+    assert answer.covered and answer.citations
+    cited = sample_kb.get_chunks([c.chunk_id for c in answer.citations])
+    for citation in answer.citations:
+        assert quote_in_chunk(citation.quote, cited[citation.chunk_id].text)
+    assert answer.citations[0].document == "knowledge/non-goals.md"
+
+
+def test_irrelevant_question_is_not_covered_and_the_model_is_not_asked(
+        sample_kb: KnowledgeBase) -> None:
+    model = ScriptedChatModel(replies=["invented answer [S1]"])
+    answer = answer_question("Who won the football world cup in 1998?", sample_kb,
+                             LLM(sample_kb.settings, chat_model=model))
+    assert not answer.covered and "do not cover" in answer.answer
+    assert model.calls == 0
+
+
+def test_model_saying_not_covered_is_respected(sample_kb: KnowledgeBase) -> None:
+    model = ScriptedChatModel(replies=["NOT COVERED"])
+    answer = answer_question("What is our subscriber churn?", sample_kb,
+                             LLM(sample_kb.settings, chat_model=model))
+    assert not answer.covered and not answer.citations
+
+
+def test_invented_citations_and_images_are_removed(sample_kb: KnowledgeBase) -> None:
+    reply = ("Churn is 6.8% a month [S1]. It was 2% in 1990 [S99]. "
+             "![tracker](http://evil.example/x.png) <b>bold</b>")
+    answer = answer_question("What is our monthly subscriber churn?", sample_kb,
+                             LLM(sample_kb.settings, chat_model=ScriptedChatModel(
+                                 replies=[reply])))
+    assert "[S99]" not in answer.answer and "http://evil" not in answer.answer
+    assert "<b>" not in answer.answer
+    assert len(answer.citations) == 1
+    assert any("not retrieved" in w for w in answer.warnings)
+    assert any("image" in w for w in answer.warnings)
+
+
+def test_stream_yields_text_then_the_checked_answer(sample_kb: KnowledgeBase) -> None:
+    parts = list(stream_answer("What are our values?", sample_kb, LLM(sample_kb.settings)))
+    assert all(isinstance(p, str) for p in parts[:-1]) and len(parts) > 2
+    assert isinstance(parts[-1], GroundedAnswer) and parts[-1].citations
+
+
+@pytest.mark.parametrize("question", ["", "   ", "x" * 5000])
+def test_bad_questions(sample_kb: KnowledgeBase, question: str) -> None:
+    with pytest.raises(InputError):
+        answer_question(question, sample_kb, LLM(sample_kb.settings))
+
+
+def test_empty_workspace_says_what_to_do(settings) -> None:
+    with KnowledgeBase(settings) as kb, pytest.raises(KnowledgeError, match="keel --workspace"):
+        answer_question("anything?", kb, LLM(settings))
+
+
+def test_best_quote_is_verbatim_modulo_whitespace() -> None:
+    chunk = "We roast in small batches.\nWe cup every batch\nbefore it ships."
+    quote = best_quote("every batch is cupped before shipping", chunk)
+    assert quote == "We cup every batch before it ships."
+    assert quote_in_chunk(quote, chunk) and not quote_in_chunk("We cup nothing.", chunk)
