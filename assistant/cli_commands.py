@@ -154,8 +154,11 @@ def status(ctx: typer.Context, check: bool = typer.Option(
             with open_llm(settings) as llm:
                 reply = llm.text([HumanMessage(content="Reply with the single word: ready")])
                 info.update(llm.describe(), model_reply=reply.strip()[:80])
-        emit(info, as_json, lambda: [out.print(f"{k:>14}: {escape(str(v))}")
-                                     for k, v in info.items()])
+        def human() -> None:
+            for key, value in info.items():
+                out.print(f"{key:>14}: {escape(str(value))}")
+
+        emit(info, as_json, human)
 
     guarded(run)
 

@@ -84,7 +84,7 @@ class Settings(BaseSettings):
     embeddings_model: str = Field(
         "text-embedding-3-small", description="Model name for the openai embeddings provider."
     )
-    embedding_batch_size: int = Field(32, ge=1, le=512)
+    embedding_batch_size: int = Field(16, ge=1, le=512)
 
     # --- Chroma ------------------------------------------------------------------------------
     chroma_mode: Literal["embedded", "server"] = "embedded"
@@ -97,13 +97,20 @@ class Settings(BaseSettings):
     )
 
     # --- ingest and retrieval ---------------------------------------------------------------
-    chunk_size: int = Field(1200, ge=200, le=8000, description="Max characters per chunk.")
-    chunk_overlap: int = Field(120, ge=0, le=2000)
+    chunk_size: int = Field(800, ge=200, le=8000, description="Max characters per chunk.")
+    chunk_overlap: int = Field(100, ge=0, le=2000)
     max_document_mb: float = Field(20.0, gt=0, description="Larger files are refused.")
     retrieval_k: int = Field(6, ge=1, le=50)
     min_relevance: float = Field(
         0.30, ge=-1, le=1, description="Cosine similarity below which a chunk is not relevant."
     )
+
+    # --- web UI ---------------------------------------------------------------------------------
+    ui_username: str | None = Field(None, description="Required with a non-loopback bind.")
+    ui_password: SecretStr | None = None
+    ui_max_upload_mb: float = Field(10.0, gt=0, description="Largest upload the UI accepts.")
+    ui_concurrency: int = Field(2, ge=1, le=64, description="Requests served at once.")
+    ui_queue_size: int = Field(32, ge=1, description="Waiting requests before 'busy'.")
 
     @field_validator("workspace")
     @classmethod

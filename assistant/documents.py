@@ -103,10 +103,11 @@ def parse_document(path: Path, doc_id: str, max_bytes: int) -> ParsedDocument:
         raise DocumentError(label, f"too large: {size / 1e6:.1f} MB (limit "
                                    f"{max_bytes / 1e6:.0f} MB, see KEEL_MAX_DOCUMENT_MB)")
     raw = path.read_bytes()
+    meta: dict[str, Any] = {}
     if suffix == ".pdf":
-        body, meta = _pdf_text(raw, label), {}
+        body = _pdf_text(raw, label)
     elif suffix == ".docx":
-        body, meta = _docx_text(path, label), {}
+        body = _docx_text(path, label)
     else:
         body, meta = _split_front_matter(_decode_text(raw, label), label)
     if not body.strip():
@@ -146,7 +147,8 @@ def _split_front_matter(text: str, label: str) -> tuple[str, dict[str, Any]]:
     try:
         post = frontmatter.loads(text)
     except Exception as exc:  # yaml raises several types
-        raise DocumentError(label, f"front matter is not valid YAML ({type(exc).__name__})")
+        raise DocumentError(
+            label, f"front matter is not valid YAML ({type(exc).__name__})") from exc
     meta = post.metadata if isinstance(post.metadata, dict) else {}
     return post.content, meta
 
@@ -166,7 +168,8 @@ def _pdf_text(raw: bytes, label: str) -> str:
     except DocumentError:
         raise
     except Exception as exc:  # pypdf raises many types for broken files
-        raise DocumentError(label, f"cannot read PDF ({type(exc).__name__}: {exc})"[:200])
+        reason = f"cannot read PDF ({type(exc).__name__}: {exc})"
+        raise DocumentError(label, " ".join(reason.split())[:200]) from exc
     if not any(p.strip() for p in pages):
         raise DocumentError(label, "the PDF has no extractable text (scanned images?)")
     return "\n\n".join(f"## Page {n}\n\n{text.strip()}" for n, text in enumerate(pages, 1))

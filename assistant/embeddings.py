@@ -117,7 +117,7 @@ class FakeEmbedder:
         if norm == 0:
             vec[0] = 1.0
             norm = 1.0
-        return (vec / norm).tolist()
+        return [float(x) for x in vec / norm]
 
 
 class OpenAIEmbedder:
@@ -144,7 +144,7 @@ class OpenAIEmbedder:
 
     def embed(self, texts: list[str]) -> list[list[float]]:
         try:
-            return self._client.embed_documents(texts)
+            return list(self._client.embed_documents(texts))
         except Exception as exc:  # the client raises many transport types
             raise ModelError(f"Embedding endpoint failed: {exc}") from exc
 

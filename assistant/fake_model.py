@@ -20,6 +20,7 @@ from langchain_core.callbacks import CallbackManagerForLLMRun
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
+from pydantic import Field
 
 __all__ = ["BUILDERS", "FakeChatModel", "ScriptedChatModel", "documents_in"]
 
@@ -77,7 +78,7 @@ class ScriptedChatModel(BaseChatModel):
     """Returns `replies` in order (the last one repeats); records every prompt."""
 
     replies: list[str]
-    prompts: list[list[BaseMessage]] = []
+    prompts: list[list[BaseMessage]] = Field(default_factory=list)
     calls: int = 0
 
     @property

@@ -110,7 +110,7 @@ class KnowledgeBase:
         try:
             collection = self._store.client.get_or_create_collection(
                 name=name,
-                embedding_function=KeelEmbeddingFunction(model),  # type: ignore[arg-type]
+                embedding_function=KeelEmbeddingFunction(model),
                 metadata={"hnsw:space": "cosine", "keel_embedding_model": model,
                           "keel_workspace": self.workspace},
             )
@@ -226,8 +226,8 @@ class KnowledgeBase:
                     if item is not None:
                         pending.append(item)
             vectors = self._embed_pending(pending, progress)
+            self._write_docs(pending, vectors)
             for item in pending:
-                self._write_doc(item, vectors)
                 (report.added if item.is_new else report.updated).append(item.doc.doc_id)
                 report.chunks_written += len(item.chunks) - len(item.keep_ids)
             for doc_id, info in existing.items():
@@ -277,21 +277,25 @@ class KnowledgeBase:
                 progress(min(start + step, len(todo)), len(todo), "embedding chunks")
         return vectors
 
-    def _write_doc(self, item: _Pending, vectors: dict[str, list[float]]) -> None:
+    def _write_docs(self, pending: list[_Pending], vectors: dict[str, list[float]]) -> None:
+        """New chunks first (batched across documents), then metadata of kept ones, then
+        stale ones deleted: a crash at any point loses no document."""
         now = datetime.now(UTC).isoformat(timespec="seconds")
-        metas = {c.id: self._metadata(item, c, now) for c in item.chunks}
-        new = [c for c in item.chunks if c.id not in item.keep_ids]
+        new, kept = [], []
+        for item in pending:
+            for c in item.chunks:
+                row = (c.id, c.text, self._metadata(item, c, now))
+                (kept if c.id in item.keep_ids else new).append(row)
         limit = self._store.client.get_max_batch_size() if self._store else 1000
         for start in range(0, len(new), limit):
             part = new[start : start + limit]
-            self.collection.upsert(
-                ids=[c.id for c in part], documents=[c.text for c in part],
-                embeddings=[vectors[c.id] for c in part], metadatas=[metas[c.id] for c in part])
-        kept = sorted(item.keep_ids)
+            self.collection.upsert(ids=[r[0] for r in part], documents=[r[1] for r in part],
+                                   embeddings=[vectors[r[0]] for r in part],
+                                   metadatas=[r[2] for r in part])
         for start in range(0, len(kept), limit):
-            part_ids = kept[start : start + limit]
-            self.collection.update(ids=part_ids, metadatas=[metas[i] for i in part_ids])
-        self._delete(sorted(item.stale_ids))
+            part = kept[start : start + limit]
+            self.collection.update(ids=[r[0] for r in part], metadatas=[r[2] for r in part])
+        self._delete(sorted(i for item in pending for i in item.stale_ids))
 
     def _metadata(self, item: _Pending, chunk: Chunk, now: str) -> dict[str, Any]:
         doc = item.doc

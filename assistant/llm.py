@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
@@ -38,13 +39,16 @@ class LLM:
         self._chat = chat_model
         self._server: LocalModelServer | None = None
         self._progress = progress
+        self._build_lock = threading.Lock()  # UI threads must not start two servers
         self.endpoint = "in-process fake" if settings.llm_provider == "fake" else ""
 
     # --- construction --------------------------------------------------------------
     @property
     def chat(self) -> BaseChatModel:
         if self._chat is None:
-            self._chat = self._build()
+            with self._build_lock:
+                if self._chat is None:
+                    self._chat = self._build()
         return self._chat
 
     @property
@@ -62,6 +66,8 @@ class LLM:
             return FakeChatModel()
         from langchain_openai import ChatOpenAI
 
+        base_url: str | None
+        key: str | None
         if settings.llm_provider == "local":
             self._server = LocalModelServer(settings)
             base_url, key = self._server.start(self._progress), "local"

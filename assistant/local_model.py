@@ -170,8 +170,9 @@ class LocalModelServer:
             time.sleep(0.3)
         self.stop()
         raise ModelSetupError(
-            f"The local model server did not answer within {self.settings.local_start_timeout_s:.0f}"
-            f" s. See {self.log_path}; raise KEEL_LOCAL_START_TIMEOUT_S on a slow machine."
+            "The local model server did not answer within "
+            f"{self.settings.local_start_timeout_s:.0f} s. See {self.log_path}; raise "
+            "KEEL_LOCAL_START_TIMEOUT_S on a slow machine."
         )
 
     def _log_tail(self) -> str:

@@ -21,7 +21,7 @@ from .errors import PromptError
 __all__ = ["PROMPTS_DIR", "PromptTemplate", "list_prompts", "load_prompt", "render"]
 
 PROMPTS_DIR = PROJECT_ROOT / "prompts"
-_ENV = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False, keep_trailing_newline=False)
+_ENV = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False)
 
 
 class PromptTemplate(BaseModel):

@@ -87,3 +87,52 @@ def sample_settings(_indexed_sample: Path, tmp_path: Path) -> Settings:
 def sample_kb(sample_settings: Settings) -> Iterator[KnowledgeBase]:
     with KnowledgeBase(sample_settings) as kb:
         yield kb
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, int]]:
+    """A real Chroma server (`chroma run`) on loopback, for the whole session."""
+    import subprocess
+    import sys
+    import time
+
+    import httpx
+
+    chroma = Path(sys.executable).parent / "chroma"
+    port = _free_port()
+    path = tmp_path_factory.mktemp("chroma-server")
+    log = (path / "server.log").open("wb")
+    proc = subprocess.Popen([str(chroma), "run", "--path", str(path / "db"), "--host",
+                             "127.0.0.1", "--port", str(port)], stdout=log, stderr=log)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/api/v2/heartbeat", timeout=1).is_success:
+                break
+        except httpx.HTTPError:
+            time.sleep(0.3)
+    else:
+        proc.kill()
+        pytest.fail(f"chroma run did not start; see {path / 'server.log'}")
+    yield "127.0.0.1", port
+    proc.terminate()
+    proc.wait(timeout=20)
+
+
+@pytest.fixture(params=["embedded", pytest.param("server", marks=pytest.mark.chroma_server)])
+def store_settings(request: pytest.FixtureRequest, settings: Settings) -> Settings:
+    """The same knowledge-base tests against an embedded store and a real Chroma server."""
+    if request.param == "embedded":
+        return settings
+    import uuid
+
+    host, port = request.getfixturevalue("chroma_server")
+    return settings.model_copy(update={"chroma_mode": "server", "chroma_host": host,
+                                       "chroma_port": port,
+                                       "workspace": f"t{uuid.uuid4().hex[:10]}"})

@@ -26,9 +26,9 @@ def _snapshot(kb: KnowledgeBase) -> dict[str, str]:
 
 
 def test_index_twice_is_idempotent_and_edit_changes_only_that_document(
-        settings: Settings, tmp_path: Path) -> None:
+        store_settings: Settings, tmp_path: Path) -> None:
     folder = _copy_sample(tmp_path)
-    with KnowledgeBase(settings) as kb:
+    with KnowledgeBase(store_settings) as kb:
         first = kb.index([folder])
         assert len(first.added) == 13 and not first.failed
         before = _snapshot(kb)
@@ -46,9 +46,9 @@ def test_index_twice_is_idempotent_and_edit_changes_only_that_document(
         assert len(after) == len(before)
 
 
-def test_deleted_document_is_removed_on_reindex(settings: Settings, tmp_path: Path) -> None:
+def test_deleted_document_is_removed_on_reindex(store_settings: Settings, tmp_path: Path) -> None:
     folder = _copy_sample(tmp_path)
-    with KnowledgeBase(settings) as kb:
+    with KnowledgeBase(store_settings) as kb:
         kb.index([folder])
         (folder / "vision.md").unlink()
         report = kb.index([folder])
@@ -56,10 +56,10 @@ def test_deleted_document_is_removed_on_reindex(settings: Settings, tmp_path: Pa
         assert "knowledge/vision.md" not in {d.doc_id for d in kb.documents()}
 
 
-def test_bad_files_fail_alone_and_leave_the_store_unchanged(settings: Settings,
+def test_bad_files_fail_alone_and_leave_the_store_unchanged(store_settings: Settings,
                                                             tmp_path: Path) -> None:
     folder = _copy_sample(tmp_path)
-    with KnowledgeBase(settings) as kb:
+    with KnowledgeBase(store_settings) as kb:
         kb.index([folder])
         values_chunks = {c for c, d in _snapshot(kb).items() if d == "knowledge/values.md"}
         (folder / "values.md").write_bytes(b"\x00\x01binary now")  # a good doc goes bad
@@ -110,29 +110,29 @@ def test_forget(sample_kb: KnowledgeBase) -> None:
         sample_kb.forget("knowledge/vision.md")
 
 
-def test_workspaces_never_share_chunks(settings: Settings, tmp_path: Path) -> None:
+def test_workspaces_never_share_chunks(store_settings: Settings, tmp_path: Path) -> None:
     a_dir, b_dir = tmp_path / "a", tmp_path / "b"
     a_dir.mkdir()
     b_dir.mkdir()
     (a_dir / "plan.md").write_text("# Plan\n\nCanary ALPHA-7731 roasts only on Mondays.\n")
     (b_dir / "plan.md").write_text("# Plan\n\nCanary BRAVO-1147 roasts only on Fridays.\n")
-    with KnowledgeBase(settings.with_workspace("alpha")) as a:
+    with KnowledgeBase(store_settings.with_workspace("alpha")) as a:
         a.index([a_dir])
-    with KnowledgeBase(settings.with_workspace("bravo")) as b:
+    with KnowledgeBase(store_settings.with_workspace("bravo")) as b:
         b.index([b_dir])
-    with KnowledgeBase(settings.with_workspace("alpha")) as a, \
-            KnowledgeBase(settings.with_workspace("bravo")) as b:
+    with KnowledgeBase(store_settings.with_workspace("alpha")) as a, \
+            KnowledgeBase(store_settings.with_workspace("bravo")) as b:
         for query in ("Canary BRAVO-1147 Fridays", "Canary ALPHA-7731 Mondays", "roasts"):
             assert all("BRAVO" not in h.text for h in a.search(query, k=10))
             assert all("ALPHA" not in h.text for h in b.search(query, k=10))
 
 
-def test_mixing_embedding_models_is_refused(settings: Settings, tmp_path: Path) -> None:
+def test_mixing_embedding_models_is_refused(store_settings: Settings, tmp_path: Path) -> None:
     (tmp_path / "v.md").write_text("# Vision\n\nCoffee.\n")
-    with KnowledgeBase(settings) as kb:
+    with KnowledgeBase(store_settings) as kb:
         kb.index([tmp_path / "v.md"])
     with pytest.raises(EmbeddingMismatch, match="all-MiniLM"):
-        KnowledgeBase(settings, embedder=FakeEmbedder())
+        KnowledgeBase(store_settings, embedder=FakeEmbedder())
 
 
 def test_empty_query_is_refused(sample_kb: KnowledgeBase) -> None:
@@ -140,8 +140,8 @@ def test_empty_query_is_refused(sample_kb: KnowledgeBase) -> None:
         sample_kb.search("   ")
 
 
-def test_missing_path_is_a_clear_error(settings: Settings, tmp_path: Path) -> None:
-    with KnowledgeBase(settings) as kb, pytest.raises(KnowledgeError, match="No such file"):
+def test_missing_path_is_a_clear_error(store_settings: Settings, tmp_path: Path) -> None:
+    with KnowledgeBase(store_settings) as kb, pytest.raises(KnowledgeError, match="No such file"):
         kb.index([tmp_path / "nope"])
 
 

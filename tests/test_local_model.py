@@ -1,0 +1,97 @@
+"""Tests that run the real embedded model (Qwen2.5-Coder-1.5B via llama.cpp). Marked; slow."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from langchain_core.messages import HumanMessage
+from pydantic import BaseModel, Field
+from typer.testing import CliRunner
+
+from assistant.cli import app
+from assistant.config import Settings
+from assistant.knowledge import KnowledgeBase
+from assistant.llm import LLM
+from assistant.local_model import EXPECTED_SIZE, MODEL_FILE, ensure_model
+from assistant.qa import quote_in_chunk
+
+from .conftest import SAMPLE
+
+pytestmark = pytest.mark.local_model
+
+
+@pytest.fixture(scope="module")
+def model_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A data dir holding the assembled model, shared by this module's tests."""
+    data = tmp_path_factory.mktemp("local-model")
+    ensure_model(Settings(data_dir=data))
+    return data
+
+
+@pytest.fixture(scope="module")
+def local_llm(model_data: Path) -> Iterator[LLM]:
+    llm = LLM(Settings(data_dir=model_data, llm_provider="local", llm_max_tokens=256))
+    yield llm
+    llm.close()
+
+
+def test_assembly_is_verified_and_a_bad_file_is_replaced(model_data: Path, tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path)
+    settings.model_dir.mkdir(parents=True)
+    half = settings.model_dir / MODEL_FILE
+    half.write_bytes(b"GGUF" + b"\0" * 1024)  # what a crash half-way might have left
+    path = ensure_model(settings)
+    assert path == half and path.stat().st_size == EXPECTED_SIZE
+    assert not list(settings.model_dir.glob("*.partial"))
+
+
+def test_structured_output_through_the_local_server(local_llm: LLM) -> None:
+    class Pick(BaseModel):
+        colour: str = Field(pattern="^(red|green|blue)$")
+        confidence: int = Field(ge=0, le=10)
+
+    result = local_llm.structured(
+        [HumanMessage(content="Pick the colour of a clear daytime sky. Answer as JSON with "
+                              "'colour' (red, green or blue) and 'confidence' (0-10).")], Pick)
+    assert result.colour == "blue"
+
+
+def test_streaming_yields_several_pieces(local_llm: LLM) -> None:
+    pieces = list(local_llm.stream([HumanMessage(content="Count from one to five in words.")]))
+    assert len(pieces) > 3 and "three" in "".join(pieces).lower()
+
+
+def test_keel_ask_is_grounded_with_a_real_citation(model_data: Path, monkeypatch: pytest.MonkeyPatch
+                                                   ) -> None:
+    monkeypatch.setenv("KEEL_DATA_DIR", str(model_data))
+    monkeypatch.setenv("KEEL_LLM_PROVIDER", "local")
+    runner = CliRunner()
+    assert runner.invoke(app, ["-w", "sample", "index", str(SAMPLE)]).exit_code == 0
+    result = runner.invoke(app, ["-w", "sample", "ask",
+                                 "What is our current monthly subscriber churn?", "--json"])
+    assert result.exit_code == 0, result.output
+    answer = json.loads(result.stdout)
+    assert answer["covered"] and "6.8" in answer["answer"]
+    assert answer["citations"], answer
+    with KnowledgeBase(Settings(data_dir=model_data, workspace="sample")) as kb:
+        chunks = kb.get_chunks([c["chunk_id"] for c in answer["citations"]])
+    for citation in answer["citations"]:
+        assert citation["chunk_id"] in chunks, "citation must point at a real chunk"
+        assert quote_in_chunk(citation["quote"], chunks[citation["chunk_id"]].text)
+    assert any("6.8%" in chunks[c["chunk_id"]].text for c in answer["citations"])
+
+
+def test_a_model_that_cannot_start_names_the_fix(tmp_path: Path) -> None:
+    bogus = tmp_path / "not-a-model.gguf"
+    bogus.write_bytes(b"this is not a gguf file" * 100)
+    llm = LLM(Settings(data_dir=tmp_path, llm_provider="local", local_model_path=bogus,
+                       local_start_timeout_s=60))
+    from assistant.errors import ModelSetupError
+
+    with pytest.raises(ModelSetupError, match="KEEL_LLM_PROVIDER=openai"):
+        llm.text([HumanMessage(content="hi")])
+    assert os.path.exists(llm.settings.data_dir / "logs" / "llama-server.log")
