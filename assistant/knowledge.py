@@ -281,7 +281,8 @@ class KnowledgeBase:
         """New chunks first (batched across documents), then metadata of kept ones, then
         stale ones deleted: a crash at any point loses no document."""
         now = datetime.now(UTC).isoformat(timespec="seconds")
-        new, kept = [], []
+        new: list[tuple[str, str, dict[str, Any]]] = []
+        kept: list[tuple[str, str, dict[str, Any]]] = []
         for item in pending:
             for c in item.chunks:
                 row = (c.id, c.text, self._metadata(item, c, now))
