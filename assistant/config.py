@@ -75,9 +75,13 @@ class Settings(BaseSettings):
     local_model_path: Path | None = Field(
         None, description="Use this GGUF instead of the bundled Qwen2.5-Coder-1.5B."
     )
-    local_n_ctx: int = Field(4096, ge=512, le=32768)
+    local_n_ctx: int = Field(8192, ge=512, le=32768)
     local_n_threads: int | None = Field(None, ge=1, description="Default: all cores.")
     local_start_timeout_s: float = Field(180.0, gt=0)
+    local_timeout_s: float = Field(
+        600.0, gt=0, description="Per-request timeout for the embedded model: a CPU draft of "
+        "2,000 tokens takes minutes. Transport retries are off locally (a retry would only "
+        "queue behind the same busy server).")
 
     # --- embeddings ------------------------------------------------------------------------
     embeddings_provider: Literal["local", "openai", "fake"] = "local"

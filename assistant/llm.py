@@ -78,11 +78,16 @@ class LLM:
                 raise ConfigError("The openai provider needs OPENAI_API_KEY (and optionally "
                                   "OPENAI_BASE_URL), or KEEL_LLM_BASE_URL for a local server.")
         self.endpoint = base_url or "https://api.openai.com/v1"
+        local = settings.llm_provider == "local"
         return ChatOpenAI(
             model=self.model_name, base_url=base_url, api_key=key or "not-needed",  # type: ignore[arg-type]
-            timeout=settings.llm_timeout_s, max_retries=settings.llm_max_retries,
+            timeout=settings.local_timeout_s if local else settings.llm_timeout_s,
+            max_retries=0 if local else settings.llm_max_retries,
             temperature=settings.llm_temperature, max_completion_tokens=settings.llm_max_tokens,
             stream_usage=True,
+            # llama.cpp's server reads `max_tokens`, not `max_completion_tokens`; without it
+            # the limit would silently be the whole context window.
+            extra_body={"max_tokens": settings.llm_max_tokens} if local else None,
         )
 
     def close(self) -> None:
@@ -106,8 +111,17 @@ class LLM:
                 f"{type(exc).__name__}: {str(exc)[:300]}"
             ) from exc
 
-    def text(self, messages: list[BaseMessage], **kwargs: Any) -> str:
-        """One complete text answer."""
+    def _limit(self, max_tokens: int | None) -> dict[str, Any]:
+        if max_tokens is None or self.settings.llm_provider == "fake":
+            return {}
+        if self.settings.llm_provider == "local":
+            return {"max_completion_tokens": max_tokens, "extra_body": {"max_tokens": max_tokens}}
+        return {"max_completion_tokens": max_tokens}
+
+    def text(self, messages: list[BaseMessage], max_tokens: int | None = None,
+             **kwargs: Any) -> str:
+        """One complete text answer (at most `max_tokens`, default from settings)."""
+        kwargs.update(self._limit(max_tokens))
         message = self._guard(lambda: self.chat.invoke(messages, **kwargs))
         return str(message.content)
 
@@ -122,14 +136,14 @@ class LLM:
                 yield str(chunk.content)
 
     def structured(self, messages: list[BaseMessage], schema: type[T],
-                   context: dict[str, Any] | None = None) -> T:
+                   context: dict[str, Any] | None = None, max_tokens: int | None = None) -> T:
         """A validated `schema` instance; validation errors are fed back for re-asks."""
         response_format = self._response_format(schema)
         history = list(messages)
         last = ""
         attempts = self.settings.structured_retries + 1
         for _ in range(attempts):
-            last = self.text(history, response_format=response_format)
+            last = self.text(history, max_tokens=max_tokens, response_format=response_format)
             try:
                 return schema.model_validate_json(_FENCE.sub("", last), context=context)
             except ValidationError as exc:

@@ -15,6 +15,7 @@ from datetime import date
 from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 
 from .errors import InputError, KnowledgeError
+from .grounding import best_quote, quote_in_chunk
 from .knowledge import KnowledgeBase, SearchHit
 from .llm import LLM
 from .prompts import render
@@ -25,7 +26,6 @@ __all__ = ["MAX_QUESTION_CHARS", "answer_question", "best_quote", "quote_in_chun
 
 MAX_QUESTION_CHARS = 4000
 _MARKER = re.compile(r"\[((?:S\d+)(?:\s*,\s*S\d+)*)\]")
-_WORD = re.compile(r"[a-z0-9]+")
 
 
 def _prepare(question: str, kb: KnowledgeBase, today: date | None
@@ -109,25 +109,3 @@ def finish_answer(question: str, raw: str, hits: list[SearchHit],
     return GroundedAnswer(question=question.strip(), answer=answer, covered=True,
                           citations=list(citations.values()),
                           sources=[h.chunk_id for h in hits], warnings=warnings)
-
-
-def best_quote(claim: str, chunk_text: str, limit: int = 300) -> str:
-    """The chunk sentence sharing most words with the claim.
-
-    Verbatim from the chunk up to white space (line wraps are folded into single spaces);
-    `quote_in_chunk` is the matching check.
-    """
-    flat = " ".join(chunk_text.split())
-    sentences = [s.strip(" -|") for s in re.split(r"(?<=[.!?])\s+|\s\|\s(?=\|)|\s-\s", flat)]
-    sentences = [s for s in sentences if s]
-    if not sentences:
-        return flat[:limit]
-    claim_words = set(_WORD.findall(claim.lower()))
-    best = max(sentences, key=lambda s: len(claim_words & set(_WORD.findall(s.lower()))))
-    return best[:limit]
-
-
-def quote_in_chunk(quote: str, chunk_text: str) -> bool:
-    """True when the quote is in the chunk, ignoring differences in white space."""
-    needle = " ".join(quote.split())
-    return bool(needle) and needle in " ".join(chunk_text.split())

@@ -95,3 +95,9 @@ def test_a_model_that_cannot_start_names_the_fix(tmp_path: Path) -> None:
     with pytest.raises(ModelSetupError, match="KEEL_LLM_PROVIDER=openai"):
         llm.text([HumanMessage(content="hi")])
     assert os.path.exists(llm.settings.data_dir / "logs" / "llama-server.log")
+
+
+def test_generation_limit_reaches_the_local_server(local_llm: LLM) -> None:
+    prompt = [HumanMessage(content="Write a long essay about the history of coffee.")]
+    short = local_llm.text(prompt, max_tokens=12)
+    assert 0 < len(short.split()) <= 14, short

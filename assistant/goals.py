@@ -1,0 +1,241 @@
+"""Draft grounded OKRs for a department and period, lint them, repair them, never hide failures.
+
+Pipeline: retrieve company passages (strategy, values, non-goals: the same for every
+department, so llama.cpp can reuse that prompt prefix) and department passages (its page,
+the plan, past OKRs); draft into `DraftOKRs` with grammar-constrained JSON; check grounding
+(sources exist, quotes are in them, baselines are written in them) and the linter's
+error-level rules; feed the problems back for a bounded number of repair rounds; then apply
+the only repairs code may make (a bad quote is replaced by the cited passage's own sentence,
+an uncited baseline becomes "unknown, ask the owner") and report every one of them.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, date, datetime
+from typing import Literal
+
+from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
+from pydantic import BaseModel, Field, create_model
+
+from .errors import InputError
+from .grounding import best_quote, number_in_text, quote_in_chunk
+from .knowledge import KnowledgeBase, SearchHit
+from .lint import Finding, LintConfig, lint_okrs
+from .llm import LLM
+from .periods import parse_period
+from .prompts import render
+from .safety import passages_block
+from .schemas import Citation, KeyResult, Objective, OKRSet
+
+__all__ = ["DraftOKRs", "DraftReport", "draft_okrs", "gather_passages"]
+
+Perspective = Literal["Financial", "Customer", "Internal process", "Learning & growth"]
+
+
+class DraftKR(BaseModel):
+    """A key result as the model writes it (LLM boundary)."""
+
+    statement: str = Field(max_length=220)
+    metric: str = Field(max_length=80)
+    unit: str = Field(max_length=24)
+    baseline: float | None
+    target: float
+    direction: Literal["increase", "decrease", "at_least", "at_most"]
+    owner_role: str = Field(max_length=60)
+    measurement_source: str = Field(max_length=80)
+    source: str = Field(max_length=6)
+
+
+class DraftObjective(BaseModel):
+    title: str = Field(max_length=140)
+    why_now: str = Field(max_length=240)
+    perspective: Perspective
+    ambition: Literal["committed", "aspirational"]
+    parent: str = Field(max_length=100)
+    source: str = Field(max_length=6)
+    initiatives: list[str] = Field(max_length=2)
+    key_results: list[DraftKR] = Field(min_length=2, max_length=3)
+
+
+class DraftOKRs(BaseModel):
+    objectives: list[DraftObjective] = Field(min_length=1, max_length=5)
+
+
+def _draft_schema(count: int) -> type[DraftOKRs]:
+    """DraftOKRs with exactly `count` objectives, so the grammar enforces the number."""
+    return create_model(
+        "DraftOKRs", __base__=DraftOKRs,
+        objectives=(list[DraftObjective], Field(min_length=count, max_length=count)))
+
+
+class DraftReport(BaseModel):
+    """The result of one drafting run, with everything that was checked."""
+
+    okrs: OKRSet
+    findings: list[Finding]
+    repair_rounds: int
+    kr_pass_first: float = Field(description="Share of KRs passing all error-level checks, "
+                                             "first draft.")
+    kr_pass_final: float
+    problems_left: list[str]
+    seconds: float
+
+
+def gather_passages(kb: KnowledgeBase, department: str) -> tuple[list[SearchHit], list[SearchHit]]:
+    """(company passages, department passages); company ones do not depend on the department."""
+    company: dict[str, SearchHit] = {}
+    for query, kinds, k in (
+            ("strategy pillars, priorities and targets", ["strategy", "vision", "mission"], 4),
+            ("our values", ["values"], 2), ("what we will not do", ["non-goals"], 3)):
+        for hit in kb.search(query, k=k, kinds=kinds):
+            company.setdefault(hit.chunk_id, hit)
+    own: dict[str, SearchHit] = {}
+    plan: list[tuple[str, list[str] | None, str | None, int]] = [
+        (f"{department} current metrics", None, department, 4),
+        (f"{department} priorities and budget", ["plan"], None, 2),
+        (f"{department} objectives and key results", ["okrs"], None, 2)]
+    for query, own_kinds, dept, k in plan:
+        for hit in kb.search(query, k=k, kinds=own_kinds, department=dept):
+            if hit.chunk_id not in company:
+                own.setdefault(hit.chunk_id, hit)
+    return list(company.values()), list(own.values())
+
+
+def _department_name(kb: KnowledgeBase, department: str) -> str:
+    known = {d.department for d in kb.documents() if d.department}
+    for name in known:
+        if name.lower() == department.strip().lower():
+            return name
+    if not department.strip():
+        raise InputError("Name a department, e.g. --department Marketing.")
+    return department.strip()
+
+
+def draft_okrs(kb: KnowledgeBase, llm: LLM, department: str, period: str, count: int = 3,
+               ambition: Literal["committed", "aspirational"] = "committed",
+               today: date | None = None, lint_config: LintConfig | None = None,
+               repair_rounds: int = 2) -> DraftReport:
+    """Draft, check, repair and return an OKR set with its findings."""
+    if not 1 <= count <= 5:
+        raise InputError("Ask for 1 to 5 objectives.")
+    started = time.monotonic()
+    label, start, end = parse_period(period)
+    department = _department_name(kb, department)
+    company, own = gather_passages(kb, department)
+    hits = company + own
+    passages = {f"S{i}": h for i, h in enumerate(hits, 1)}
+    system, user = render(
+        "draft_okrs", today=(today or date.today()).isoformat(), period=label,
+        period_start=start.isoformat(), period_end=end.isoformat(), department=department,
+        count=count, ambition=ambition,
+        company_passages=passages_block([(f"S{i}", h.doc_id, h.section, h.text)
+                                         for i, h in enumerate(company, 1)]),
+        department_passages=passages_block([(f"S{i}", h.doc_id, h.section, h.text)
+                                            for i, h in enumerate(own, len(company) + 1)]))
+    history: list[BaseMessage] = [SystemMessage(content=system), HumanMessage(content=user)]
+    base = OKRSet(workspace=kb.workspace, department=department, period=label,
+                  period_start=start, period_end=end)
+    schema = _draft_schema(count)
+    draft = llm.structured(history, schema, max_tokens=2400)
+    first_problems, first_pass = _check(draft, passages, base, count, lint_config)
+    problems, rounds, kr_pass = first_problems, 0, first_pass
+    while problems and rounds < repair_rounds:
+        rounds += 1
+        history += [AIMessage(content=draft.model_dump_json()),
+                    HumanMessage(content=render("repair_okrs", problems="\n".join(
+                        f"- {p}" for p in problems[:12]))[1])]
+        draft = llm.structured(history, schema, max_tokens=2400)
+        problems, kr_pass = _check(draft, passages, base, count, lint_config)
+    okrs = _convert(draft, passages, base, repair=True)
+    okrs.created_at = datetime.now(UTC)
+    return DraftReport(okrs=okrs, findings=lint_okrs(okrs, lint_config), repair_rounds=rounds,
+                       kr_pass_first=first_pass, kr_pass_final=kr_pass, problems_left=problems,
+                       seconds=round(time.monotonic() - started, 2))
+
+
+def _check(draft: DraftOKRs, passages: dict[str, SearchHit], base: OKRSet, count: int,
+           config: LintConfig | None) -> tuple[list[str], float]:
+    """(problems addressed to the model, share of KRs with no error-level problem)."""
+    problems: list[str] = []
+    bad_krs: set[tuple[int, int]] = set()
+    if len(draft.objectives) != count:
+        problems.append(f"Write exactly {count} objective(s), not {len(draft.objectives)}.")
+    for n, o in enumerate(draft.objectives, 1):
+        problems += _grounding("objective", n, o.source, passages, None)
+        for m, kr in enumerate(o.key_results, 1):
+            issues = _grounding(f"objective {n}, KR", m, kr.source, passages, kr.baseline)
+            problems += issues
+            if issues:
+                bad_krs.add((n, m))
+    for finding in lint_okrs(_convert(draft, passages, base, repair=False), config):
+        if finding.severity == "error":
+            problems.append(f"{finding.where}: {finding.message} {finding.fix}")
+            if ", KR " in finding.where:
+                o_part, k_part = finding.where.split(", KR ")
+                bad_krs.add((int(o_part.split()[-1]), int(k_part)))
+    total = sum(len(o.key_results) for o in draft.objectives)
+    return problems, (total - len(bad_krs)) / total if total else 0.0
+
+
+def _grounding(what: str, n: int, source: str, passages: dict[str, SearchHit],
+               baseline: float | None) -> list[str]:
+    where = f"{what} {n}"
+    hit = passages.get(source.strip().upper())
+    if hit is None:
+        return [f"{where}: source '{source}' is not one of the passages "
+                f"S1-S{len(passages)}; cite the passage it comes from."]
+    out = []
+    if baseline is not None and not number_in_text(baseline, hit.text):
+        out.append(f"{where}: baseline {baseline:g} is not written in {source}; use null "
+                   "unless the cited passage states the current value.")
+    return out
+
+
+def _citation(source: str, claim: str, passages: dict[str, SearchHit]) -> list[Citation]:
+    """The model names the passage; the quote is that passage's sentence closest to the
+    claim, so it is verbatim by construction (and `validate_citations` re-checks it)."""
+    hit = passages.get(source.strip().upper())
+    if hit is None:
+        return []
+    quote = best_quote(claim, hit.text)
+    if not quote_in_chunk(quote, hit.text):  # pragma: no cover - guarded by construction
+        return []
+    return [Citation(chunk_id=hit.chunk_id, document=hit.doc_id, section=hit.section,
+                     quote=quote)]
+
+
+def _convert(draft: DraftOKRs, passages: dict[str, SearchHit], base: OKRSet,
+             repair: bool) -> OKRSet:
+    okrs = base.model_copy(deep=True)
+    for n, d in enumerate(draft.objectives, 1):
+        where = f"objective {n}"
+        cites = _citation(d.source, f"{d.title} {d.parent} {d.why_now}", passages)
+        objective = Objective(
+            title=d.title, why_now=d.why_now, perspective=d.perspective, ambition=d.ambition,
+            parent=d.parent, citations=cites, initiatives=d.initiatives,
+            support="supported" if cites else "no support found")
+        for m, k in enumerate(d.key_results, 1):
+            objective.key_results.append(_convert_kr(k, passages, repair, okrs, f"{where}, KR {m}"))
+        okrs.objectives.append(objective)
+    return okrs
+
+
+def _convert_kr(k: DraftKR, passages: dict[str, SearchHit], repair: bool, okrs: OKRSet,
+                where: str) -> KeyResult:
+    cites = _citation(k.source, f"{k.statement} {k.metric}", passages)
+    baseline, note = k.baseline, ""
+    hit = passages.get(k.source.strip().upper())
+    ungrounded = baseline is not None and (hit is None or not number_in_text(baseline, hit.text))
+    if ungrounded and repair and baseline is not None:
+        okrs.notes.append(f"{where}: baseline {baseline:g} was not in the cited text; removed.")
+        baseline = None
+    if baseline is None:
+        note = (f"Unknown: the documents give no current value. Ask the {k.owner_role or 'owner'}"
+                f" for the current {k.metric or 'value'}.")
+    elif hit is not None:
+        note = f"From {hit.doc_id} ({hit.section})."
+    return KeyResult(
+        statement=k.statement, metric=k.metric, unit=k.unit, baseline=baseline,
+        baseline_note=note, target=k.target, direction=k.direction, deadline=okrs.period_end,
+        owner_role=k.owner_role, measurement_source=k.measurement_source, citations=cites)

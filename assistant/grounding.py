@@ -1,0 +1,50 @@
+"""Checks that keep generated text honest: quotes really in the chunk, numbers really cited."""
+
+from __future__ import annotations
+
+import re
+
+__all__ = ["best_quote", "number_in_text", "numbers_in", "quote_in_chunk"]
+
+_WORD = re.compile(r"[a-z0-9]+")
+_NUM = re.compile(r"(?<![\w.])[-+]?\$?(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?")
+
+
+def _fold(text: str) -> str:
+    text = text.replace("’", "'").replace("“", '"').replace("”", '"').replace("–", "-")
+    return " ".join(text.lower().split())
+
+
+def quote_in_chunk(quote: str, chunk_text: str) -> bool:
+    """True when the quote is in the chunk, ignoring case, white space and curly quotes."""
+    needle = _fold(quote).strip(" .\"'")
+    return len(needle) >= 3 and needle in _fold(chunk_text)
+
+
+def best_quote(claim: str, chunk_text: str, limit: int = 300) -> str:
+    """The chunk sentence sharing most words with the claim.
+
+    Verbatim from the chunk up to white space (line wraps fold into single spaces).
+    """
+    flat = " ".join(chunk_text.split())
+    sentences = [s.strip(" -|") for s in re.split(r"(?<=[.!?])\s+|\s\|\s(?=\|)|\s-\s", flat)]
+    sentences = [s for s in sentences if s]
+    if not sentences:
+        return flat[:limit]
+    claim_words = set(_WORD.findall(claim.lower()))
+    best = max(sentences, key=lambda s: len(claim_words & set(_WORD.findall(s.lower()))))
+    return best[:limit]
+
+
+def numbers_in(text: str) -> set[float]:
+    """Every number written in the text ('2,410', '6.8%', '$3.25' -> 2410, 6.8, 3.25)."""
+    found = set()
+    for match in _NUM.finditer(text):
+        found.add(float(match.group(1).replace(",", "") + (match.group(2) or "")))
+    return found
+
+
+def number_in_text(value: float, text: str) -> bool:
+    """True when `value` is written in the text (as is, or as a percentage of 1)."""
+    numbers = numbers_in(text)
+    return any(abs(n - value) < 1e-9 or abs(n - value * 100) < 1e-6 for n in numbers)
