@@ -132,15 +132,13 @@ class OpenAIEmbedder:
                 "The openai embeddings provider needs OPENAI_API_KEY or KEEL_LLM_BASE_URL."
             )
         self.model_id = f"openai:{settings.embeddings_model}"
-        self._client = OpenAIEmbeddings(
-            model=settings.embeddings_model,
-            api_key=key or "not-needed",  # type: ignore[arg-type]
-            base_url=settings.llm_base_url,
-            timeout=settings.llm_timeout_s,
-            max_retries=settings.llm_max_retries,
-            chunk_size=settings.embedding_batch_size,
-            check_embedding_ctx_length=False,
-        )
+        options: dict[str, Any] = {
+            "model": settings.embeddings_model, "api_key": key or "not-needed",
+            "base_url": settings.llm_base_url, "timeout": settings.llm_timeout_s,
+            "max_retries": settings.llm_max_retries, "chunk_size": settings.embedding_batch_size,
+            "check_embedding_ctx_length": False,
+        }
+        self._client = OpenAIEmbeddings(**options)
 
     def embed(self, texts: list[str]) -> list[list[float]]:
         try:

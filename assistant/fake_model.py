@@ -47,6 +47,9 @@ class FakeChatModel(BaseChatModel):
     def _llm_type(self) -> str:
         return "keel-fake"
 
+    def model_post_init(self, context: Any) -> None:
+        from . import fake_builders  # noqa: F401  (registers the schema builders)
+
     def _reply(self, messages: list[BaseMessage], **kwargs: Any) -> str:
         prompt = "\n".join(str(m.content) for m in messages)
         response_format = kwargs.get("response_format")

@@ -184,6 +184,7 @@ class KnowledgeBase:
 
     def get_chunks(self, ids: list[str]) -> dict[str, SearchHit]:
         """Chunks by id (missing ids are absent from the result)."""
+        ids = list(dict.fromkeys(ids))  # Chroma refuses duplicate ids
         if not ids:
             return {}
         res = self.collection.get(ids=ids, include=["documents", "metadatas"])

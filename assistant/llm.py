@@ -80,7 +80,7 @@ class LLM:
         self.endpoint = base_url or "https://api.openai.com/v1"
         local = settings.llm_provider == "local"
         return ChatOpenAI(
-            model=self.model_name, base_url=base_url, api_key=key or "not-needed",  # type: ignore[arg-type]
+            model=self.model_name, base_url=base_url, api_key=key or "not-needed",
             timeout=settings.local_timeout_s if local else settings.llm_timeout_s,
             max_retries=0 if local else settings.llm_max_retries,
             temperature=settings.llm_temperature, max_completion_tokens=settings.llm_max_tokens,

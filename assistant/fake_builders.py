@@ -1,0 +1,71 @@
+"""What the fake model answers for each structured schema (deterministic, from the prompt).
+
+The fake reads the passages it is shown and builds a plausible, grounded answer from them:
+good enough to drive the whole pipeline in tests and demos, never presented as judgement.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Any
+
+from .fake_model import BUILDERS, documents_in
+
+_ROW = re.compile(r"^\|\s*([A-Za-z][^|]{3,60}?)\s*\|\s*\$?([\d,.]+)\s*(%|[a-z ]{0,12})[^|]*\|",
+                  re.MULTILINE)
+_PERSPECTIVES = ["Customer", "Financial", "Internal process", "Learning & growth"]
+
+
+def _metric_rows(prompt: str) -> list[tuple[str, str, float, str]]:
+    """(passage id, metric, value, unit) for every metrics-table row in the passages."""
+    rows = []
+    for pid, text in documents_in(prompt):
+        for name, value, unit in _ROW.findall(text):
+            if name.lower() in {"metric", "measure", "department"}:
+                continue
+            try:
+                rows.append((pid, name.strip(), float(value.replace(",", "")), unit.strip()))
+            except ValueError:
+                continue
+    return rows
+
+
+def _okrs(prompt: str) -> dict[str, Any]:
+    count = int(m.group(1)) if (m := re.search(r"Write exactly (\d+)", prompt)) else 1
+    ambition = "aspirational" if "aspirational objective" in prompt else "committed"
+    docs = documents_in(prompt)
+    rows = _metric_rows(prompt) or [(docs[0][0] if docs else "S1", "customer satisfaction",
+                                     90.0, "%")]
+    objectives = []
+    for n in range(count):
+        krs = []
+        for pid, metric, value, unit in (rows[(2 * n) % len(rows)], rows[(2 * n + 1) % len(rows)]):
+            target = round(value * 1.1, 2)
+            krs.append({"statement": f"Raise {metric.lower()} from {value:g}{unit} to "
+                                     f"{target:g}{unit}",
+                        "metric": metric.lower(), "unit": unit or "count", "baseline": value,
+                        "target": target, "direction": "increase", "owner_role": "Team lead",
+                        "measurement_source": "department report", "source": pid})
+        objectives.append({
+            "title": f"Make our {krs[0]['metric']} something customers notice",
+            "why_now": "The department page names it as a current priority.",
+            "perspective": _PERSPECTIVES[n % 4], "ambition": ambition,
+            "parent": "Pillar 1", "source": docs[0][0] if docs else "S1",
+            "initiatives": ["Review the process with the team"], "key_results": krs})
+    return {"objectives": objectives}
+
+
+def _smart(prompt: str) -> dict[str, Any]:
+    rough = m.group(1) if (m := re.search(r"Rough goal: (.+)", prompt)) else "the goal"
+    deadline = m.group(1) if (m := re.search(r"default deadline is (\d{4}-\d\d-\d\d)", prompt)) \
+        else date.today().isoformat()
+    docs = documents_in(prompt)
+    return {"goal": f"{rough.strip()} by {deadline}", "specific": f"{rough.strip()}",
+            "measurable": "From the current value to a 10% better value",
+            "assignable": "Team lead", "realistic": "Within this year's budget",
+            "time_related": f"By {deadline}", "deadline": deadline,
+            "source": docs[0][0] if docs else "S1"}
+
+
+BUILDERS.update({"DraftOKRs": _okrs, "DraftSmart": _smart})

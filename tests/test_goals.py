@@ -1,0 +1,215 @@
+import json
+from datetime import date
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from assistant.cli import app
+from assistant.errors import InputError
+from assistant.fake_model import ScriptedChatModel
+from assistant.goal_store import GoalStore
+from assistant.goals import draft_okrs, gather_passages
+from assistant.grounding import number_in_text, quote_in_chunk
+from assistant.knowledge import KnowledgeBase
+from assistant.llm import LLM
+from assistant.okr_io import read_okrs, to_csv, to_json, to_markdown
+from assistant.periods import next_quarter, parse_period
+from assistant.smart import draft_smart
+
+
+@pytest.mark.parametrize(("period", "label", "start", "end"), [
+    ("2027-Q1", "2027-Q1", date(2027, 1, 1), date(2027, 3, 31)),
+    ("2028-q4", "2028-Q4", date(2028, 10, 1), date(2028, 12, 31)),
+    ("2027-H2", "2027-H2", date(2027, 7, 1), date(2027, 12, 31)),
+    ("2028-02", "2028-02", date(2028, 2, 1), date(2028, 2, 29)),
+    ("2027", "2027", date(2027, 1, 1), date(2027, 12, 31)),
+])
+def test_parse_period(period: str, label: str, start: date, end: date) -> None:
+    assert parse_period(period) == (label, start, end)
+
+
+@pytest.mark.parametrize("bad", ["Q1", "2027-Q5", "next year", "2027-13"])
+def test_bad_periods(bad: str) -> None:
+    with pytest.raises(InputError):
+        parse_period(bad)
+
+
+def test_next_quarter() -> None:
+    assert next_quarter(date(2026, 11, 27)) == "2027-Q1"
+    assert next_quarter(date(2027, 2, 1)) == "2027-Q2"
+
+
+def _assert_grounded(report, kb: KnowledgeBase) -> None:
+    ids = [c.chunk_id for o in report.okrs.objectives
+           for c in o.citations + [c for kr in o.key_results for c in kr.citations]]
+    chunks = kb.get_chunks(ids)
+    for o in report.okrs.objectives:
+        for c in o.citations:
+            assert quote_in_chunk(c.quote, chunks[c.chunk_id].text)
+        for kr in o.key_results:
+            for c in kr.citations:
+                assert quote_in_chunk(c.quote, chunks[c.chunk_id].text)
+            if kr.baseline is not None:
+                assert any(number_in_text(kr.baseline, chunks[c.chunk_id].text)
+                           for c in kr.citations), "baseline must be in the cited text"
+
+
+def test_fake_draft_is_grounded_and_passes_error_rules(sample_kb: KnowledgeBase) -> None:
+    report = draft_okrs(sample_kb, LLM(sample_kb.settings), "marketing", "2027-Q1", count=2,
+                        today=date(2026, 11, 27))
+    okrs = report.okrs
+    assert okrs.department == "Marketing" and okrs.period_end == date(2027, 3, 31)
+    assert len(okrs.objectives) == 2
+    assert all(kr.deadline == date(2027, 3, 31) for o in okrs.objectives for kr in o.key_results)
+    assert not [f for f in report.findings if f.severity == "error"]
+    assert report.kr_pass_final == 1.0
+    _assert_grounded(report, sample_kb)
+
+
+def test_company_passages_do_not_depend_on_the_department(sample_kb: KnowledgeBase) -> None:
+    a, own_a = gather_passages(sample_kb, "Marketing")
+    b, own_b = gather_passages(sample_kb, "Finance")
+    assert [h.chunk_id for h in a] == [h.chunk_id for h in b]  # a reusable prompt prefix
+    assert {h.department for h in own_a if h.kind == "department"} == {"Marketing"}
+    assert {h.department for h in own_b if h.kind == "department"} == {"Finance"}
+
+
+def _draft(baseline: float | None, source: str, owner: str = "Head of Marketing") -> str:
+    kr = {"statement": "Raise active subscribers from 2,410 to 2,900",
+          "metric": "active subscribers", "unit": "subscribers", "baseline": baseline,
+          "target": 2900, "direction": "increase", "owner_role": owner,
+          "measurement_source": "subscription platform", "source": source}
+    objective = {"title": "Make subscribing the obvious way to buy Tidewater",
+                 "why_now": "Subscriptions are pillar 1.", "perspective": "Customer",
+                 "ambition": "committed", "parent": "Pillar 1", "source": source,
+                 "initiatives": ["Referral link in every order email"], "key_results": [kr, kr]}
+    return json.dumps({"objectives": [objective]})
+
+
+def _marketing_metrics_id(kb: KnowledgeBase) -> str:
+    company, own = gather_passages(kb, "Marketing")
+    for n, hit in enumerate(company + own, 1):
+        if "2,410" in hit.text:
+            return f"S{n}"
+    raise AssertionError("the marketing metrics passage was not retrieved")
+
+
+def test_repair_loop_feeds_problems_back_until_fixed(sample_kb: KnowledgeBase) -> None:
+    good = _marketing_metrics_id(sample_kb)
+    model = ScriptedChatModel(replies=[_draft(1234, "S99", owner=""), _draft(2410, good)])
+    report = draft_okrs(sample_kb, LLM(sample_kb.settings, chat_model=model), "Marketing",
+                        "2027-Q1", count=1)
+    assert model.calls == 2 and report.repair_rounds == 1
+    assert report.kr_pass_first == 0.0 and report.kr_pass_final == 1.0
+    feedback = str(model.prompts[1][-1].content)
+    assert "S99" in feedback and "owner" in feedback.lower()
+    assert report.okrs.objectives[0].key_results[0].baseline == 2410
+    _assert_grounded(report, sample_kb)
+
+
+def test_what_never_gets_fixed_is_returned_with_its_findings(sample_kb: KnowledgeBase) -> None:
+    good = _marketing_metrics_id(sample_kb)
+    model = ScriptedChatModel(replies=[_draft(1234, good, owner="")])
+    report = draft_okrs(sample_kb, LLM(sample_kb.settings, chat_model=model), "Marketing",
+                        "2027-Q1", count=1, repair_rounds=2)
+    assert model.calls == 3 and report.repair_rounds == 2
+    assert report.problems_left and report.kr_pass_final == 0.0
+    kr = report.okrs.objectives[0].key_results[0]
+    assert kr.baseline is None and "Unknown" in kr.baseline_note  # invented number removed
+    assert any("1234" in note for note in report.okrs.notes)
+    assert any(f.rule == "K8" and f.severity == "error" for f in report.findings)
+    assert len(report.okrs.objectives[0].key_results) == 2  # nothing dropped
+
+
+def test_unsupported_objective_is_flagged(sample_kb: KnowledgeBase) -> None:
+    model = ScriptedChatModel(replies=[_draft(None, "S77")])
+    report = draft_okrs(sample_kb, LLM(sample_kb.settings, chat_model=model), "Marketing",
+                        "2027-Q1", count=1, repair_rounds=0)
+    assert report.okrs.objectives[0].support == "no support found"
+    assert not report.okrs.objectives[0].citations
+
+
+def test_exports_round_trip(sample_kb: KnowledgeBase, tmp_path: Path) -> None:
+    okrs = draft_okrs(sample_kb, LLM(sample_kb.settings), "Sales", "2027-Q1", count=2).okrs
+    markdown = to_markdown(okrs)
+    assert "[^1]:" in markdown and "## Objective 1" in markdown
+    (tmp_path / "o.json").write_text(to_json(okrs))
+    assert read_okrs(tmp_path / "o.json") == okrs
+    (tmp_path / "o.csv").write_text(to_csv(okrs))
+    back = read_okrs(tmp_path / "o.csv")
+    assert [kr.target for o in back.objectives for kr in o.key_results] == \
+        [kr.target for o in okrs.objectives for kr in o.key_results]
+    assert len(to_csv(okrs).strip().splitlines()) == 1 + sum(len(o.key_results)
+                                                            for o in okrs.objectives)
+
+
+PERSON_WRITTEN = """---
+department: Customer Service
+period: 2027-Q1
+---
+# Customer service OKRs
+
+## Objective: Maintain our service levels
+- Perspective: Customer
+- Parent: Pillar 1
+- KR1: Reduce churn from 6.8% to 5.5%. Owner: Customer Experience Lead. Source: Recharge
+- KR2: Launch a new FAQ page
+
+## Objective: Answer weekend messages
+- Ambition: aspirational
+- KR: Improve response times
+"""
+
+
+def test_lint_reads_what_a_person_wrote(tmp_path: Path) -> None:
+    path = tmp_path / "okrs.md"
+    path.write_text(PERSON_WRITTEN)
+    okrs = read_okrs(path)
+    assert okrs.period_end == date(2027, 3, 31) and len(okrs.objectives) == 2
+    kr = okrs.objectives[0].key_results[0]
+    assert (kr.baseline, kr.target, kr.direction, kr.unit) == (6.8, 5.5, "decrease", "%")
+    assert kr.owner_role == "Customer Experience Lead"
+    result = CliRunner().invoke(app, ["lint", str(path), "--json"])
+    assert result.exit_code == 1  # error-level findings
+    rules = {(f["rule"], f["where"]) for f in json.loads(result.stdout)}
+    assert ("O3", "objective 1") in rules and ("O9", "objective 1") in rules
+    assert ("K1", "objective 1, KR 2") in rules and ("K11", "objective 2, KR 1") in rules
+    assert ("K1", "objective 1, KR 1") not in rules
+
+
+def test_lint_refuses_garbage_with_a_reason(tmp_path: Path) -> None:
+    path = tmp_path / "x.md"
+    path.write_text("just some words")
+    result = CliRunner().invoke(app, ["lint", str(path)])
+    assert result.exit_code == 1 and "no objectives found" in result.stderr
+
+
+def test_goal_store_and_cli(sample_settings, tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("KEEL_DATA_DIR", str(sample_settings.data_dir))
+    runner = CliRunner()
+    result = runner.invoke(app, ["-w", "sample", "okrs", "-d", "Operations", "--period",
+                                 "2027-Q2", "--objectives", "2", "--save", "-o",
+                                 str(tmp_path / "ops.md"), "--json"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    okr_id = report["okrs"]["id"]
+    assert okr_id.startswith("operations-2027-q2-") and (tmp_path / "ops.md").exists()
+    store = GoalStore(sample_settings)
+    assert [s.id for s in store.list()] == [okr_id]
+    shown = runner.invoke(app, ["-w", "sample", "goals", "show", okr_id, "--format", "csv"])
+    assert shown.exit_code == 0 and shown.stdout.startswith("objective,")
+    assert runner.invoke(app, ["-w", "sample", "goals", "delete", okr_id]).exit_code == 0
+    assert store.list() == []
+    missing = runner.invoke(app, ["-w", "sample", "goals", "show", okr_id])
+    assert missing.exit_code == 1 and "No saved OKR set" in missing.stderr
+
+
+def test_smart_goal_is_cited_and_linted(sample_kb: KnowledgeBase) -> None:
+    goal, findings = draft_smart(sample_kb, LLM(sample_kb.settings),
+                                 "fewer subscribers cancelling", "Customer Service",
+                                 today=date(2026, 11, 27))
+    assert goal.deadline == date(2027, 3, 31) and goal.citations
+    chunks = sample_kb.get_chunks([goal.citations[0].chunk_id])
+    assert quote_in_chunk(goal.citations[0].quote, chunks[goal.citations[0].chunk_id].text)
+    assert {f.rule for f in findings} <= {"S1", "S2", "S3", "S4", "S5"}
