@@ -14,6 +14,8 @@ from typer.testing import CliRunner
 
 from assistant.cli import app
 from assistant.config import Settings
+from assistant.goals import draft_okrs
+from assistant.grounding import number_in_text
 from assistant.knowledge import KnowledgeBase
 from assistant.llm import LLM
 from assistant.local_model import EXPECTED_SIZE, MODEL_FILE, ensure_model
@@ -101,3 +103,26 @@ def test_generation_limit_reaches_the_local_server(local_llm: LLM) -> None:
     prompt = [HumanMessage(content="Write a long essay about the history of coffee.")]
     short = local_llm.text(prompt, max_tokens=12)
     assert 0 < len(short.split()) <= 14, short
+
+
+def test_okr_draft_with_the_real_model_is_grounded(model_data: Path, local_llm: LLM) -> None:
+    settings = Settings(data_dir=model_data, workspace="drafting")
+    with KnowledgeBase(settings) as kb:
+        kb.index([SAMPLE])
+        report = draft_okrs(kb, local_llm, "Customer Service", "2027-Q1", count=1,
+                            repair_rounds=1)
+        okrs = report.okrs
+        assert len(okrs.objectives) == 1 and okrs.objectives[0].key_results
+        cited = kb.get_chunks([c.chunk_id for o in okrs.objectives for kr in o.key_results
+                               for c in kr.citations + o.citations])
+    for o in okrs.objectives:
+        for kr in o.key_results:
+            assert kr.deadline == okrs.period_end
+            for c in kr.citations:
+                assert quote_in_chunk(c.quote, cited[c.chunk_id].text)
+            if kr.baseline is not None:  # never a number the cited text does not hold
+                assert any(number_in_text(kr.baseline, cited[c.chunk_id].text)
+                           for c in kr.citations)
+    # Nothing is hidden: whatever is still wrong is reported.
+    errors = [f for f in report.findings if f.severity == "error"]
+    assert report.kr_pass_final == 1.0 or errors or report.problems_left
