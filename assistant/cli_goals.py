@@ -15,6 +15,7 @@ from .cli import settings_from as _settings
 from .errors import InputError
 from .goal_store import GoalStore
 from .goals import DraftReport, draft_okrs
+from .judge import judge_okrs
 from .lint import Finding, LintConfig, lint_okrs
 from .okr_io import read_okrs, to_csv, to_json, to_markdown
 from .periods import next_quarter
@@ -115,6 +116,8 @@ def lint(ctx: typer.Context, file: Path,
          max_key_results: int = typer.Option(5, help="K9 threshold."),
          timid_delta: float = typer.Option(0.05, help="K13: smallest aspirational change."),
          radical_focus: bool = typer.Option(False, help="Radical Focus mode (O8/K9 info)."),
+         judge: bool = typer.Option(False, "--judge", help="Also ask the model about O4, K10, "
+                                    "K12 and K15 (a second opinion)."),
          as_json: bool = JsonOpt) -> None:
     """Check OKRs (Markdown, JSON or CSV, written by a person or by Keel). Exit 1 on errors."""
 
@@ -123,6 +126,9 @@ def lint(ctx: typer.Context, file: Path,
         config = LintConfig(max_objectives=max_objectives, max_key_results=max_key_results,
                             timid_delta=timid_delta, radical_focus=radical_focus)
         findings = lint_okrs(okrs, config)
+        if judge:
+            with open_llm(_settings(ctx)) as llm:
+                findings += judge_okrs(okrs, llm)
         emit(findings, as_json, lambda: _print_findings(findings))
         if any(f.severity == "error" for f in findings):
             raise typer.Exit(1)

@@ -68,4 +68,16 @@ def _smart(prompt: str) -> dict[str, Any]:
             "source": docs[0][0] if docs else "S1"}
 
 
-BUILDERS.update({"DraftOKRs": _okrs, "DraftSmart": _smart})
+def _judge(prompt: str) -> dict[str, Any]:
+    """Flags K12 when no KR mentions quality or health; approves the rest (no judgement)."""
+    body = prompt.split("<objective>")[-1].lower()
+    paired = any(word in body for word in ("health", "quality", "satisfaction", "csat"))
+    return {"verdicts": [
+        {"rule": "O4", "ok": True, "reason": "fake judge"},
+        {"rule": "K10", "ok": True, "reason": "fake judge"},
+        {"rule": "K12", "ok": paired, "reason": "no quality or health measure" if not paired
+         else "paired"},
+        {"rule": "K15", "ok": True, "reason": "fake judge"}]}
+
+
+BUILDERS.update({"DraftOKRs": _okrs, "DraftSmart": _smart, "JudgeReport": _judge})

@@ -175,3 +175,20 @@ def test_smart_rules(rule: str, changes: dict[str, object]) -> None:
     assert rule not in {f.rule for f in lint_smart(GOOD_SMART)}
     bad = GOOD_SMART.model_copy(update=changes)
     assert rule in {f.rule for f in lint_smart(bad)}
+
+
+def test_judged_rules_only_when_asked_and_marked_as_judged(settings) -> None:
+    from assistant.fake_model import ScriptedChatModel
+    from assistant.judge import judge_okrs
+    from assistant.llm import LLM
+
+    reply = ('{"verdicts": [{"rule": "O4", "ok": false, "reason": "Nobody outside notices."},'
+             '{"rule": "K10", "ok": true, "reason": "enough"},'
+             '{"rule": "K12", "ok": false, "reason": "No health metric."},'
+             '{"rule": "K15", "ok": true, "reason": "fine"}]}')
+    okrs = good_set(objectives=good_set().objectives[:1])
+    assert not {f.rule for f in lint_okrs(okrs)} & {"O4", "K10", "K12", "K15"}
+    model = ScriptedChatModel(replies=[reply])
+    findings = judge_okrs(okrs, LLM(settings, chat_model=model))
+    assert {(f.rule, f.severity) for f in findings} == {("O4", "warning"), ("K12", "info")}
+    assert all("judged by" in f.source for f in findings) and model.calls == 1
