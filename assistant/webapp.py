@@ -12,6 +12,7 @@ import os
 import shutil
 import threading
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -19,11 +20,14 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
 import gradio as gr
 
+from .chat_router import route
 from .config import PROJECT_ROOT, Settings
 from .documents import SUPPORTED_SUFFIXES
 from .errors import ConfigError, InputError, KeelError
+from .goals import DraftReport, draft_okrs
 from .knowledge import KnowledgeBase
 from .llm import LLM
+from .okr_io import to_markdown
 from .qa import stream_answer
 from .safety import clean_model_text
 from .schemas import GroundedAnswer
@@ -67,13 +71,41 @@ def _citation_messages(answer: GroundedAnswer) -> list[Message]:
             for n, c in enumerate(answer.citations, 1)]
 
 
+_BADGE = {"error": "⛔", "warning": "⚠️", "info": "ℹ️"}
+
+
+def okr_card(report: DraftReport) -> str:
+    """The draft as Markdown, with each objective's and KR's linter badges."""
+    text = to_markdown(report.okrs)
+    badges = []
+    for f in report.findings:
+        badges.append(f"{_BADGE[f.severity]} **{f.rule}** {f.where}: {f.message} *Fix:* {f.fix}")
+    summary = (f"\n\n**Checks** — KRs passing all error-level rules: first draft "
+               f"{report.kr_pass_first:.0%}, final {report.kr_pass_final:.0%} after "
+               f"{report.repair_rounds} repair round(s).\n\n")
+    return text + summary + ("\n".join(f"- {b}" for b in badges) or "No findings.")
+
+
 def chat_turn(services: Services, message: str, history: list[Message]) -> Iterator[
         tuple[list[Message], str]]:
-    """Stream one grounded answer into the chat history."""
+    """Route one message (OKR draft or grounded Q&A) and stream the reply into the history."""
     history = [*history, {"role": "user", "content": message}]
     reply: Message = {"role": "assistant", "content": "…"}
     history.append(reply)
     yield history, ""
+    departments = sorted({d.department for d in services.kb.documents() if d.department})
+    plan = route(message, departments, date.today())
+    if plan.task == "draft_okrs":
+        reply["content"] = (f"Drafting {plan.period} OKRs for {plan.department}… (a few minutes "
+                            "on the local model)")
+        yield history, ""
+        try:
+            report = draft_okrs(services.kb, services.llm, plan.department, plan.period, count=2)
+        except KeelError as exc:
+            raise gr.Error(str(exc)) from None
+        reply["content"] = okr_card(report)
+        yield history, ""
+        return
     try:
         text = ""
         for piece in stream_answer(message, services.kb, services.llm):

@@ -77,3 +77,10 @@ def test_app_serves_and_refuses_data_files(services: Services) -> None:
             assert response.status_code in (403, 404), path
     finally:
         demo.close()
+
+
+def test_chat_drafts_okrs_as_a_card_with_badges(services: Services) -> None:
+    history, _ = list(chat_turn(services, "Draft Q2 2027 OKRs for sales", []))[-1]
+    card = history[-1]["content"]
+    assert "# Sales OKRs — 2027-Q2" in card and "KR1" in card
+    assert "[^1]:" in card and "**Checks**" in card

@@ -1,0 +1,41 @@
+"""The one row format of every eval dataset, validated on load."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, TypeAdapter
+
+__all__ = ["CORPORA", "DATASETS", "Case", "load_cases"]
+
+ROOT = Path(__file__).resolve().parent
+DATASETS = ROOT / "datasets"
+CORPORA = {"sample": ROOT.parent / "knowledge", "18f": ROOT / "corpora" / "18f-tts-consulting"}
+
+
+class Case(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    id: str
+    task: Literal["qa", "okr_draft", "smart_goal", "alignment_check", "lint"]
+    input: dict[str, Any]
+    reference: Any = None
+    reference_chunks: list[str] = []
+    corpus: Literal["sample", "18f"]
+    metadata: dict[str, str] = {}
+
+
+def load_cases(directory: Path = DATASETS) -> list[Case]:
+    """Every case of every dataset file; a malformed row fails loudly with its file."""
+    cases: list[Case] = []
+    for path in sorted(directory.glob("*.yaml")):
+        rows = yaml.safe_load(path.read_text(encoding="utf-8")) or []
+        try:
+            cases += TypeAdapter(list[Case]).validate_python(rows)
+        except Exception as exc:
+            raise ValueError(f"{path.name}: {exc}") from exc
+    ids = [c.id for c in cases]
+    if len(ids) != len(set(ids)):
+        raise ValueError("duplicate case ids in evals/datasets")
+    return cases
