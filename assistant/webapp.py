@@ -191,7 +191,7 @@ def build_app(services: Services) -> gr.Blocks:
         with gr.Tab("Chat"):
             chatbot = gr.Chatbot(label="Ask about your strategy", height=480,
                                  sanitize_html=True, allow_tags=False)
-            box = gr.Textbox(placeholder="e.g. What are our values? What will we not do?",
+            box = gr.Textbox(placeholder="e.g. What will we not do? · Draft Q1 OKRs for marketing",
                              show_label=False, max_length=4000)
             box.submit(lambda m, h: (yield from chat_turn(services, m, h)),
                        [box, chatbot], [chatbot, box])

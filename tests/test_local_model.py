@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -126,3 +127,51 @@ def test_okr_draft_with_the_real_model_is_grounded(model_data: Path, local_llm: 
     # Nothing is hidden: whatever is still wrong is reported.
     errors = [f for f in report.findings if f.severity == "error"]
     assert report.kr_pass_final == 1.0 or errors or report.problems_left
+
+
+def test_server_started_from_a_short_lived_thread_keeps_serving(model_data: Path) -> None:
+    import threading
+
+    llm = LLM(Settings(data_dir=model_data, llm_provider="local", llm_max_tokens=16))
+    try:
+        starter = threading.Thread(target=lambda: llm.chat)  # as the UI's warm-up does
+        starter.start()
+        starter.join()
+        time.sleep(2)
+        assert llm.text([HumanMessage(content="Say hi.")], max_tokens=4)
+    finally:
+        llm.close()
+
+
+_START = """
+import sys
+from pathlib import Path
+from assistant.config import Settings
+from assistant.local_model import LocalModelServer
+server = LocalModelServer(Settings(data_dir=Path(sys.argv[1])))
+print(server.start(), flush=True)
+import time; time.sleep(120)
+"""
+
+
+def test_server_dies_with_its_parent_even_after_sigkill(model_data: Path) -> None:
+    import subprocess
+    import sys
+
+    import httpx
+
+    parent = subprocess.Popen([sys.executable, "-c", _START, str(model_data)],
+                              stdout=subprocess.PIPE, text=True)
+    assert parent.stdout is not None
+    base_url = parent.stdout.readline().strip()
+    assert httpx.get(f"{base_url}/models", timeout=5).status_code == 200
+    parent.kill()
+    parent.wait()
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            httpx.get(f"{base_url}/models", timeout=1)
+        except httpx.HTTPError:
+            return
+        time.sleep(0.5)
+    pytest.fail("the model server outlived its killed parent")
