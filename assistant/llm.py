@@ -9,7 +9,6 @@ bounded number of re-asks, then one `GenerationError`.
 
 from __future__ import annotations
 
-import json
 import re
 import threading
 from collections.abc import Callable, Iterator
@@ -169,8 +168,3 @@ def _reask(exc: ValidationError) -> str:
                 for e in exc.errors()[:8]]
     return ("Your answer was not valid:\n" + "\n".join(problems)
             + "\nReply again with the corrected JSON object only.")
-
-
-def schema_hint(schema: type[BaseModel]) -> str:
-    """A compact JSON schema to show the model in the prompt."""
-    return json.dumps(schema.model_json_schema(), separators=(",", ":"))
