@@ -123,4 +123,4 @@ def main() -> None:
     app()
 
 
-from . import cli_commands, cli_eval, cli_goals  # noqa: E402, F401  (register the commands on `app`)
+from . import cli_alignment, cli_commands, cli_eval, cli_goals  # noqa: E402, F401  (register the commands on `app`)

@@ -9,7 +9,7 @@ from pathlib import Path
 import typer
 from rich.markup import escape
 
-from .cli import JsonOpt, app, emit, err, guarded, out
+from .cli import JsonOpt, app, emit, err, guarded, out, progress_bar
 from .cli import settings_from as _settings
 from .errors import ConfigError
 
@@ -22,6 +22,7 @@ def eval_command(
                                             "settings)"),
         only: str | None = typer.Option(None, help="Only this task (e.g. qa)."),
         k: int = typer.Option(5, "-k", min=0, max=50, help="Retrieval depth."),
+        split: str | None = typer.Option(None, help="Only cases of this split (dev | test)."),
         out_dir: Path | None = typer.Option(None, "--out", help="Run folder (default: "
                                             "evals/runs/<time>)."),
         update_baseline: bool = typer.Option(False, "--update-baseline",
@@ -37,7 +38,9 @@ def eval_command(
         settings = _settings(ctx)
         if provider:
             settings = settings.model_copy(update={"llm_provider": provider})
-        report = run_suite(settings, suite=suite, k=k, only=only)
+        with progress_bar() as bar:
+            report = run_suite(settings, suite=suite, k=k, only=only, split=split,
+                               progress=bar)
         baseline = json.loads(BASELINE.read_text()) if BASELINE.exists() else {"metrics": {}}
         problems = [] if update_baseline else compare(report, baseline)
         folder = out_dir or Path("evals/runs") / datetime.now(UTC).strftime("%Y%m%dT%H%M%S")

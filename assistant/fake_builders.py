@@ -80,4 +80,49 @@ def _judge(prompt: str) -> dict[str, Any]:
         {"rule": "K15", "ok": True, "reason": "fake judge"}]}
 
 
-BUILDERS.update({"DraftOKRs": _okrs, "DraftSmart": _smart, "JudgeReport": _judge})
+_STOP = {"would", "their", "there", "these", "those", "about", "which", "where", "while",
+         "other", "every", "after", "before", "under", "until", "company", "proposal", "project"}
+
+
+def _content_words(text: str) -> set[str]:
+    return {w for w in re.findall(r"[a-z]{5,}", text.lower()) if w not in _STOP}
+
+
+def _between(prompt: str, tag: str) -> str:
+    m = re.search(rf"<{tag}>\n(.*?)\n\s*</{tag}>", prompt, re.DOTALL)
+    return m.group(1) if m else ""
+
+
+def _aspects(prompt: str) -> dict[str, Any]:
+    """Sentences of the proposal as its goals and actions."""
+    text = _between(prompt, "proposal")
+    sentences = [s.strip() for s in re.split(r"(?<=[.!?])\s+|\n+", text) if s.strip()]
+    goals = [s[:150] for s in sentences if re.search(r"grow|increase|reduce|improve|more|less",
+                                                     s, re.IGNORECASE)][:3]
+    return {"title": (sentences[0] if sentences else "Proposal")[:100], "goals": goals,
+            "actions": [s[:150] for s in sentences[:4]], "audience": "customers",
+            "resources": "not stated", "timeline": "not stated", "perspectives": ["Customer"]}
+
+
+def _element(prompt: str) -> dict[str, Any]:
+    """Word overlap decides: two shared content words relate the proposal to the statement.
+
+    A related non-goal is a conflict, anything else related is supported; six shared words
+    on a planned initiative make a duplicate. Evidence is the proposal sentence sharing most.
+    """
+    proposal, statement = _between(prompt, "proposal"), _between(prompt, "statement")
+    shared = _content_words(proposal) & _content_words(statement)
+    if len(shared) < 2:
+        return {"evidence": "", "reasoning": "No shared subject.", "stance": "neutral",
+                "same_as_planned": False}
+    sentences = [s for s in re.split(r"(?<=[.!?])\s+|\n+", proposal) if s.strip()]
+    evidence = max(sentences, key=lambda s: len(_content_words(s) & shared)).strip()
+    non_goal = "(the company will NOT do this)" in prompt
+    return {"evidence": evidence[:250],
+            "reasoning": f"Both are about {', '.join(sorted(shared)[:3])}.",
+            "stance": "conflicts" if non_goal else "supports",
+            "same_as_planned": "Planned initiative" in prompt and len(shared) >= 6}
+
+
+BUILDERS.update({"DraftOKRs": _okrs, "DraftSmart": _smart, "JudgeReport": _judge,
+                 "ProposalAspects": _aspects, "ElementJudgement": _element})

@@ -197,6 +197,16 @@ class KnowledgeBase:
                     section=str(meta.get("section", "")), text=text, score=1.0)
         return out
 
+    def chunks_of(self, doc_id: str) -> list[SearchHit]:
+        """Every chunk of one document, in document order."""
+        res = self.collection.get(where={"doc_id": doc_id}, include=["documents", "metadatas"])
+        rows = sorted(zip(res["ids"], res["documents"], res["metadatas"], strict=True),
+                      key=lambda r: int(r[2].get("chunk_index", 0)))
+        return [SearchHit(chunk_id=cid, doc_id=doc_id, title=str(meta.get("title", "")),
+                          kind=str(meta["kind"]), department=meta.get("department") or None,
+                          section=str(meta.get("section", "")), text=text, score=1.0)
+                for cid, text, meta in rows if meta.get("workspace") == self.workspace]
+
     # --- writing ---------------------------------------------------------------------
     def forget(self, doc_id: str) -> int:
         """Remove a document's chunks; returns how many were removed."""

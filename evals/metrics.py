@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import statistics
 
-__all__ = ["mean", "percentile", "retrieval_scores"]
+__all__ = ["classification_scores", "mean", "percentile", "retrieval_scores"]
 
 
 def retrieval_scores(retrieved: list[str], relevant: list[str], k: int) -> dict[str, float]:
@@ -29,3 +29,27 @@ def percentile(values: list[float], q: float) -> float:
         return math.nan
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+def classification_scores(pairs: list[tuple[str, str]], labels: list[str]) -> dict[str, object]:
+    """Accuracy, macro-F1 over `labels`, per-class recall and the confusion matrix.
+
+    `pairs` are (expected, predicted); a predicted label outside `labels` (e.g. an error or
+    `insufficient_information`) is a miss for its expected class, never dropped.
+    """
+    if not pairs:
+        return {"accuracy": math.nan, "macro_f1": math.nan, "recall": {}, "confusion": {}}
+    confusion = {e: {p: 0 for p in [*labels, "other"]} for e in labels}
+    for expected, predicted in pairs:
+        confusion[expected][predicted if predicted in labels else "other"] += 1
+    f1s, recall = [], {}
+    for label in labels:
+        tp = confusion[label][label]
+        fn = sum(confusion[label].values()) - tp
+        fp = sum(confusion[e][label] for e in labels if e != label)
+        recall[label] = tp / (tp + fn) if tp + fn else math.nan
+        precision = tp / (tp + fp) if tp + fp else 0.0
+        r = recall[label] if not math.isnan(recall[label]) else 0.0
+        f1s.append(2 * precision * r / (precision + r) if precision + r else 0.0)
+    return {"accuracy": sum(e == p for e, p in pairs) / len(pairs),
+            "macro_f1": statistics.fmean(f1s), "recall": recall, "confusion": confusion}

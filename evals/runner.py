@@ -1,8 +1,8 @@
 """Run the eval suites, write a report, compare with the committed baseline.
 
-Today the harness covers the `qa` task (retrieval and grounded answers) on both corpora;
-the drafting, SMART, alignment and lint tasks come with their issues. A crashed case counts
-as a failure (score 0), never as skipped.
+Tasks: `qa` (retrieval and grounded answers) and `alignment_check` (verdicts against
+labels), on both corpora. A crashed case counts as a failure (score 0 or a wrong verdict),
+never as skipped.
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import math
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -23,34 +24,63 @@ from assistant.qa import answer_question
 
 from .cases import CORPORA, Case, load_cases
 from .metrics import mean, percentile, retrieval_scores
+from .task_alignment import alignment_case, summarise_alignment
 
 __all__ = ["BASELINE", "compare", "run_suite"]
+
+Progress = Callable[[int, int, str], None]
 
 BASELINE = Path(__file__).resolve().parent / "baseline.json"
 SMOKE_ANSWERS = 3  # model answers per corpus in the smoke suite (the rest: retrieval only)
 
 
 def run_suite(settings: Settings, suite: str = "smoke", k: int = 5,
-              only: str | None = None, llm: LLM | None = None) -> dict[str, Any]:
+              only: str | None = None, llm: LLM | None = None, split: str | None = None,
+              progress: Progress | None = None) -> dict[str, Any]:
     """Metrics per corpus for every task present, plus case-level rows."""
-    cases = [c for c in load_cases() if only in (None, c.task)]
+    cases = [c for c in load_cases() if only in (None, c.task)
+             and split in (None, c.metadata.get("split", "test"))]
     report: dict[str, Any] = {"suite": suite, "provider": settings.llm_provider, "k": k,
+                              "split": split or "all",
                               "started": datetime.now(UTC).isoformat(timespec="seconds"),
+                              "tasks": sorted({c.task for c in cases}),
                               "metrics": {}, "cases": []}
     llm = llm or LLM(settings)
+    report["model"] = llm.model_name
     try:
         for corpus in sorted({c.corpus for c in cases}):
             ws = settings.with_workspace(f"eval-{corpus}")
+            mine = [c for c in cases if c.corpus == corpus]
             with KnowledgeBase(ws) as kb:
                 kb.index([CORPORA[corpus]])
-                rows = [_qa_case(c, kb, llm, k, answer=suite == "full" or n < SMOKE_ANSWERS)
-                        for n, c in enumerate(c for c in cases
-                                              if c.corpus == corpus and c.task == "qa")]
-            report["cases"] += rows
-            report["metrics"][f"{corpus}.qa"] = _summarise(rows)
+                qa = [c for c in mine if c.task == "qa"]
+                if qa:
+                    rows = [_qa_case(c, kb, llm, k, answer=suite == "full" or n < SMOKE_ANSWERS)
+                            for n, c in enumerate(qa)]
+                    report["cases"] += rows
+                    report["metrics"][f"{corpus}.qa"] = _summarise(rows)
+                checks = _smoke_pick([c for c in mine if c.task == "alignment_check"], suite)
+                if checks:
+                    rows = []
+                    for n, c in enumerate(checks, 1):
+                        rows.append(alignment_case(c, kb, llm))
+                        if progress:
+                            progress(n, len(checks), f"{corpus} alignment checks")
+                    report["cases"] += rows
+                    report["metrics"][f"{corpus}.alignment_check"] = summarise_alignment(rows)
     finally:
         llm.close()
     return report
+
+
+def _smoke_pick(cases: list[Case], suite: str) -> list[Case]:
+    """Full suite: all. Smoke: the first aligned and the first misaligned proposal."""
+    if suite == "full":
+        return cases
+    picked = []
+    for label in ("aligned", "misaligned"):
+        picked += [c for c in cases if c.reference == label][:1]
+    return picked
 
 
 def _qa_case(case: Case, kb: KnowledgeBase, llm: LLM, k: int, answer: bool) -> dict[str, Any]:
@@ -93,7 +123,9 @@ def _summarise(rows: list[dict[str, Any]]) -> dict[str, float]:
 
 # metric -> largest allowed drop; latency and counts are reported, not gated
 TOLERANCE = {"hit_at_k": 0.03, "mrr": 0.03, "context_recall": 0.03, "context_precision": 0.03,
-             "answered": 0.34, "citation_validity": 0.05, "cites_reference": 0.34}
+             "answered": 0.34, "citation_validity": 0.05, "cites_reference": 0.34,
+             "accuracy": 0.10, "macro_f1": 0.10, "recall_misaligned": 0.10,
+             "recall_aligned": 0.15}
 
 
 def compare(report: dict[str, Any], baseline: dict[str, Any]) -> list[str]:
@@ -101,6 +133,8 @@ def compare(report: dict[str, Any], baseline: dict[str, Any]) -> list[str]:
     problems = []
     for group, expected in baseline.get("metrics", {}).items():
         got = report["metrics"].get(group)
+        if group.split(".", 1)[-1] not in report.get("tasks", [group.split(".", 1)[-1]]):
+            continue  # task not part of this run (--only)
         if got is None:
             problems.append(f"{group}: missing from this run")
             continue
@@ -120,15 +154,37 @@ def write_report(report: dict[str, Any], folder: Path, problems: list[str]) -> N
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "report.json").write_text(json.dumps(report, indent=2, default=str))
     lines = [f"# Keel eval: {report['suite']} suite, provider {report['provider']}",
-             f"Started {report['started']}; k = {report['k']}.", "",
-             "| corpus.task | cases | hit@k | MRR | ctx precision | ctx recall | answered | "
-             "citation validity | cites reference | p50 s | p95 s |", "|---" * 11 + "|"]
+             f"Started {report['started']}; model {report.get('model', '?')}; k = "
+             f"{report['k']}; split {report.get('split', 'all')}.", ""]
+    qa = {g: m for g, m in report["metrics"].items() if g.endswith(".qa")}
+    if qa:
+        lines += ["| corpus.task | cases | hit@k | MRR | ctx precision | ctx recall | answered | "
+                  "citation validity | cites reference | p50 s | p95 s |", "|---" * 11 + "|"]
+        for group, m in qa.items():
+            lines.append(f"| {group} | {m['cases']:.0f} | " + " | ".join(
+                f"{m[key]:.2f}" for key in ("hit_at_k", "mrr", "context_precision",
+                                            "context_recall", "answered", "citation_validity",
+                                            "cites_reference", "latency_p50_s", "latency_p95_s"))
+                + " |")
+        lines.append("")
     for group, m in report["metrics"].items():
-        lines.append(f"| {group} | {m['cases']:.0f} | " + " | ".join(
-            f"{m[key]:.2f}" for key in ("hit_at_k", "mrr", "context_precision",
-                                        "context_recall", "answered", "citation_validity",
-                                        "cites_reference", "latency_p50_s", "latency_p95_s"))
-            + " |")
-    lines += ["", "Regressions against the baseline:" if problems else "No regression.",
+        if group.endswith(".alignment_check"):
+            lines += alignment_table(group, m)
+    lines += ["Regressions against the baseline:" if problems else "No regression.",
               *[f"- {p}" for p in problems]]
     (folder / "report.md").write_text("\n".join(lines) + "\n")
+
+
+def alignment_table(group: str, m: dict[str, Any]) -> list[str]:
+    """Headline metrics and the confusion matrix of one corpus, as Markdown."""
+    lines = [f"## {group}: {m['cases']:.0f} proposals, {m['errors']:.0f} errors", "",
+             f"accuracy {m['accuracy']:.2f} · macro-F1 {m['macro_f1']:.2f} · recall aligned "
+             f"{m['recall_aligned']:.2f}, partially aligned {m['recall_partially_aligned']:.2f},"
+             f" misaligned {m['recall_misaligned']:.2f} · p50 {m['latency_p50_s']:.0f} s, "
+             f"p95 {m['latency_p95_s']:.0f} s per check", "",
+             "| expected \\ predicted | aligned | partially | misaligned | other |",
+             "|---|---|---|---|---|"]
+    for label, row in m["confusion"].items():
+        lines.append(f"| {label} | " + " | ".join(str(row[c]) for c in (
+            "aligned", "partially_aligned", "misaligned", "other")) + " |")
+    return [*lines, ""]

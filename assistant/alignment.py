@@ -1,0 +1,174 @@
+"""Is this proposal on strategy? Extract, retrieve per aspect, judge per element, score.
+
+Why this shape (measured; see README "Alignment check"): a 1.5B model asked for one verdict
+over a pile of passages calls nearly everything misaligned, and asked for stances over many
+statements at once it sees conflicts everywhere. So the model only ever answers one narrow
+question about one statement, with the question phrased for the statement's kind (a non-goal
+asks "does it do the forbidden thing?", a value "does it go against it?", a goal "does it move
+it forward?"), writes the proposal's words it relies on and a reason before the label, and the
+label only counts when that evidence is really in the proposal. Score and verdict are then
+computed in code (`alignment_report.score_findings`). The proposal is placed first in every
+judging prompt so llama.cpp reuses its processed tokens across the element calls.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from typing import Literal
+
+from langchain_core.messages import HumanMessage, SystemMessage
+from pydantic import BaseModel, Field
+
+from .alignment_elements import Element, gather_elements
+from .alignment_report import AlignmentReport, ElementFinding, ProposalAspects, score_findings
+from .errors import GenerationError, InputError, KnowledgeError
+from .knowledge import KnowledgeBase, SearchHit
+from .llm import LLM
+from .prompts import render
+from .recommend import recommendations
+from .schemas import Citation
+
+__all__ = ["MAX_PROPOSAL_CHARS", "ElementJudgement", "check_proposal", "extract_aspects"]
+
+MAX_PROPOSAL_CHARS = 12_000
+MIN_PROPOSAL_WORDS = 8
+_WORD = re.compile(r"[a-z0-9]+")
+
+QUESTIONS = {
+    "non-goal": ("This is something the company has decided it will NOT do. Does the proposal "
+                 'do this forbidden thing, fully, partly or under another name? stance is '
+                 '"conflicts" if it does, otherwise "neutral".'),
+    "value": ("This is one of the company's values. stance is \"conflicts\" if carrying out "
+              'the proposal would go against this value, "supports" if the proposal clearly '
+              'puts it into practice, otherwise "neutral".'),
+    "goal": ("This is one of the company's strategic goals. stance is \"supports\" if carrying "
+             'out the proposal would directly move this goal forward, "conflicts" if it would '
+             'work against it, otherwise "neutral".'),
+    "initiative": ("This is a project or objective the company already has planned. stance is "
+                   '"supports" if the proposal would directly move it forward, "conflicts" if '
+                   'it would work against it, otherwise "neutral". same_as_planned is true '
+                   "if the proposal repeats this planned project instead of adding something "
+                   "new."),
+}
+KIND_LABELS = {"non-goal": "Non-goal (the company will NOT do this)",
+               "value": "Company value", "goal": "Strategic goal",
+               "initiative": "Planned initiative or current objective"}
+
+
+class ElementJudgement(BaseModel):
+    """The model's answer about one statement (evidence and reason before the label)."""
+
+    evidence: str = Field(max_length=300)
+    reasoning: str = Field(max_length=400)
+    stance: Literal["supports", "neutral", "conflicts"]
+    same_as_planned: bool = False
+
+
+def check_proposal(text: str, kb: KnowledgeBase, llm: LLM) -> AlignmentReport:
+    """The full alignment report for one proposal against the workspace's strategy."""
+    start = time.perf_counter()
+    text = _validate(text, kb)
+    aspects = extract_aspects(text, llm)
+    queries = [*aspects.goals, *aspects.actions, aspects.audience]
+    elements = gather_elements(kb, kb.embedder, text, queries)
+    findings = [_judge(text, element, llm) for element in elements]
+    chunks = {e.hit.chunk_id: e.hit for e in elements}
+    score = score_findings(findings, chunks)
+    report = AlignmentReport(
+        proposal_title=aspects.title, verdict=score.verdict, score=score.value,
+        score_parts=score.parts, confidence=score.confidence, aspects=aspects,
+        findings=findings,
+        conflicts=[f for f in findings if f.stance == "conflicts"
+                   and f.kind in ("non-goal", "value")],
+        overlaps=[f for f in findings if f.duplicate],
+        likely_kr=_likely_kr(findings), perspectives=list(aspects.perspectives),
+        model=llm.model_name,
+    )
+    report.recommendations = recommendations(report)
+    report.seconds = round(time.perf_counter() - start, 2)
+    return report
+
+
+def _validate(text: str, kb: KnowledgeBase) -> str:
+    text = text.replace("\x00", "").strip()
+    if not text:
+        raise InputError("The proposal is empty.")
+    if len(text) > MAX_PROPOSAL_CHARS:
+        raise InputError(f"The proposal is {len(text):,} characters; the limit is "
+                         f"{MAX_PROPOSAL_CHARS:,}. Paste the summary, goals and budget.")
+    if kb.count() == 0:
+        raise KnowledgeError(f"Workspace '{kb.workspace}' has no documents to check against. "
+                             f"Index the strategy first: keel --workspace {kb.workspace} "
+                             "index PATH")
+    return text
+
+
+def extract_aspects(text: str, llm: LLM) -> ProposalAspects:
+    """Goals, actions, audience, resources, timeline; from the text alone if the model fails."""
+    if len(_WORD.findall(text.lower())) < MIN_PROPOSAL_WORDS:
+        return _plain_aspects(text)
+    system, user = render("extract_proposal", proposal=text)
+    try:
+        return llm.structured([SystemMessage(content=system), HumanMessage(content=user)],
+                              ProposalAspects, max_tokens=350)
+    except GenerationError:
+        return _plain_aspects(text)
+
+
+def _plain_aspects(text: str) -> ProposalAspects:
+    sentences = [s.strip() for s in re.split(r"(?<=[.!?])\s+|\n+", text) if s.strip()]
+    return ProposalAspects(title=(sentences[0] if sentences else text)[:120],
+                           goals=[], actions=[s[:200] for s in sentences[:4]],
+                           audience="not stated", resources="not stated",
+                           timeline="not stated", perspectives=[])
+
+
+def _judge(text: str, element: Element, llm: LLM) -> ElementFinding:
+    system, user = render("judge_element", proposal=text, kind_label=KIND_LABELS[element.kind],
+                          element=element.name, statement=element.statement,
+                          question=QUESTIONS[element.kind])
+    answer = llm.structured([SystemMessage(content=system), HumanMessage(content=user)],
+                            ElementJudgement, max_tokens=220)
+    stance = answer.stance
+    if element.kind == "non-goal" and stance == "supports":
+        stance = "neutral"  # "supports a non-goal" has no meaning; treat as no conflict
+    grounded = _in_proposal(answer.evidence, text)
+    if stance != "neutral" and not grounded:
+        stance = "neutral"  # a stance must rest on the proposal's own words
+    return ElementFinding(
+        element=element.name, kind=element.kind,
+        statement=element.statement, stance=stance,
+        reason=answer.reasoning.strip() + ("" if grounded or answer.stance == "neutral" else
+                                           " (not counted: the evidence is not in the proposal)"),
+        proposal_evidence=answer.evidence.strip() if grounded else "",
+        duplicate=(element.kind == "initiative" and answer.same_as_planned and grounded),
+        similarity=element.similarity, citations=[_cite(element.hit, element.statement)],
+    )
+
+
+def _in_proposal(evidence: str, text: str) -> bool:
+    """True when most words of the evidence appear in the proposal (copying may be loose)."""
+    words = _WORD.findall(evidence.lower())
+    if len(words) < 2:
+        return False
+    have = set(_WORD.findall(text.lower()))
+    return sum(w in have for w in words) / len(words) >= 0.8
+
+
+def _cite(hit: SearchHit, statement: str) -> Citation:
+    quote = " ".join(statement.split())[:300]
+    if len(" ".join(statement.split())) > 300:
+        quote = quote.rsplit(" ", 1)[0]
+    return Citation(chunk_id=hit.chunk_id, document=hit.doc_id, section=hit.section, quote=quote)
+
+
+def _likely_kr(findings: list[ElementFinding]) -> str | None:
+    """The supported current objective or planned initiative closest to the proposal."""
+    moved = [f for f in findings if f.stance == "supports" and f.kind == "initiative"]
+    if not moved:
+        moved = [f for f in findings if f.stance == "supports" and f.kind == "goal"]
+    if not moved:
+        return None
+    best = max(moved, key=lambda f: f.similarity)
+    return f"{best.element}: {' '.join(best.statement.split())[:200]}"

@@ -1,0 +1,98 @@
+"""Which strategic statements a proposal should be judged against.
+
+Retrieval runs per extracted aspect (each goal, each action, the audience and the whole
+text), over two groups of documents: guard-rails (values, non-goals, "not funded" lists) and
+goals (vision, mission, strategy pillars, plans, current OKRs). Chunks are then split into
+statements (one bullet of a values list, one KR of an OKR block), so the model judges one
+principle at a time, and every statement is scored by its best cosine similarity to any
+aspect. The top statements of each kind are judged; the rest are not shown to the model.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .embeddings import Embedder
+from .knowledge import KnowledgeBase, SearchHit
+
+__all__ = ["LIMITS", "Element", "gather_elements", "split_statements"]
+
+GUARD_KINDS = ["values", "non-goals", "plan"]
+GOAL_KINDS = ["vision", "mission", "strategy", "plan", "okrs", "other"]
+# How many statements of each kind are judged per proposal (one model call each).
+LIMITS = {"non-goal": 3, "value": 2, "goal": 2, "initiative": 2}
+_GUARD_HEADING = re.compile(r"not funded|will not|won't|non-goal|out of scope|not do|never",
+                            re.IGNORECASE)
+_BULLET = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+", re.MULTILINE)
+_BOLD_LEAD = re.compile(r"^\*\*([^*]{3,80}?)\.?\*\*")
+
+
+@dataclass(frozen=True)
+class Element:
+    """One statement from one chunk, with how close it is to the proposal."""
+
+    name: str
+    kind: str  # goal | value | non-goal | initiative
+    statement: str  # verbatim text of the chunk (white space may differ)
+    hit: SearchHit
+    similarity: float
+
+
+def _kind_of(hit: SearchHit) -> str:
+    last = hit.section.split(" > ")[-1]
+    if hit.kind == "non-goals" or _GUARD_HEADING.search(last):
+        return "non-goal"
+    if hit.kind == "values":
+        return "value"
+    if hit.kind in ("plan", "okrs"):
+        return "initiative"
+    return "goal"
+
+
+def split_statements(hit: SearchHit) -> list[tuple[str, str]]:
+    """(name, statement) pieces of a chunk: its bullets when it is a list, else the whole."""
+    section = hit.section.split(" > ")[-1] or hit.title
+    pieces = [p.strip() for p in _BULLET.split(hit.text)]
+    bullets = [p for p in pieces[1:] if len(p) > 25]
+    if len(bullets) < 2 or len(hit.text) < 300:
+        return [(section, hit.text.strip())]
+    out = []
+    for bullet in bullets:
+        lead = _BOLD_LEAD.match(bullet)
+        name = lead.group(1) if lead else " ".join(bullet.split()[:6])
+        out.append((f"{section}: {name}"[:120], bullet))
+    return out
+
+
+def _queries(text: str, aspects: list[str]) -> list[str]:
+    queries = [text[:1500]] + [a for a in aspects if len(a.strip()) > 3]
+    return list(dict.fromkeys(q.strip() for q in queries))[:9]
+
+
+def gather_elements(kb: KnowledgeBase, embedder: Embedder, text: str,
+                    aspects: list[str], floor: float = 0.15) -> list[Element]:
+    """The statements to judge, best first within each kind, at most LIMITS per kind."""
+    queries = _queries(text, aspects)
+    hits: dict[str, SearchHit] = {}
+    for query in queries:
+        for kinds in (GUARD_KINDS, GOAL_KINDS):
+            for hit in kb.search(query, k=4, kinds=kinds):
+                hits.setdefault(hit.chunk_id, hit)
+    candidates = [(name, statement, hit) for hit in hits.values()
+                  for name, statement in split_statements(hit)]
+    if not candidates:
+        return []
+    vectors = embedder.embed([s for _, s, _ in candidates])
+    qvecs = embedder.embed(queries)
+    elements = []
+    for (name, statement, hit), vec in zip(candidates, vectors, strict=True):
+        sim = max(sum(a * b for a, b in zip(vec, q, strict=True)) for q in qvecs)
+        if sim >= floor:
+            elements.append(Element(name=name, kind=_kind_of(hit), statement=statement,
+                                    hit=hit, similarity=round(sim, 4)))
+    elements.sort(key=lambda e: -e.similarity)
+    chosen: list[Element] = []
+    for kind, limit in LIMITS.items():
+        chosen += [e for e in elements if e.kind == kind][:limit]
+    return chosen

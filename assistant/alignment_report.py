@@ -1,0 +1,168 @@
+"""The alignment report and its deterministic score.
+
+The model only judges one strategic element at a time (supports / neutral / conflicts, with
+the proposal's own words as evidence). Everything else is computed here from those stances,
+so the same stances always give the same score, verdict and recommendations, and a finding
+whose citation does not check out against the stored chunk cannot count.
+
+Score (0-100), documented in every report:
+
+    score = 30
+          + 45  if a strategic goal (pillar, priority, objective, KR, mission) is supported
+          + 10  if two or more different goals are supported
+          + 5   if a value is supported
+          - 30  for each value the proposal conflicts with
+          - 25  if it duplicates an initiative that is already planned
+    clamped to 0..100; any conflict with a stated non-goal caps the score at 15.
+
+Verdict: no validly cited finding at all -> insufficient_information; otherwise score >= 70
+aligned, 40-69 partially_aligned, below 40 misaligned.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from .grounding import quote_in_chunk
+from .knowledge import SearchHit
+from .schemas import Citation
+
+__all__ = [
+    "FORMULA",
+    "WEIGHTS",
+    "AlignmentReport",
+    "ElementFinding",
+    "ElementKind",
+    "ProposalAspects",
+    "Score",
+    "Stance",
+    "Verdict",
+    "score_findings",
+    "valid_citation",
+]
+
+Verdict = Literal["aligned", "partially_aligned", "misaligned", "insufficient_information"]
+Stance = Literal["supports", "neutral", "conflicts"]
+ElementKind = Literal["goal", "value", "non-goal", "initiative"]
+Perspective = Literal["Financial", "Customer", "Internal process", "Learning & growth"]
+
+WEIGHTS: dict[str, int] = {
+    "base": 30, "goal_supported": 45, "second_goal": 10, "value_supported": 5,
+    "value_conflict": -30, "duplicate": -25, "non_goal_cap": 15,
+    "aligned_at": 70, "partial_at": 40,
+}
+FORMULA = (
+    "score = 30 + 45 if a strategic goal is supported + 10 if two or more are + 5 if a value "
+    "is supported - 30 per value conflict - 25 if it duplicates a planned initiative; "
+    "clamped to 0-100; a non-goal conflict caps it at 15. Verdict: >= 70 aligned, 40-69 "
+    "partially aligned, < 40 misaligned; no validly cited finding -> insufficient information."
+)
+
+
+class ProposalAspects(BaseModel):
+    """What the model extracted from the proposal (used for retrieval and the report)."""
+
+    title: str = Field(max_length=120)
+    goals: list[str] = Field(max_length=3)
+    actions: list[str] = Field(max_length=4)
+    audience: str = Field(max_length=160)
+    resources: str = Field(max_length=160)
+    timeline: str = Field(max_length=120)
+    perspectives: list[Perspective] = Field(max_length=4)
+
+
+class ElementFinding(BaseModel):
+    """One strategic element retrieved for the proposal and how the proposal relates to it."""
+
+    element: str  # e.g. "Pillar 1: Subscriptions at the heart"
+    kind: ElementKind
+    statement: str  # the statement judged, verbatim from the chunk
+    stance: Stance
+    reason: str
+    proposal_evidence: str = ""  # the proposal's own words the stance rests on
+    duplicate: bool = False  # the proposal repeats this already-planned initiative
+    similarity: float = 0.0
+    citations: list[Citation] = []
+
+
+class Score(BaseModel):
+    value: int
+    verdict: Verdict
+    confidence: Literal["low", "medium", "high"]
+    parts: list[str]  # each term of the formula that applied, e.g. "+45 supports Pillar 1"
+
+
+class AlignmentReport(BaseModel):
+    proposal_title: str
+    verdict: Verdict
+    score: int
+    formula: str = FORMULA
+    score_parts: list[str] = []
+    confidence: Literal["low", "medium", "high"]
+    aspects: ProposalAspects | None = None
+    findings: list[ElementFinding] = []
+    conflicts: list[ElementFinding] = []
+    overlaps: list[ElementFinding] = []
+    likely_kr: str | None = None
+    perspectives: list[str] = []
+    recommendations: list[str] = []
+    seconds: float = 0.0
+    model: str = ""
+
+
+def valid_citation(finding: ElementFinding, chunks: Mapping[str, SearchHit]) -> bool:
+    """True when the finding cites at least one stored chunk and every quote is in it."""
+    if not finding.citations:
+        return False
+    return all(c.chunk_id in chunks and quote_in_chunk(c.quote, chunks[c.chunk_id].text)
+               for c in finding.citations)
+
+
+def score_findings(findings: list[ElementFinding], chunks: Mapping[str, SearchHit]) -> Score:
+    """The deterministic score; findings with invalid citations are ignored."""
+    valid = [f for f in findings if valid_citation(f, chunks)]
+    if not valid:
+        return Score(value=0, verdict="insufficient_information", confidence="low",
+                     parts=["no finding with a valid citation"])
+    w = WEIGHTS
+    parts = [f"{w['base']} base"]
+    value = w["base"]
+    goals = sorted({f.element for f in valid
+                    if f.stance == "supports" and f.kind in ("goal", "initiative")})
+    if goals:
+        value += w["goal_supported"]
+        parts.append(f"+{w['goal_supported']} supports {goals[0]}")
+    if len(goals) > 1:
+        value += w["second_goal"]
+        parts.append(f"+{w['second_goal']} also supports {', '.join(goals[1:3])}")
+    if any(f.stance == "supports" and f.kind == "value" for f in valid):
+        value += w["value_supported"]
+        parts.append(f"+{w['value_supported']} supports a value")
+    for f in valid:
+        if f.stance == "conflicts" and f.kind == "value":
+            value += w["value_conflict"]
+            parts.append(f"{w['value_conflict']} conflicts with {f.element}")
+    if any(f.duplicate for f in valid):
+        value += w["duplicate"]
+        parts.append(f"{w['duplicate']} duplicates a planned initiative")
+    value = max(0, min(100, value))
+    breaks = [f.element for f in valid if f.stance == "conflicts" and f.kind == "non-goal"]
+    if breaks:
+        value = min(value, w["non_goal_cap"])
+        parts.append(f"capped at {w['non_goal_cap']}: breaks non-goal {breaks[0]}")
+    verdict: Verdict = ("aligned" if value >= w["aligned_at"] else
+                        "partially_aligned" if value >= w["partial_at"] else "misaligned")
+    return Score(value=value, verdict=verdict, confidence=_confidence(value, valid),
+                 parts=parts)
+
+
+def _confidence(value: int, valid: list[ElementFinding]) -> Literal["low", "medium", "high"]:
+    """Distance from the nearest verdict boundary, and how much evidence there is."""
+    margin = min(abs(value - WEIGHTS["aligned_at"]), abs(value - WEIGHTS["partial_at"]))
+    decided = [f for f in valid if f.stance != "neutral"]
+    if margin >= 15 and len(decided) >= 2:
+        return "high"
+    return "medium" if margin >= 5 and decided else "low"

@@ -1,0 +1,50 @@
+"""The `alignment_check` task: verdicts against labels, per corpus."""
+
+from __future__ import annotations
+
+import math
+import time
+from typing import Any
+
+from assistant.alignment import check_proposal
+from assistant.errors import KeelError
+from assistant.knowledge import KnowledgeBase
+from assistant.llm import LLM
+
+from .cases import Case
+from .metrics import classification_scores, mean, percentile
+
+__all__ = ["LABELS", "alignment_case", "summarise_alignment"]
+
+LABELS = ["aligned", "partially_aligned", "misaligned"]
+
+
+def alignment_case(case: Case, kb: KnowledgeBase, llm: LLM) -> dict[str, Any]:
+    """One proposal checked; an error is a wrong answer ("error"), never a skipped case."""
+    row: dict[str, Any] = {"id": case.id, "corpus": case.corpus, "task": case.task,
+                           "expected": case.reference,
+                           "split": case.metadata.get("split", "test")}
+    start = time.perf_counter()
+    try:
+        report = check_proposal(case.input["proposal"], kb, llm)
+        row.update(predicted=report.verdict, score=report.score,
+                   stances={f.element: f.stance for f in report.findings},
+                   duplicate=any(f.duplicate for f in report.findings))
+    except KeelError as exc:
+        row.update(predicted="error", error=f"{type(exc).__name__}: {exc}")
+    row["latency_s"] = time.perf_counter() - start
+    return row
+
+
+def summarise_alignment(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    scores = classification_scores([(r["expected"], r["predicted"]) for r in rows], LABELS)
+    recall = scores["recall"]
+    assert isinstance(recall, dict)
+    latencies = [r["latency_s"] for r in rows if not math.isnan(r["latency_s"])]
+    return {"cases": float(len(rows)), "errors": float(sum("error" in r for r in rows)),
+            "accuracy": scores["accuracy"], "macro_f1": scores["macro_f1"],
+            **{f"recall_{label}": recall.get(label, math.nan) for label in LABELS},
+            "confusion": scores["confusion"],
+            "latency_p50_s": percentile(latencies, 0.5),
+            "latency_p95_s": percentile(latencies, 0.95),
+            "latency_mean_s": mean(latencies)}
