@@ -59,8 +59,8 @@ KIND_LABELS = {"non-goal": "Non-goal (the company will NOT do this)",
 class ElementJudgement(BaseModel):
     """The model's answer about one statement (evidence and reason before the label)."""
 
-    evidence: str = Field(max_length=300)
-    reasoning: str = Field(max_length=400)
+    evidence: str = Field(max_length=160)
+    reasoning: str = Field(max_length=200)
     stance: Literal["supports", "neutral", "conflicts"]
     same_as_planned: bool = False
 
@@ -128,8 +128,14 @@ def _judge(text: str, element: Element, llm: LLM) -> ElementFinding:
     system, user = render("judge_element", proposal=text, kind_label=KIND_LABELS[element.kind],
                           element=element.name, statement=element.statement,
                           question=QUESTIONS[element.kind])
-    answer = llm.structured([SystemMessage(content=system), HumanMessage(content=user)],
-                            ElementJudgement, max_tokens=220)
+    try:
+        answer = llm.structured([SystemMessage(content=system), HumanMessage(content=user)],
+                                ElementJudgement, max_tokens=160)
+    except GenerationError as exc:
+        return ElementFinding(element=element.name, kind=element.kind, statement=element.statement,
+                              stance="neutral", reason="Not judged: the model's answer could "
+                              "not be read.", error=str(exc), similarity=element.similarity,
+                              citations=[_cite(element.hit, element.statement)])
     stance = answer.stance
     if element.kind == "non-goal" and stance == "supports":
         stance = "neutral"  # "supports a non-goal" has no meaning; treat as no conflict

@@ -6,6 +6,7 @@ import csv
 import io
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from pydantic import BaseModel
 
@@ -15,7 +16,8 @@ from .errors import InputError, KeelError
 from .knowledge import KnowledgeBase
 from .llm import LLM
 
-__all__ = ["MAX_BATCH", "BatchRow", "matrix_png", "read_batch", "run_batch", "write_batch_csv"]
+__all__ = ["MAX_BATCH", "BatchRow", "matrix_png", "read_batch", "run_batch", "stance_figure",
+           "write_batch_csv"]
 
 MAX_BATCH = 200
 _TEXT_COLUMNS = ("proposal", "text", "description", "summary")
@@ -123,3 +125,29 @@ def matrix_png(rows: list[BatchRow], path: Path) -> Path:
     fig.savefig(path, dpi=120)
     plt.close(fig)
     return path
+
+
+def stance_figure(report: AlignmentReport) -> Any:
+    """A bar per judged element: +1 supports, -1 conflicts, a sliver for neutral."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    findings = report.findings
+    fig, ax = plt.subplots(figsize=(7, max(2.5, 0.35 * len(findings) + 1)))
+    values = [{"supports": 1.0, "neutral": 0.08, "conflicts": -1.0}[f.stance] for f in findings]
+    colours = [{"supports": "#1a9850", "neutral": "#9e9e9e", "conflicts": "#d73027"}[f.stance]
+               for f in findings]
+    labels = [f"{f.element[:45]} ({f.kind})" for f in findings]
+    ax.barh(range(len(findings)), values, color=colours)
+    ax.set_yticks(range(len(findings)), labels, fontsize=7)
+    ax.invert_yaxis()
+    ax.set_xlim(-1.2, 1.2)
+    ax.set_xticks([-1, 0, 1], ["conflicts", "neutral", "supports"], fontsize=8)
+    ax.axvline(0, color="black", linewidth=0.6)
+    ax.set_title(f"Stances by strategic element — {report.verdict.replace('_', ' ')}, "
+                 f"score {report.score}", fontsize=9)
+    fig.tight_layout()
+    plt.close(fig)
+    return fig

@@ -86,6 +86,7 @@ class ElementFinding(BaseModel):
     duplicate: bool = False  # the proposal repeats this already-planned initiative
     similarity: float = 0.0
     citations: list[Citation] = []
+    error: str = ""  # the model's answer could not be read; the finding does not count
 
 
 class Score(BaseModel):
@@ -123,7 +124,7 @@ def valid_citation(finding: ElementFinding, chunks: Mapping[str, SearchHit]) -> 
 
 def score_findings(findings: list[ElementFinding], chunks: Mapping[str, SearchHit]) -> Score:
     """The deterministic score; findings with invalid citations are ignored."""
-    valid = [f for f in findings if valid_citation(f, chunks)]
+    valid = [f for f in findings if not f.error and valid_citation(f, chunks)]
     if not valid:
         return Score(value=0, verdict="insufficient_information", confidence="low",
                      parts=["no finding with a valid citation"])

@@ -1,7 +1,12 @@
-"""Decide what a chat message asks for: an OKR draft or a question about the documents.
+"""Decide what a chat message asks for: draft OKRs, refine the last draft, check a proposal,
+or answer a question from the documents.
 
-Deterministic (keywords and the workspace's department names); a model-based router with
-this as its fallback is planned with the full chat UI.
+Two layers. Rules (keywords, the workspace's department names, whether a draft exists) place
+the clear cases at once, so a plain question costs no extra model call and the first text
+shows within seconds. A message the rules cannot place with confidence (it mentions goals,
+projects or plans but matches no pattern) goes to the model, which answers a small schema
+(`ModelRoute`); if the model fails or names a department the workspace does not have, the
+rules' answer stands.
 """
 
 from __future__ import annotations
@@ -9,10 +14,17 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
+from typing import Literal
 
+from langchain_core.messages import HumanMessage, SystemMessage
+from pydantic import BaseModel, Field
+
+from .errors import KeelError
+from .llm import LLM
 from .periods import next_quarter
+from .prompts import render
 
-__all__ = ["Route", "route"]
+__all__ = ["ModelRoute", "Route", "route", "route_with_model"]
 
 _DRAFT = re.compile(r"\b(okrs?|objectives and key results|key results)\b", re.IGNORECASE)
 _VERB = re.compile(r"\b(draft|write|create|propose|suggest|make|generate|set)\b", re.IGNORECASE)
@@ -20,22 +32,88 @@ _PERIOD = re.compile(r"\b(20\d\d)[-\s]?(Q[1-4])\b|\b(Q[1-4])[-\s]?(20\d\d)\b", r
 _BARE_QUARTER = re.compile(r"\bQ([1-4])\b", re.IGNORECASE)
 
 
+_ALIGN = re.compile(r"\b(align\w*|on[- ]strategy|proposal|initiative|pitch)\b", re.IGNORECASE)
+_REFINE = re.compile(r"\b(make|change|add|remove|replace|shorten|raise|lower|reword|rewrite|"
+                     r"fix|more|less|instead)\b.*\b(kr\s*\d|key result|objective|health "
+                     r"metric|metric|target|draft|it)\b", re.IGNORECASE | re.DOTALL)
+_VAGUE = re.compile(r"\b(goals?|okrs?|project|plan|idea|kpis?|targets?)\b", re.IGNORECASE)
+Task = Literal["draft_okrs", "refine_draft", "check_alignment", "qa"]
+
+
 @dataclass(frozen=True)
 class Route:
-    task: str  # "draft_okrs" | "qa"
+    task: str  # draft_okrs | refine_draft | check_alignment | qa
     department: str = ""
     period: str = ""
+    text: str = ""  # the proposal (check_alignment) or the requested change (refine_draft)
+    confident: bool = True
+    by: str = "rules"
 
 
-def route(message: str, departments: list[str], today: date) -> Route:
-    """`draft_okrs` when the message asks to draft OKRs for a known department, else `qa`."""
+class ModelRoute(BaseModel):
+    """What the model answers when asked to route a message (LLM boundary)."""
+
+    task: Task
+    department: str = Field("", max_length=60)
+    period: str = Field("", max_length=10)
+
+
+def route(message: str, departments: list[str], today: date, has_draft: bool = False) -> Route:
+    """The rules' decision; `confident=False` when a model should have a look."""
+    if has_draft and len(message) < 400 and _REFINE.search(message) and not _DRAFT_NEW.search(
+            message):
+        return Route("refine_draft", text=message.strip())
+    if _ALIGN.search(message[:300]) and len(message.split()) >= 25:
+        return Route("check_alignment", text=_strip_request(message))
     if not (_DRAFT.search(message) and _VERB.search(message)):
-        return Route("qa")
+        return Route("qa", confident=not _VAGUE.search(message))
+    return _draft_route(message, departments, today)
+
+
+_DRAFT_NEW = re.compile(r"\b(draft|write|create|generate)\b.*\bokrs?\b.*\bfor\b",
+                        re.IGNORECASE)
+
+
+def _strip_request(message: str) -> str:
+    """The proposal without a leading request line such as 'Is this aligned?'."""
+    first, _, rest = message.strip().partition("\n")
+    if rest.strip() and len(first) < 120 and _ALIGN.search(first):
+        return rest.strip()
+    return message.strip()
+
+
+def route_with_model(llm: LLM, message: str, departments: list[str], today: date,
+                     has_draft: bool = False) -> Route:
+    """Rules first; the model for messages the rules cannot place; rules if it fails."""
+    ruled = route(message, departments, today, has_draft)
+    if ruled.confident:
+        return ruled
+    system, user = render("route", message=message[:2000], departments=", ".join(departments),
+                          today=today.isoformat(), has_draft="yes" if has_draft else "no")
+    try:
+        answer = llm.structured([SystemMessage(content=system), HumanMessage(content=user)],
+                                ModelRoute, max_tokens=60)
+    except KeelError:
+        return ruled
+    if answer.task == "draft_okrs":
+        department = next((d for d in departments if d.lower() == answer.department.lower()
+                           ), "")
+        if not department:
+            return ruled
+        period = answer.period if _PERIOD.fullmatch(answer.period or "") else next_quarter(today)
+        return Route("draft_okrs", department, period.upper(), by="model")
+    if answer.task == "refine_draft" and not has_draft:
+        return ruled
+    text = _strip_request(message) if answer.task == "check_alignment" else message.strip()
+    return Route(answer.task, text=text, by="model")
+
+
+def _draft_route(message: str, departments: list[str], today: date) -> Route:
     lower = message.lower()
     department = next((d for d in sorted(departments, key=len, reverse=True)
                        if d.lower() in lower), "")
     if not department:
-        return Route("qa")
+        return Route("qa", confident=False)
     period = next_quarter(today)
     if match := _PERIOD.search(message):
         year, quarter = (match.group(1), match.group(2)) if match.group(1) else (

@@ -118,11 +118,25 @@ def _element(prompt: str) -> dict[str, Any]:
     sentences = [s for s in re.split(r"(?<=[.!?])\s+|\n+", proposal) if s.strip()]
     evidence = max(sentences, key=lambda s: len(_content_words(s) & shared)).strip()
     non_goal = "(the company will NOT do this)" in prompt
-    return {"evidence": evidence[:250],
+    return {"evidence": evidence[:150],
             "reasoning": f"Both are about {', '.join(sorted(shared)[:3])}.",
             "stance": "conflicts" if non_goal else "supports",
             "same_as_planned": "Planned initiative" in prompt and len(shared) >= 6}
 
 
+def _route(prompt: str) -> dict[str, Any]:
+    """The rules' answer, with departments read from the prompt (a stand-in for a model)."""
+    from .chat_router import route
+
+    message = _between(prompt, "message")
+    depts = re.search(r"Departments: (.*?)\. A draft", prompt)
+    today = re.search(r"Today is (\d{4})-(\d\d)-(\d\d)", prompt)
+    when = date(*(int(g) for g in today.groups())) if today else date.today()
+    r = route(message, [d.strip() for d in depts.group(1).split(",")] if depts else [], when,
+              "draft is on screen: yes" in prompt)
+    return {"task": r.task, "department": r.department, "period": r.period}
+
+
 BUILDERS.update({"DraftOKRs": _okrs, "DraftSmart": _smart, "JudgeReport": _judge,
-                 "ProposalAspects": _aspects, "ElementJudgement": _element})
+                 "ProposalAspects": _aspects, "ElementJudgement": _element,
+                 "ModelRoute": _route})

@@ -12,6 +12,7 @@ an uncited baseline becomes "unknown, ask the owner") and report every one of th
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Literal
 
@@ -28,7 +29,8 @@ from .prompts import render
 from .safety import passages_block
 from .schemas import Citation, KeyResult, Objective, OKRSet
 
-__all__ = ["DraftOKRs", "DraftReport", "draft_okrs", "gather_passages"]
+__all__ = ["DraftOKRs", "DraftReport", "Session", "draft_okrs", "finish", "gather_passages",
+           "start_session"]
 
 Perspective = Literal["Financial", "Customer", "Internal process", "Learning & growth"]
 
@@ -117,14 +119,32 @@ def draft_okrs(kb: KnowledgeBase, llm: LLM, department: str, period: str, count:
                today: date | None = None, lint_config: LintConfig | None = None,
                repair_rounds: int = 2) -> DraftReport:
     """Draft, check, repair and return an OKR set with its findings."""
+    started = time.monotonic()
+    session = start_session(kb, department, period, count, ambition, today)
+    draft = llm.structured(session.history, session.draft_schema, max_tokens=2400)
+    return finish(session, llm, draft, lint_config, repair_rounds, started)
+
+
+@dataclass
+class Session:
+    """Everything one drafting conversation needs: prompt history, passages, the empty set."""
+
+    history: list[BaseMessage]
+    passages: dict[str, SearchHit]
+    base: OKRSet
+    count: int
+    draft_schema: type[DraftOKRs]
+
+
+def start_session(kb: KnowledgeBase, department: str, period: str, count: int,
+                  ambition: str, today: date | None = None) -> Session:
+    """Retrieve the passages and render the drafting prompt (the same for a refinement)."""
     if not 1 <= count <= 5:
         raise InputError("Ask for 1 to 5 objectives.")
-    started = time.monotonic()
     label, start, end = parse_period(period)
     department = _department_name(kb, department)
     company, own = gather_passages(kb, department)
-    hits = company + own
-    passages = {f"S{i}": h for i, h in enumerate(hits, 1)}
+    passages = {f"S{i}": h for i, h in enumerate(company + own, 1)}
     system, user = render(
         "draft_okrs", today=(today or date.today()).isoformat(), period=label,
         period_start=start.isoformat(), period_end=end.isoformat(), department=department,
@@ -133,11 +153,18 @@ def draft_okrs(kb: KnowledgeBase, llm: LLM, department: str, period: str, count:
                                          for i, h in enumerate(company, 1)]),
         department_passages=passages_block([(f"S{i}", h.doc_id, h.section, h.text)
                                             for i, h in enumerate(own, len(company) + 1)]))
-    history: list[BaseMessage] = [SystemMessage(content=system), HumanMessage(content=user)]
     base = OKRSet(workspace=kb.workspace, department=department, period=label,
                   period_start=start, period_end=end)
-    schema = _draft_schema(count)
-    draft = llm.structured(history, schema, max_tokens=2400)
+    return Session(history=[SystemMessage(content=system), HumanMessage(content=user)],
+                   passages=passages, base=base, count=count,
+                   draft_schema=_draft_schema(count))
+
+
+def finish(session: Session, llm: LLM, draft: DraftOKRs, lint_config: LintConfig | None,
+           repair_rounds: int, started: float) -> DraftReport:
+    """Check a draft, feed problems back for bounded repair rounds, convert and lint."""
+    history, passages, base, count = session.history, session.passages, session.base, \
+        session.count
     first_problems, first_pass = _check(draft, passages, base, count, lint_config)
     problems, rounds, kr_pass = first_problems, 0, first_pass
     while problems and rounds < repair_rounds:
@@ -145,7 +172,7 @@ def draft_okrs(kb: KnowledgeBase, llm: LLM, department: str, period: str, count:
         history += [AIMessage(content=draft.model_dump_json()),
                     HumanMessage(content=render("repair_okrs", problems="\n".join(
                         f"- {p}" for p in problems[:12]))[1])]
-        draft = llm.structured(history, schema, max_tokens=2400)
+        draft = llm.structured(history, session.draft_schema, max_tokens=2400)
         problems, kr_pass = _check(draft, passages, base, count, lint_config)
     okrs = _convert(draft, passages, base, repair=True)
     okrs.created_at = datetime.now(UTC)

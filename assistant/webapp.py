@@ -10,8 +10,7 @@ from __future__ import annotations
 import ipaddress
 import os
 import shutil
-import threading
-from collections.abc import Iterator
+import time
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -19,119 +18,44 @@ from typing import Any
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
 import gradio as gr
+from langchain_core.messages import HumanMessage
 
-from .chat_router import route
 from .config import PROJECT_ROOT, Settings
 from .documents import SUPPORTED_SUFFIXES
 from .errors import ConfigError, InputError, KeelError
-from .goals import DraftReport, draft_okrs
-from .knowledge import KnowledgeBase
-from .llm import LLM
-from .okr_io import to_markdown
-from .qa import stream_answer
-from .safety import clean_model_text
-from .schemas import GroundedAnswer
+from .periods import next_quarter
+from .services import Services
+from .ui_chat import chat_turn, okr_card
+from .ui_tabs import (
+    KR_HEADERS,
+    batch_tab,
+    check_tab,
+    draft_tab,
+    export_tab,
+    fix_tab,
+    relint_tab,
+    save_tab,
+)
 
-__all__ = ["Services", "build_app", "launch"]
+__all__ = ["Services", "build_app", "chat_turn", "launch", "okr_card"]
 
 Message = dict[str, Any]
 
 
-class Services:
-    """Shared, thread-safe resources for one workspace."""
-
-    def __init__(self, settings: Settings, llm: LLM | None = None) -> None:
-        self.settings = settings
-        self.kb = KnowledgeBase(settings)
-        self.llm = llm or LLM(settings)
-        self.model_state = "not started"
-        self.uploads = settings.workspace_dir / "uploads"
-
-    def warm_up(self) -> None:
-        """Start the model in the background so the first chat does not wait for it."""
-
-        def run() -> None:
-            self.model_state = "starting…"
-            try:
-                _ = self.llm.chat
-                self.model_state = "ready"
-            except KeelError as exc:
-                self.model_state = f"failed: {exc}"
-
-        threading.Thread(target=run, daemon=True, name="keel-model-warmup").start()
-
-    def close(self) -> None:
-        self.kb.close()
-        self.llm.close()
-
-
-def _citation_messages(answer: GroundedAnswer) -> list[Message]:
-    return [{"role": "assistant", "content": f"“{c.quote}”",
-             "metadata": {"title": f"Source {n}: {c.document} — {c.section}"}}
-            for n, c in enumerate(answer.citations, 1)]
-
-
-_BADGE = {"error": "⛔", "warning": "⚠️", "info": "ℹ️"}
-
-
-def okr_card(report: DraftReport) -> str:
-    """The draft as Markdown, with each objective's and KR's linter badges."""
-    text = to_markdown(report.okrs)
-    badges = []
-    for f in report.findings:
-        badges.append(f"{_BADGE[f.severity]} **{f.rule}** {f.where}: {f.message} *Fix:* {f.fix}")
-    summary = (f"\n\n**Checks** — KRs passing all error-level rules: first draft "
-               f"{report.kr_pass_first:.0%}, final {report.kr_pass_final:.0%} after "
-               f"{report.repair_rounds} repair round(s).\n\n")
-    return text + summary + ("\n".join(f"- {b}" for b in badges) or "No findings.")
-
-
-def chat_turn(services: Services, message: str, history: list[Message]) -> Iterator[
-        tuple[list[Message], str]]:
-    """Route one message (OKR draft or grounded Q&A) and stream the reply into the history."""
-    history = [*history, {"role": "user", "content": message}]
-    reply: Message = {"role": "assistant", "content": "…"}
-    history.append(reply)
-    yield history, ""
-    departments = sorted({d.department for d in services.kb.documents() if d.department})
-    plan = route(message, departments, date.today())
-    if plan.task == "draft_okrs":
-        reply["content"] = (f"Drafting {plan.period} OKRs for {plan.department}… (a few minutes "
-                            "on the local model)")
-        yield history, ""
-        try:
-            report = draft_okrs(services.kb, services.llm, plan.department, plan.period, count=2)
-        except KeelError as exc:
-            raise gr.Error(str(exc)) from None
-        reply["content"] = okr_card(report)
-        yield history, ""
-        return
-    try:
-        text = ""
-        for piece in stream_answer(message, services.kb, services.llm):
-            if isinstance(piece, GroundedAnswer):
-                reply["content"] = piece.answer + "".join(f"\n\n⚠ {w}" for w in piece.warnings)
-                history.extend(_citation_messages(piece))
-            else:
-                text += piece
-                reply["content"] = clean_model_text(text)[0]
-            yield history, ""
-    except KeelError as exc:
-        raise gr.Error(str(exc)) from None
-
-
-def documents_table(services: Services) -> list[list[Any]]:
+def documents_table(services: Services, workspace: str | None = None) -> list[list[Any]]:
     return [[d.doc_id, d.kind, d.department or "", d.period or "", d.chunks, d.indexed_at]
-            for d in services.kb.documents()]
+            for d in services.kb_for(workspace).documents()]
 
 
 def upload_documents(services: Services, files: list[str] | None,
-                     progress: gr.Progress | None = None) -> tuple[str, list[list[Any]]]:
+                     progress: gr.Progress | None = None, workspace: str | None = None
+                     ) -> tuple[str, list[list[Any]]]:
     """Copy uploads into the workspace and index them; returns a summary and the table."""
     if not files:
         raise gr.Error("Choose one or more files first.")
     limit = services.settings.ui_max_upload_mb * 1e6
-    services.uploads.mkdir(parents=True, exist_ok=True)
+    uploads = services.uploads_for(workspace)
+    uploads.mkdir(parents=True, exist_ok=True)
     refused = []
     for name in files:
         source = Path(name)
@@ -140,82 +64,207 @@ def upload_documents(services: Services, files: list[str] | None,
         elif source.stat().st_size > limit:
             refused.append(f"{source.name}: larger than {services.settings.ui_max_upload_mb} MB")
         else:
-            shutil.copyfile(source, services.uploads / source.name)
+            shutil.copyfile(source, uploads / source.name)
 
     def tick(done: int, total: int, label: str) -> None:
         if progress is not None and total:
             progress(done / total, desc=label)
 
-    report = services.kb.index([services.uploads], progress=tick)
+    try:
+        report = services.kb_for(workspace).index([uploads], progress=tick)
+    except KeelError as exc:
+        raise gr.Error(str(exc)) from None
     lines = [f"Indexed: {', '.join(report.added + report.updated) or 'nothing new'}"]
     lines += [f"Failed: {doc}: {why}" for doc, why in report.failed.items()] + refused
-    return "\n".join(lines), documents_table(services)
+    return "\n".join(lines), documents_table(services, workspace)
 
 
-def delete_document(services: Services, doc_id: str | None) -> tuple[str, list[list[Any]]]:
+def reindex_documents(services: Services, workspace: str | None = None,
+                      progress: gr.Progress | None = None) -> tuple[str, list[list[Any]]]:
+    """Re-read every indexed folder's files (changed files re-embedded, others kept)."""
+    kb = services.kb_for(workspace)
+    sources = sorted({_root(d.doc_id, Path(d.source)) for d in kb.documents()
+                      if Path(d.source).exists()})
+    if not sources:
+        raise gr.Error("Nothing to re-index: upload documents first.")
+
+    def tick(done: int, total: int, label: str) -> None:
+        if progress is not None and total:
+            progress(done / total, desc=label)
+
+    try:
+        report = kb.index(sources, progress=tick)
+    except KeelError as exc:
+        raise gr.Error(str(exc)) from None
+    return (f"Re-indexed: {len(report.updated)} updated, {len(report.unchanged)} unchanged, "
+            f"{len(report.failed)} failed."), documents_table(services, workspace)
+
+
+def _root(doc_id: str, source: Path) -> Path:
+    """The folder that was indexed (doc ids are `<folder name>/<path in folder>`)."""
+    root = source
+    for _ in doc_id.split("/")[1:]:
+        root = root.parent
+    return root
+
+
+def delete_document(services: Services, doc_id: str | None, workspace: str | None = None
+                    ) -> tuple[str, list[list[Any]]]:
     if not doc_id:
         raise gr.Error("Pick a document to delete.")
     try:
-        removed = services.kb.forget(doc_id)
+        removed = services.kb_for(workspace).forget(doc_id)
     except KeelError as exc:
         raise gr.Error(str(exc)) from None
-    upload = services.uploads / Path(doc_id).name
+    upload = services.uploads_for(workspace) / Path(doc_id).name
     if doc_id.startswith("uploads/") and upload.is_file():
         upload.unlink()
-    return f"Deleted {doc_id} ({removed} chunks).", documents_table(services)
+    return f"Deleted {doc_id} ({removed} chunks).", documents_table(services, workspace)
 
 
-def search_documents(services: Services, query: str) -> list[list[Any]]:
+def search_documents(services: Services, query: str, workspace: str | None = None
+                     ) -> list[list[Any]]:
     try:
-        hits = services.kb.search(query, k=8)
+        hits = services.kb_for(workspace).search(query, k=8)
     except KeelError as exc:
         raise gr.Error(str(exc)) from None
     return [[f"{h.score:.3f}", h.doc_id, h.section, " ".join(h.text.split())[:300]] for h in hits]
 
 
-def status_markdown(services: Services) -> str:
+def status_markdown(services: Services, workspace: str | None = None) -> str:
     info = services.llm.describe()
-    return (f"**Workspace** `{services.settings.workspace}` · **documents** "
-            f"{len(services.kb.documents())} · **chunks** {services.kb.count()}  \n"
+    kb = services.kb_for(workspace)
+    return (f"**Workspace** `{kb.workspace}` · **documents** "
+            f"{len(kb.documents())} · **chunks** {kb.count()}  \n"
             f"**Model** `{info['model']}` ({info['provider']}) at `{info['endpoint']}` · "
             f"**state** {services.model_state}  \n"
             f"**Embeddings** `{services.kb.embedder.model_id}` · **store** "
             f"{services.settings.chroma_mode}")
 
 
+def ping_model(services: Services) -> str:
+    """Whether the model answers, and how fast (one token)."""
+    start = time.perf_counter()
+    try:
+        services.llm.text([HumanMessage(content="Reply with OK.")], max_tokens=2)
+    except KeelError as exc:
+        return f"⛔ The model does not answer: {exc}"
+    return f"✅ The model answers ({time.perf_counter() - start:.1f} s for one short reply)."
+
+
 def build_app(services: Services) -> gr.Blocks:
-    """The Blocks app for one workspace."""
+    """The Blocks app: chat, goals, alignment, documents; a workspace switcher per session."""
     with gr.Blocks(title="Keel", analytics_enabled=False) as demo:
-        gr.Markdown("# Keel\nTurn your strategy into goals people can act on.")
+        with gr.Row():
+            gr.Markdown("# Keel\nTurn your strategy into goals people can act on.")
+            workspace = gr.Dropdown(services.workspaces(), value=services.settings.workspace,
+                                    label="Workspace", allow_custom_value=False, scale=0,
+                                    min_width=200)
         status = gr.Markdown(status_markdown(services))
+        chat_state = gr.State({})
         with gr.Tab("Chat"):
             chatbot = gr.Chatbot(label="Ask about your strategy", height=480,
                                  sanitize_html=True, allow_tags=False)
-            box = gr.Textbox(placeholder="e.g. What will we not do? · Draft Q1 OKRs for marketing",
-                             show_label=False, max_length=4000)
-            box.submit(lambda m, h: (yield from chat_turn(services, m, h)),
-                       [box, chatbot], [chatbot, box])
+            box = gr.Textbox(placeholder="What will we not do? · Draft Q1 OKRs for marketing · "
+                             "Is this aligned? <paste a proposal>", show_label=False,
+                             max_length=12_000, lines=2)
+            box.submit(lambda m, h, st, ws: (yield from chat_turn(services, m, h, st, ws)),
+                       [box, chatbot, chat_state, workspace], [chatbot, box, chat_state])
+        _goals_tab(services, workspace)
+        _alignment_tab(services, workspace)
         with gr.Tab("Documents"):
             limit = services.settings.ui_max_upload_mb
             uploads = gr.File(label=f"Upload Markdown, text, PDF or DOCX (≤ {limit:g} MB each)",
                               file_count="multiple", file_types=list(SUPPORTED_SUFFIXES))
-            index_button = gr.Button("Index uploads", variant="primary")
+            with gr.Row():
+                index_button = gr.Button("Index uploads", variant="primary")
+                reindex_button = gr.Button("Re-index everything")
             result = gr.Textbox(label="Result", interactive=False)
             table = gr.Dataframe(documents_table(services), label="Documents",
                                  headers=["document", "kind", "department", "period", "chunks",
                                           "indexed (UTC)"], interactive=False)
-            index_button.click(lambda f, progress=gr.Progress(): upload_documents(
-                services, f, progress), [uploads], [result, table])
+            index_button.click(lambda f, ws, progress=gr.Progress(): upload_documents(
+                services, f, progress, ws), [uploads, workspace], [result, table])
+            reindex_button.click(lambda ws, progress=gr.Progress(): reindex_documents(
+                services, ws, progress), [workspace], [result, table])
             with gr.Row():
                 doc_id = gr.Textbox(label="Document id to delete")
                 gr.Button("Delete", variant="stop").click(
-                    lambda d: delete_document(services, d), [doc_id], [result, table])
+                    lambda d, ws: delete_document(services, d, ws), [doc_id, workspace],
+                    [result, table])
             query = gr.Textbox(label="Search the documents")
             hits = gr.Dataframe(headers=["score", "document", "section", "text"],
                                 interactive=False)
-            query.submit(lambda q: search_documents(services, q), [query], [hits])
-        demo.load(lambda: status_markdown(services), None, status)
+            query.submit(lambda q, ws: search_documents(services, q, ws), [query, workspace],
+                         [hits])
+        with gr.Tab("Status"):
+            ping = gr.Button("Check the model")
+            answer = gr.Markdown()
+            ping.click(lambda: ping_model(services), None, answer)
+        workspace.change(lambda ws: (status_markdown(services, ws),
+                                     documents_table(services, ws), {}, []),
+                         [workspace], [status, table, chat_state, chatbot])
+        gr.Timer(3).tick(lambda ws: status_markdown(services, ws), [workspace], status)
+        demo.load(lambda ws: status_markdown(services, ws), [workspace], status)
     return demo  # type: ignore[no-any-return]
+
+
+def _goals_tab(services: Services, workspace: gr.Dropdown) -> None:
+    departments = sorted({d.department for d in services.kb.documents() if d.department})
+    with gr.Tab("Goals"):
+        state = gr.State({})
+        with gr.Row():
+            department = gr.Dropdown(departments, label="Department", allow_custom_value=True)
+            period = gr.Textbox(next_quarter(date.today()), label="Period (e.g. 2027-Q1)")
+            count = gr.Slider(1, 5, value=2, step=1, label="Objectives")
+            ambition = gr.Radio(["committed", "aspirational"], value="committed",
+                                label="Ambition")
+        draft = gr.Button("Draft OKRs", variant="primary")
+        summary = gr.Markdown()
+        krs = gr.Dataframe(headers=KR_HEADERS, label="Draft (edit titles, statements and "
+                           "numbers; then re-check or save)", interactive=True, wrap=True)
+        findings = gr.Dataframe(headers=["severity", "rule", "where", "problem", "fix",
+                                         "source"], label="Linter findings", wrap=True,
+                                interactive=False)
+        with gr.Row():
+            choice = gr.Dropdown([], label="Finding to fix")
+            fix = gr.Button("Fix with the model")
+            relint = gr.Button("Re-check my edits")
+        with gr.Row():
+            save = gr.Button("Save to workspace", variant="primary")
+            export = gr.Button("Download Markdown / CSV / JSON")
+        saved = gr.Markdown()
+        files = gr.File(label="Downloads", file_count="multiple", interactive=False)
+        view = [state, krs, findings, choice, summary]
+        draft.click(lambda ws, d, p, c, a: draft_tab(services, ws, d, p, c, a),
+                    [workspace, department, period, count, ambition], view)
+        fix.click(lambda ws, st, rows, ch: fix_tab(services, ws, st, rows, ch),
+                  [workspace, state, krs, choice], view)
+        relint.click(relint_tab, [state, krs], view)
+        save.click(lambda ws, st, rows: save_tab(services, ws, st, rows),
+                   [workspace, state, krs], saved)
+        export.click(export_tab, [state, krs], files)
+
+
+def _alignment_tab(services: Services, workspace: gr.Dropdown) -> None:
+    with gr.Tab("Alignment"):
+        text = gr.Textbox(label="Paste a proposal", lines=8, max_length=12_000)
+        file = gr.File(label="…or upload one (.txt, .md, .pdf, .docx)",
+                       file_types=[".txt", ".md", ".pdf", ".docx"], type="filepath")
+        check = gr.Button("Check alignment", variant="primary")
+        report = gr.Markdown()
+        chart = gr.Plot(label="Stances by strategic element")
+        check.click(lambda ws, t, f: check_tab(services, ws, t, f), [workspace, text, file],
+                    [report, chart])
+        gr.Markdown("### Many proposals at once\nA CSV with a `proposal` column (optional "
+                    "`id`, `title`).")
+        batch = gr.File(label="Proposals CSV", file_types=[".csv"], type="filepath")
+        run = gr.Button("Check all")
+        batch_summary = gr.Markdown()
+        matrix = gr.Image(label="Alignment matrix", type="filepath")
+        table = gr.File(label="Results CSV", interactive=False)
+        run.click(lambda ws, f: batch_tab(services, ws, f), [workspace, batch],
+                  [matrix, table, batch_summary])
 
 
 def _is_loopback(host: str) -> bool:

@@ -167,7 +167,8 @@ def test_statements_split_lists_into_principles() -> None:
     assert [name.split(": ")[1] for name, _ in pieces] == [
         "Open by default", "Think like a designer", "Data-informed"]
     assert all(statement in text for _, statement in pieces)
-    assert split_statements(_hit("c", "We will not sell pods.")) == [("S", "We will not sell pods.")]
+    assert split_statements(_hit("c", "We will not sell pods.")) == [
+        ("S", "We will not sell pods.")]
 
 
 def test_batch_writes_csv_and_matrix(sample_kb: KnowledgeBase, settings: Settings,
@@ -239,3 +240,13 @@ def test_markdown_report_does_not_render_html_or_images(sample_kb: KnowledgeBase
                             sample_kb, LLM(settings))
     text = report_markdown(report)
     assert "<img" not in text and "![" not in text
+
+
+def test_unreadable_judgements_do_not_count(sample_kb: KnowledgeBase, settings: Settings) -> None:
+    aspects = json.dumps({"title": "Pods", "goals": [], "actions": ["sell pods"],
+                          "audience": "x", "resources": "x", "timeline": "x",
+                          "perspectives": []})
+    model = ScriptedChatModel(replies=[aspects, "{not json"])
+    report = check_proposal(PODS, sample_kb, LLM(settings, chat_model=model))
+    assert report.findings and all(f.error for f in report.findings)
+    assert report.verdict == "insufficient_information"

@@ -1,11 +1,22 @@
 import socket
 from pathlib import Path
 
+import gradio as gr
 import httpx
 import pytest
 
 from assistant.config import Settings
 from assistant.errors import ConfigError
+from assistant.goal_store import GoalStore
+from assistant.ui_tabs import (
+    batch_tab,
+    check_tab,
+    draft_tab,
+    export_tab,
+    fix_tab,
+    relint_tab,
+    save_tab,
+)
 from assistant.webapp import (
     Services,
     build_app,
@@ -27,7 +38,7 @@ def services(sample_settings: Settings):
 def test_chat_turn_streams_then_shows_expandable_citations(services: Services) -> None:
     steps = list(chat_turn(services, "Do we ship outside the United States?", []))
     assert len(steps) >= 3
-    history, box = steps[-1]
+    history, box, _ = steps[-1]
     assert box == "" and history[0] == {"role": "user",
                                         "content": "Do we ship outside the United States?"}
     sources = [m for m in history if m.get("metadata", {}).get("title", "").startswith("Source")]
@@ -80,7 +91,72 @@ def test_app_serves_and_refuses_data_files(services: Services) -> None:
 
 
 def test_chat_drafts_okrs_as_a_card_with_badges(services: Services) -> None:
-    history, _ = list(chat_turn(services, "Draft Q2 2027 OKRs for sales", []))[-1]
+    history, _, _ = list(chat_turn(services, "Draft Q2 2027 OKRs for sales", []))[-1]
     card = history[-1]["content"]
     assert "# Sales OKRs — 2027-Q2" in card and "KR1" in card
     assert "[^1]:" in card and "**Checks**" in card
+
+
+PODS = ("Is this proposal aligned?\nLaunch a line of single-use coffee pods and capsules "
+        "compatible with popular machines, sold online, to grow revenue quickly with people "
+        "who only brew with pod machines. Budget $90,000 for a co-packer in 2027.")
+
+
+def test_chat_follow_up_refines_the_last_draft_of_this_session(services: Services) -> None:
+    history, _, state = list(chat_turn(services, "Draft Q2 2027 OKRs for sales", []))[-1]
+    assert state["draft"]["department"] == "Sales"
+    seen = [h[-1]["content"] for h, _, _ in chat_turn(services, "make KR2 more ambitious",
+                                                       history, state)]
+    assert seen[1].startswith("Revising the Sales draft")
+    assert "# Sales OKRs — 2027-Q2" in seen[-1]
+    # another session (no state) gets an answer, not a revision of someone else's draft
+    other = list(chat_turn(services, "make KR2 more ambitious", [], {}))[-1][0]
+    assert "Revising" not in other[1]["content"]
+
+
+def test_chat_checks_a_pasted_proposal(services: Services) -> None:
+    history, _, _ = list(chat_turn(services, PODS, []))[-1]
+    assert "Misaligned" in history[-1]["content"] and "No pods" in history[-1]["content"]
+
+
+def test_workspaces_are_separate_per_session(services: Services) -> None:
+    with pytest.raises(gr.Error, match="no documents"):
+        list(chat_turn(services, "What are our values?", [], {}, "empty-ws"))
+    assert "empty-ws" in services.workspaces()
+    with pytest.raises(gr.Error, match="lower-case"):
+        list(chat_turn(services, "What are our values?", [], {}, "../etc"))
+
+
+def test_goals_tab_draft_edit_fix_save_export(services: Services) -> None:
+    state, rows, findings, _, summary = draft_tab(services, "sample", "Marketing", "2027-Q1",
+                                                  2, "committed")
+    assert "Marketing — 2027-Q1" in summary and len(rows) >= 4 and rows[0][8]
+    rows[0][5] = "999"
+    rows[0][3] = "Grow active subscribers to 999"
+    state, rows, findings, _, summary = relint_tab(state, rows)
+    assert rows[0][5] == 999.0 and state["draft"]["objectives"][0]["key_results"][0][
+        "statement"] == "Grow active subscribers to 999"
+    if findings:
+        fixed = fix_tab(services, "sample", state, rows, f"0: {findings[0][1]}")
+        assert "Asked the model to fix" in fixed[4]
+    message = save_tab(services, "sample", state, rows)
+    assert "Saved as" in message
+    assert GoalStore(services.settings_for("sample")).list()[0].department == "Marketing"
+    paths = export_tab(state, rows)
+    assert [Path(p).suffix for p in paths] == [".md", ".csv", ".json"]
+    assert "999" in Path(paths[0]).read_text()
+    rows[0][5] = "lots"
+    with pytest.raises(gr.Error, match="not a number"):
+        relint_tab(state, rows)
+
+
+def test_alignment_tab_single_and_batch(services: Services, tmp_path: Path) -> None:
+    card, figure = check_tab(services, "sample", PODS, None)
+    assert "Misaligned" in card and figure.axes
+    csv = tmp_path / "p.csv"
+    csv.write_text('title,proposal\nPods,"' + PODS.replace("\n", " ") + '"\n')
+    picture, table, summary = batch_tab(services, "sample", str(csv))
+    assert Path(picture).read_bytes()[:4] == b"\x89PNG" and "misaligned 1" in summary
+    assert "Pods,misaligned" in Path(table).read_text()
+    with pytest.raises(gr.Error, match="empty"):
+        check_tab(services, "sample", "  ", None)

@@ -1,0 +1,120 @@
+"""The chat tab: route each message, stream text, render drafts and reports as cards.
+
+Per-session state (the last draft, for follow-ups) travels in a `gr.State` dict owned by the
+browser session; nothing here is stored on the module or on `Services`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+from typing import Any
+
+import gradio as gr
+
+from .alignment import MAX_PROPOSAL_CHARS, check_proposal
+from .alignment_render import report_markdown
+from .chat_router import Route, route_with_model
+from .errors import KeelError
+from .goals import DraftReport, draft_okrs, gather_passages
+from .knowledge import KnowledgeBase
+from .okr_io import to_markdown
+from .qa import stream_answer
+from .refine import refine_okrs
+from .safety import clean_model_text
+from .schemas import GroundedAnswer, OKRSet
+from .services import Services
+
+__all__ = ["chat_turn", "okr_card"]
+
+Message = dict[str, Any]
+State = dict[str, Any]
+_BADGE = {"error": "⛔", "warning": "⚠️", "info": "ℹ️"}
+
+
+def _citation_messages(answer: GroundedAnswer) -> list[Message]:
+    return [{"role": "assistant", "content": f"“{c.quote}”",
+             "metadata": {"title": f"Source {n}: {c.document} — {c.section}"}}
+            for n, c in enumerate(answer.citations, 1)]
+
+
+def okr_card(report: DraftReport) -> str:
+    """The draft as Markdown, with each objective's and KR's linter badges."""
+    text = to_markdown(report.okrs)
+    badges = [f"{_BADGE[f.severity]} **{f.rule}** {f.where}: {f.message} *Fix:* {f.fix}"
+              for f in report.findings]
+    summary = (f"\n\n**Checks** — KRs passing all error-level rules: first draft "
+               f"{report.kr_pass_first:.0%}, final {report.kr_pass_final:.0%} after "
+               f"{report.repair_rounds} repair round(s).\n\n")
+    follow = ("\n\n*Ask for changes in your own words, e.g. “make KR2 more ambitious” or “add "
+              "a health metric”; save and export in the Goals tab.*")
+    return text + summary + ("\n".join(f"- {b}" for b in badges) or "No findings.") + follow
+
+
+def chat_turn(services: Services, message: str, history: list[Message],
+              state: State | None = None, workspace: str | None = None
+              ) -> Iterator[tuple[list[Message], str, State]]:
+    """Route one message and stream the reply into the history (and the session state)."""
+    state = dict(state or {})
+    message = (message or "").strip()
+    if not message:
+        raise gr.Error("Write a question, a request for OKRs, or paste a proposal.")
+    if len(message) > MAX_PROPOSAL_CHARS:
+        raise gr.Error(f"The message is {len(message):,} characters; the limit is "
+                       f"{MAX_PROPOSAL_CHARS:,}.")
+    history = [*history, {"role": "user", "content": message}]
+    reply: Message = {"role": "assistant", "content": "…"}
+    history.append(reply)
+    yield history, "", state
+    try:
+        kb = services.kb_for(workspace)
+        departments = sorted({d.department for d in kb.documents() if d.department})
+        plan = route_with_model(services.llm, message, departments, date.today(),
+                                has_draft=bool(state.get("draft")))
+        steps = {"draft_okrs": _draft, "refine_draft": _refine,
+                 "check_alignment": _check}.get(plan.task, _answer)
+        for text in steps(services, kb, plan, message, state, history):
+            reply["content"] = text
+            yield history, "", state
+    except KeelError as exc:
+        raise gr.Error(str(exc)) from None
+
+
+def _draft(services: Services, kb: KnowledgeBase, plan: Route, message: str, state: State,
+           history: list[Message]) -> Iterator[str]:
+    company, own = gather_passages(kb, plan.department)
+    sections = ", ".join(dict.fromkeys(h.section.split(" > ")[-1] for h in company + own))
+    yield (f"Drafting **{plan.period}** OKRs for **{plan.department}** from "
+           f"{len(company) + len(own)} passages: {sections}.\n\nThe local model takes a few "
+           "minutes; the draft is then checked against every passage and the quality rules.")
+    report = draft_okrs(kb, services.llm, plan.department, plan.period, count=2)
+    state["draft"] = report.okrs.model_dump(mode="json")
+    yield okr_card(report)
+
+
+def _refine(services: Services, kb: KnowledgeBase, plan: Route, message: str, state: State,
+            history: list[Message]) -> Iterator[str]:
+    current = OKRSet.model_validate(state["draft"])
+    yield f"Revising the {current.department} draft: “{plan.text}”…"
+    report = refine_okrs(kb, services.llm, current, plan.text)
+    state["draft"] = report.okrs.model_dump(mode="json")
+    yield okr_card(report)
+
+
+def _check(services: Services, kb: KnowledgeBase, plan: Route, message: str, state: State,
+           history: list[Message]) -> Iterator[str]:
+    yield ("Checking the proposal against the strategy, values and non-goals, one statement "
+           "at a time (about a minute with the local model)…")
+    yield report_markdown(check_proposal(plan.text or message, kb, services.llm))
+
+
+def _answer(services: Services, kb: KnowledgeBase, plan: Route, message: str, state: State,
+            history: list[Message]) -> Iterator[str]:
+    text = ""
+    for piece in stream_answer(message, kb, services.llm):
+        if isinstance(piece, GroundedAnswer):
+            history.extend(_citation_messages(piece))
+            yield piece.answer + "".join(f"\n\n⚠ {w}" for w in piece.warnings)
+        else:
+            text += piece
+            yield clean_model_text(text)[0]
