@@ -20,7 +20,7 @@ from typing import Literal
 from langchain_core.messages import HumanMessage, SystemMessage
 from pydantic import BaseModel, Field
 
-from .alignment_elements import Element, gather_elements
+from .alignment_elements import DUPLICATE_AT, Element, gather_elements, planned_overlap
 from .alignment_report import AlignmentReport, ElementFinding, ProposalAspects, score_findings
 from .errors import GenerationError, InputError, KnowledgeError
 from .knowledge import KnowledgeBase, SearchHit
@@ -29,40 +29,64 @@ from .prompts import render
 from .recommend import recommendations
 from .schemas import Citation
 
-__all__ = ["MAX_PROPOSAL_CHARS", "ElementJudgement", "check_proposal", "extract_aspects"]
+__all__ = ["MAX_PROPOSAL_CHARS", "SCHEMAS", "check_proposal", "extract_aspects"]
 
 MAX_PROPOSAL_CHARS = 12_000
 MIN_PROPOSAL_WORDS = 8
 _WORD = re.compile(r"[a-z0-9]+")
 
 QUESTIONS = {
-    "non-goal": ("This is something the company has decided it will NOT do. Does the proposal "
-                 'do this forbidden thing, fully, partly or under another name? stance is '
-                 '"conflicts" if it does, otherwise "neutral".'),
-    "value": ("This is one of the company's values. stance is \"conflicts\" if carrying out "
-              'the proposal would go against this value, "supports" if the proposal clearly '
-              'puts it into practice, otherwise "neutral".'),
-    "goal": ("This is one of the company's strategic goals. stance is \"supports\" if carrying "
-             'out the proposal would directly move this goal forward, "conflicts" if it would '
-             'work against it, otherwise "neutral".'),
-    "initiative": ("This is a project or objective the company already has planned. stance is "
-                   '"supports" if the proposal would directly move it forward, "conflicts" if '
-                   'it would work against it, otherwise "neutral". same_as_planned is true '
-                   "if the proposal repeats this planned project instead of adding something "
-                   "new."),
+    "non-goal": "The company has decided it will NOT do what this statement describes.",
+    "value": "This is one of the company's values.",
+    "goal": "This is one of the company's strategic goals.",
+    "initiative": "This is a project or objective the company already has planned.",
 }
 KIND_LABELS = {"non-goal": "Non-goal (the company will NOT do this)",
                "value": "Company value", "goal": "Strategic goal",
                "initiative": "Planned initiative or current objective"}
+# The label is a whole sentence the model picks, not an abstract word: measured on the dev
+# split, "conflicts/neutral" came back "neutral" for a third café against "No more cafés" while
+# the model's own reasoning said the company will not open one.
+_DOES, _DOES_NOT = ("the proposal does this forbidden thing",
+                    "the proposal does not do this forbidden thing")
+_AGAINST_VALUE, _LIVES_VALUE, _NO_VALUE = (
+    "the proposal goes against this value", "the proposal puts this value into practice",
+    "the proposal has nothing to do with this value")
+_MOVES, _HURTS, _UNRELATED = ("the proposal moves this goal forward",
+                              "the proposal works against this goal",
+                              "the proposal is unrelated to this goal")
+STANCE_OF = {_DOES: "conflicts", _DOES_NOT: "neutral", _AGAINST_VALUE: "conflicts",
+             _LIVES_VALUE: "supports", _NO_VALUE: "neutral", _MOVES: "supports",
+             _HURTS: "conflicts", _UNRELATED: "neutral"}
 
 
 class ElementJudgement(BaseModel):
     """The model's answer about one statement (evidence and reason before the label)."""
 
-    evidence: str = Field(max_length=160)
+    evidence: str = Field(max_length=160, description="Words copied from the proposal.")
     reasoning: str = Field(max_length=200)
-    stance: Literal["supports", "neutral", "conflicts"]
-    same_as_planned: bool = False
+
+
+class NonGoalJudgement(ElementJudgement):
+    answer: Literal["the proposal does this forbidden thing",
+                    "the proposal does not do this forbidden thing"]
+
+
+class ValueJudgement(ElementJudgement):
+    answer: Literal["the proposal goes against this value",
+                    "the proposal puts this value into practice",
+                    "the proposal has nothing to do with this value"]
+
+
+class GoalJudgement(ElementJudgement):
+    answer: Literal["the proposal moves this goal forward",
+                    "the proposal works against this goal",
+                    "the proposal is unrelated to this goal"]
+
+
+SCHEMAS: dict[str, type[NonGoalJudgement | ValueJudgement | GoalJudgement]] = {
+    "non-goal": NonGoalJudgement, "value": ValueJudgement, "goal": GoalJudgement,
+    "initiative": GoalJudgement}
 
 
 def check_proposal(text: str, kb: KnowledgeBase, llm: LLM) -> AlignmentReport:
@@ -127,30 +151,42 @@ def _plain_aspects(text: str) -> ProposalAspects:
 def _judge(text: str, element: Element, llm: LLM) -> ElementFinding:
     system, user = render("judge_element", proposal=text, kind_label=KIND_LABELS[element.kind],
                           element=element.name, statement=element.statement,
-                          question=QUESTIONS[element.kind])
+                          question=QUESTIONS[element.kind], answers=" | ".join(
+                              f'"{a}"' for a in _answers(element.kind)))
     try:
         answer = llm.structured([SystemMessage(content=system), HumanMessage(content=user)],
-                                ElementJudgement, max_tokens=160)
+                                SCHEMAS[element.kind], max_tokens=160)
     except GenerationError as exc:
         return ElementFinding(element=element.name, kind=element.kind, statement=element.statement,
                               stance="neutral", reason="Not judged: the model's answer could "
                               "not be read.", error=str(exc), similarity=element.similarity,
                               citations=[_cite(element.hit, element.statement)])
-    stance = answer.stance
-    if element.kind == "non-goal" and stance == "supports":
-        stance = "neutral"  # "supports a non-goal" has no meaning; treat as no conflict
+    claimed = STANCE_OF[answer.answer]
     grounded = _in_proposal(answer.evidence, text)
-    if stance != "neutral" and not grounded:
-        stance = "neutral"  # a stance must rest on the proposal's own words
+    # a stance must rest on the proposal's own words
+    stance = claimed if grounded else "neutral"
     return ElementFinding(
         element=element.name, kind=element.kind,
         statement=element.statement, stance=stance,
-        reason=answer.reasoning.strip() + ("" if grounded or answer.stance == "neutral" else
+        reason=answer.reasoning.strip() + ("" if grounded or claimed == "neutral" else
                                            " (not counted: the evidence is not in the proposal)"),
         proposal_evidence=answer.evidence.strip() if grounded else "",
-        duplicate=(element.kind == "initiative" and answer.same_as_planned and grounded),
+        duplicate=_duplicate(element, text),
         similarity=element.similarity, citations=[_cite(element.hit, element.statement)],
     )
+
+
+def _answers(kind: str) -> tuple[str, ...]:
+    answers: tuple[str, ...] = SCHEMAS[kind].model_fields["answer"].annotation.__args__  # type: ignore[union-attr]
+    return answers
+
+
+def _duplicate(element: Element, text: str) -> bool:
+    """A planned initiative the proposal repeats: most word stems of one of its planned
+    actions are in the proposal (`planned_overlap`). The model's own "same project?" flag was
+    never set on the dev split, duplicates included, so code decides."""
+    return element.kind == "initiative" and planned_overlap(element.statement,
+                                                            text)[0] >= DUPLICATE_AT
 
 
 def _in_proposal(evidence: str, text: str) -> bool:

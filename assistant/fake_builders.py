@@ -107,21 +107,25 @@ def _aspects(prompt: str) -> dict[str, Any]:
 def _element(prompt: str) -> dict[str, Any]:
     """Word overlap decides: two shared content words relate the proposal to the statement.
 
-    A related non-goal is a conflict, anything else related is supported; six shared words
-    on a planned initiative make a duplicate. Evidence is the proposal sentence sharing most.
+    A related non-goal is a conflict, anything else related is supported. Evidence is the
+    proposal sentence sharing most.
     """
     proposal, statement = _between(prompt, "proposal"), _between(prompt, "statement")
     shared = _content_words(proposal) & _content_words(statement)
+    non_goal = "(the company will NOT do this)" in prompt
+    value = "Company value" in prompt
     if len(shared) < 2:
-        return {"evidence": "", "reasoning": "No shared subject.", "stance": "neutral",
-                "same_as_planned": False}
+        return {"evidence": "", "reasoning": "No shared subject.", "answer": (
+            "the proposal does not do this forbidden thing" if non_goal else
+            "the proposal has nothing to do with this value" if value else
+            "the proposal is unrelated to this goal")}
     sentences = [s for s in re.split(r"(?<=[.!?])\s+|\n+", proposal) if s.strip()]
     evidence = max(sentences, key=lambda s: len(_content_words(s) & shared)).strip()
-    non_goal = "(the company will NOT do this)" in prompt
     return {"evidence": evidence[:150],
             "reasoning": f"Both are about {', '.join(sorted(shared)[:3])}.",
-            "stance": "conflicts" if non_goal else "supports",
-            "same_as_planned": "Planned initiative" in prompt and len(shared) >= 6}
+            "answer": ("the proposal does this forbidden thing" if non_goal else
+                       "the proposal puts this value into practice" if value else
+                       "the proposal moves this goal forward")}
 
 
 def _route(prompt: str) -> dict[str, Any]:
@@ -138,5 +142,6 @@ def _route(prompt: str) -> dict[str, Any]:
 
 
 BUILDERS.update({"DraftOKRs": _okrs, "DraftSmart": _smart, "JudgeReport": _judge,
-                 "ProposalAspects": _aspects, "ElementJudgement": _element,
+                 "ProposalAspects": _aspects, "NonGoalJudgement": _element,
+                 "ValueJudgement": _element, "GoalJudgement": _element,
                  "ModelRoute": _route})
