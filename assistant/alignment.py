@@ -21,7 +21,14 @@ from langchain_core.messages import HumanMessage, SystemMessage
 from pydantic import BaseModel, Field
 
 from .alignment_elements import DUPLICATE_AT, Element, gather_elements, planned_overlap
-from .alignment_report import AlignmentReport, ElementFinding, ProposalAspects, score_findings
+from .alignment_report import (
+    AlignmentReport,
+    ElementFinding,
+    ProposalAspects,
+    Stance,
+    score_findings,
+)
+from .embeddings import Embedder
 from .errors import GenerationError, InputError, KnowledgeError
 from .knowledge import KnowledgeBase, SearchHit
 from .llm import LLM
@@ -29,64 +36,58 @@ from .prompts import render
 from .recommend import recommendations
 from .schemas import Citation
 
-__all__ = ["MAX_PROPOSAL_CHARS", "SCHEMAS", "check_proposal", "extract_aspects"]
+__all__ = ["MAX_PROPOSAL_CHARS", "SAME_ACTION_AT", "ElementJudgement", "NonGoalActions",
+           "check_proposal", "extract_aspects"]
 
 MAX_PROPOSAL_CHARS = 12_000
 MIN_PROPOSAL_WORDS = 8
 _WORD = re.compile(r"[a-z0-9]+")
 
 QUESTIONS = {
-    "non-goal": "The company has decided it will NOT do what this statement describes.",
-    "value": "This is one of the company's values.",
-    "goal": "This is one of the company's strategic goals.",
-    "initiative": "This is a project or objective the company already has planned.",
+    "non-goal": ("The company has decided it will NOT do what this statement describes. Name the "
+                 "ruled-out action that comes closest to the proposal, and the proposal's own main "
+                 "action."),
+    "value": ('This is one of the company\'s values. stance is "conflicts" if carrying out the '
+              'proposal would go against this value, "supports" if the proposal clearly puts it '
+              'into practice, otherwise "neutral".'),
+    "goal": ('This is one of the company\'s strategic goals. stance is "supports" if carrying '
+             'out the proposal would directly move this goal forward, "conflicts" if it would '
+             'work against it, otherwise "neutral".'),
+    "initiative": ('This is a project or objective the company already has planned. stance is '
+                   '"supports" if the proposal would directly move it forward, "conflicts" if '
+                   'it would work against it, otherwise "neutral".'),
+}
+REPLIES = {
+    "non-goal": ('{"forbidden_action": the ruled-out action, a few words copied from the '
+                 'statement, "proposal_action": the proposal\'s main action, a few words copied '
+                 'from the proposal}'),
+    "stance": ('{"evidence": at most 12 words copied exactly from the proposal that matter for '
+               'the statement, or "", "reasoning": one short sentence (at most 20 words), '
+               '"stance": "supports" | "neutral" | "conflicts"}'),
 }
 KIND_LABELS = {"non-goal": "Non-goal (the company will NOT do this)",
                "value": "Company value", "goal": "Strategic goal",
                "initiative": "Planned initiative or current objective"}
-# The label is a whole sentence the model picks, not an abstract word: measured on the dev
-# split, "conflicts/neutral" came back "neutral" for a third café against "No more cafés" while
-# the model's own reasoning said the company will not open one.
-_DOES, _DOES_NOT = ("the proposal does this forbidden thing",
-                    "the proposal does not do this forbidden thing")
-_AGAINST_VALUE, _LIVES_VALUE, _NO_VALUE = (
-    "the proposal goes against this value", "the proposal puts this value into practice",
-    "the proposal has nothing to do with this value")
-_MOVES, _HURTS, _UNRELATED = ("the proposal moves this goal forward",
-                              "the proposal works against this goal",
-                              "the proposal is unrelated to this goal")
-STANCE_OF = {_DOES: "conflicts", _DOES_NOT: "neutral", _AGAINST_VALUE: "conflicts",
-             _LIVES_VALUE: "supports", _NO_VALUE: "neutral", _MOVES: "supports",
-             _HURTS: "conflicts", _UNRELATED: "neutral"}
+# Non-goal conflicts: the model names the two actions (it does that well); MiniLM decides
+# whether they are the same kind of action. Asked directly ("does it do the forbidden
+# thing?"), the 1.5B model answered "neutral" for a third café against "No more cafés" and
+# "true" for a barista academy against it (dev split). Threshold chosen on the dev split.
+SAME_ACTION_AT = 0.55
 
 
 class ElementJudgement(BaseModel):
-    """The model's answer about one statement (evidence and reason before the label)."""
+    """The model's answer about a value, goal or initiative (evidence and reason first)."""
 
-    evidence: str = Field(max_length=160, description="Words copied from the proposal.")
+    evidence: str = Field(max_length=160)
     reasoning: str = Field(max_length=200)
+    stance: Literal["supports", "neutral", "conflicts"]
 
 
-class NonGoalJudgement(ElementJudgement):
-    answer: Literal["the proposal does this forbidden thing",
-                    "the proposal does not do this forbidden thing"]
+class NonGoalActions(BaseModel):
+    """The model's reading of a non-goal against the proposal: two short phrases."""
 
-
-class ValueJudgement(ElementJudgement):
-    answer: Literal["the proposal goes against this value",
-                    "the proposal puts this value into practice",
-                    "the proposal has nothing to do with this value"]
-
-
-class GoalJudgement(ElementJudgement):
-    answer: Literal["the proposal moves this goal forward",
-                    "the proposal works against this goal",
-                    "the proposal is unrelated to this goal"]
-
-
-SCHEMAS: dict[str, type[NonGoalJudgement | ValueJudgement | GoalJudgement]] = {
-    "non-goal": NonGoalJudgement, "value": ValueJudgement, "goal": GoalJudgement,
-    "initiative": GoalJudgement}
+    forbidden_action: str = Field(max_length=120)
+    proposal_action: str = Field(max_length=120)
 
 
 def check_proposal(text: str, kb: KnowledgeBase, llm: LLM) -> AlignmentReport:
@@ -96,7 +97,7 @@ def check_proposal(text: str, kb: KnowledgeBase, llm: LLM) -> AlignmentReport:
     aspects = extract_aspects(text, llm)
     queries = [*aspects.goals, *aspects.actions, aspects.audience]
     elements = gather_elements(kb, kb.embedder, text, queries)
-    findings = [_judge(text, element, llm) for element in elements]
+    findings = [_judge(text, element, llm, kb.embedder) for element in elements]
     chunks = {e.hit.chunk_id: e.hit for e in elements}
     score = score_findings(findings, chunks)
     report = AlignmentReport(
@@ -148,37 +149,51 @@ def _plain_aspects(text: str) -> ProposalAspects:
                            timeline="not stated", perspectives=[])
 
 
-def _judge(text: str, element: Element, llm: LLM) -> ElementFinding:
+def _judge(text: str, element: Element, llm: LLM, embedder: Embedder) -> ElementFinding:
+    non_goal = element.kind == "non-goal"
     system, user = render("judge_element", proposal=text, kind_label=KIND_LABELS[element.kind],
                           element=element.name, statement=element.statement,
-                          question=QUESTIONS[element.kind], answers=" | ".join(
-                              f'"{a}"' for a in _answers(element.kind)))
+                          question=QUESTIONS[element.kind],
+                          reply=REPLIES["non-goal" if non_goal else "stance"])
+    schema: type[BaseModel] = NonGoalActions if non_goal else ElementJudgement
     try:
         answer = llm.structured([SystemMessage(content=system), HumanMessage(content=user)],
-                                SCHEMAS[element.kind], max_tokens=160)
+                                schema, max_tokens=160)
     except GenerationError as exc:
         return ElementFinding(element=element.name, kind=element.kind, statement=element.statement,
                               stance="neutral", reason="Not judged: the model's answer could "
                               "not be read.", error=str(exc), similarity=element.similarity,
                               citations=[_cite(element.hit, element.statement)])
-    claimed = STANCE_OF[answer.answer]
-    grounded = _in_proposal(answer.evidence, text)
-    # a stance must rest on the proposal's own words
-    stance = claimed if grounded else "neutral"
+    if isinstance(answer, NonGoalActions):
+        stance, reason, evidence = _non_goal(answer, element, text, embedder)
+    else:
+        assert isinstance(answer, ElementJudgement)
+        grounded = _in_proposal(answer.evidence, text)
+        stance = answer.stance if grounded else "neutral"  # must rest on the proposal's words
+        evidence = answer.evidence.strip() if grounded else ""
+        reason = answer.reasoning.strip() + (
+            "" if grounded or answer.stance == "neutral" else
+            " (not counted: the evidence is not in the proposal)")
     return ElementFinding(
-        element=element.name, kind=element.kind,
-        statement=element.statement, stance=stance,
-        reason=answer.reasoning.strip() + ("" if grounded or claimed == "neutral" else
-                                           " (not counted: the evidence is not in the proposal)"),
-        proposal_evidence=answer.evidence.strip() if grounded else "",
-        duplicate=_duplicate(element, text),
-        similarity=element.similarity, citations=[_cite(element.hit, element.statement)],
-    )
+        element=element.name, kind=element.kind, statement=element.statement, stance=stance,
+        reason=reason, proposal_evidence=evidence, duplicate=_duplicate(element, text),
+        similarity=element.similarity, citations=[_cite(element.hit, element.statement)])
 
 
-def _answers(kind: str) -> tuple[str, ...]:
-    answers: tuple[str, ...] = SCHEMAS[kind].model_fields["answer"].annotation.__args__  # type: ignore[union-attr]
-    return answers
+def _non_goal(answer: NonGoalActions, element: Element, text: str, embedder: Embedder
+              ) -> tuple[Stance, str, str]:
+    """Conflict when the proposal's action and the ruled-out action are the same kind."""
+    forbidden, doing = answer.forbidden_action.strip(), answer.proposal_action.strip()
+    if not (_in_proposal(forbidden, element.statement) and _in_proposal(doing, text)):
+        return "neutral", (f"Not counted: the model's phrases (“{forbidden}”, “{doing}”) are "
+                           "not both copied from the texts."), ""
+    a, b = embedder.embed([forbidden, doing])
+    same = sum(x * y for x, y in zip(a, b, strict=True))
+    if same >= SAME_ACTION_AT:
+        return "conflicts", (f"The proposal would “{doing}”; the company ruled out “{forbidden}” "
+                             f"(similarity {same:.2f})."), doing
+    return "neutral", (f"The proposal's action “{doing}” is not the ruled-out “{forbidden}” "
+                       f"(similarity {same:.2f})."), ""
 
 
 def _duplicate(element: Element, text: str) -> bool:

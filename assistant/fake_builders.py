@@ -105,27 +105,29 @@ def _aspects(prompt: str) -> dict[str, Any]:
 
 
 def _element(prompt: str) -> dict[str, Any]:
-    """Word overlap decides: two shared content words relate the proposal to the statement.
-
-    A related non-goal is a conflict, anything else related is supported. Evidence is the
-    proposal sentence sharing most.
-    """
+    """Word overlap decides: two shared content words relate the proposal to the statement,
+    and a related value or goal is supported. Evidence is the proposal sentence sharing most."""
     proposal, statement = _between(prompt, "proposal"), _between(prompt, "statement")
     shared = _content_words(proposal) & _content_words(statement)
-    non_goal = "(the company will NOT do this)" in prompt
-    value = "Company value" in prompt
     if len(shared) < 2:
-        return {"evidence": "", "reasoning": "No shared subject.", "answer": (
-            "the proposal does not do this forbidden thing" if non_goal else
-            "the proposal has nothing to do with this value" if value else
-            "the proposal is unrelated to this goal")}
-    sentences = [s for s in re.split(r"(?<=[.!?])\s+|\n+", proposal) if s.strip()]
-    evidence = max(sentences, key=lambda s: len(_content_words(s) & shared)).strip()
-    return {"evidence": evidence[:150],
+        return {"evidence": "", "reasoning": "No shared subject.", "stance": "neutral"}
+    return {"evidence": _closest_sentence(proposal, shared)[:150],
             "reasoning": f"Both are about {', '.join(sorted(shared)[:3])}.",
-            "answer": ("the proposal does this forbidden thing" if non_goal else
-                       "the proposal puts this value into practice" if value else
-                       "the proposal moves this goal forward")}
+            "stance": "supports"}
+
+
+def _closest_sentence(text: str, words: set[str]) -> str:
+    sentences = [s for s in re.split(r"(?<=[.!?])\s+|\n+", text) if s.strip()]
+    return max(sentences, key=lambda s: len(_content_words(s) & words)).strip()
+
+
+def _actions(prompt: str) -> dict[str, Any]:
+    """The statement's first sentence after "will not" and the proposal's first sentence."""
+    proposal, statement = _between(prompt, "proposal"), _between(prompt, "statement")
+    first = re.split(r"(?<=[.!?])\s+", statement.strip())[0]
+    forbidden = re.split(r"\bwill not\b|\bwon't\b", first, maxsplit=1)[-1].strip(" .")
+    doing = _closest_sentence(proposal, _content_words(statement))
+    return {"forbidden_action": forbidden[:110], "proposal_action": doing.strip(" .")[:110]}
 
 
 def _route(prompt: str) -> dict[str, Any]:
@@ -142,6 +144,6 @@ def _route(prompt: str) -> dict[str, Any]:
 
 
 BUILDERS.update({"DraftOKRs": _okrs, "DraftSmart": _smart, "JudgeReport": _judge,
-                 "ProposalAspects": _aspects, "NonGoalJudgement": _element,
-                 "ValueJudgement": _element, "GoalJudgement": _element,
+                 "ProposalAspects": _aspects, "ElementJudgement": _element,
+                 "NonGoalActions": _actions,
                  "ModelRoute": _route})

@@ -85,22 +85,24 @@ class DraftReport(BaseModel):
 
 
 def gather_passages(kb: KnowledgeBase, department: str) -> tuple[list[SearchHit], list[SearchHit]]:
-    """(company passages, department passages); company ones do not depend on the department."""
+    """(company passages, department passages).
+
+    Company passages (strategy, values, non-goals, the annual plan, current OKRs) come from
+    department-independent queries, so every draft in a workspace starts with the same
+    prompt prefix and llama.cpp reuses it; only the department's own page follows.
+    """
     company: dict[str, SearchHit] = {}
     for query, kinds, k in (
             ("strategy pillars, priorities and targets", ["strategy", "vision", "mission"], 4),
-            ("our values", ["values"], 2), ("what we will not do", ["non-goals"], 3)):
+            ("our values", ["values"], 2), ("what we will not do", ["non-goals"], 3),
+            ("annual plan priorities, budgets and what is not funded", ["plan"], 6),
+            ("current objectives and key results", ["okrs"], 4)):
         for hit in kb.search(query, k=k, kinds=kinds):
             company.setdefault(hit.chunk_id, hit)
     own: dict[str, SearchHit] = {}
-    plan: list[tuple[str, list[str] | None, str | None, int]] = [
-        (f"{department} current metrics", None, department, 4),
-        (f"{department} priorities and budget", ["plan"], None, 2),
-        (f"{department} objectives and key results", ["okrs"], None, 2)]
-    for query, own_kinds, dept, k in plan:
-        for hit in kb.search(query, k=k, kinds=own_kinds, department=dept):
-            if hit.chunk_id not in company:
-                own.setdefault(hit.chunk_id, hit)
+    for hit in kb.search(f"{department} current metrics", k=4, department=department):
+        if hit.chunk_id not in company:
+            own.setdefault(hit.chunk_id, hit)
     return list(company.values()), list(own.values())
 
 

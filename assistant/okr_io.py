@@ -10,6 +10,7 @@ import csv
 import io
 import json
 import re
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -160,9 +161,21 @@ _TO = re.compile(r"\b(?:to|reach|at least|at most|below|above)\s+\$?([\d,.]+)\s*
 _FIELD = re.compile(r"\b(owner|measured in|source|measurement)\s*:\s*([^;.|]+)", re.IGNORECASE)
 
 
+_PCT_FROM = re.compile(r"\b([\d.]+)\s*%[^()]*\(\s*from\s+([\d.]+)\s*%\s*\)", re.IGNORECASE)
+_DATE = re.compile(r"\bby\s+(\d{4}-\d\d-\d\d)\b")
+_NOUN = re.compile(r"^\s*(?:raise|grow|increase|reduce|cut|lower|decrease|lift|bring)\s+(.{3,60}?)"
+                   r"\s+from\b", re.IGNORECASE)
+
+
 def _kr_from_text(text: str) -> KeyResult:
     kr = KeyResult(statement=re.sub(r"\s+", " ", _FIELD.sub("", text)).strip(" ;.|-"))
-    if match := _FROM_TO.search(text):
+    if match := _DATE.search(text):
+        kr.deadline = date.fromisoformat(match.group(1))
+    if match := _PCT_FROM.search(text):  # "Answer 85% of requests within 48 hours (from 71%)"
+        kr.target, kr.baseline, kr.unit = _float(match.group(1)), _float(match.group(2)), "%"
+        if kr.baseline is not None and kr.target is not None:
+            kr.direction = "increase" if kr.target > kr.baseline else "decrease"
+    elif match := _FROM_TO.search(text):
         kr.baseline, kr.target = _float(match.group(1)), _float(match.group(3))
         kr.unit = "%" if (match.group(2) == "%" or match.group(4)) else (
             "$" if "$" in match.group(0) else "")
@@ -171,6 +184,8 @@ def _kr_from_text(text: str) -> KeyResult:
     elif match := _TO.search(text):
         kr.target = _float(match.group(1))
         kr.unit = "%" if match.group(2) else ("$" if "$" in match.group(0) else "")
+    if kr.target is not None and not kr.unit and (noun := _NOUN.search(kr.statement)):
+        kr.metric, kr.unit = noun.group(1), "count"  # "Raise partner cafés from 104 to 110"
     for key, value in _FIELD.findall(text):
         if key.lower() == "owner":
             kr.owner_role = value.strip()

@@ -127,19 +127,18 @@ def test_retrieval_runs_per_aspect_and_judges_each_kind(sample_kb: KnowledgeBase
     assert any(t.startswith("Merge with") for t in report.recommendations)
 
 
-def test_a_stance_without_evidence_from_the_proposal_does_not_count(
+def test_phrases_not_copied_from_the_texts_do_not_count(
         sample_kb: KnowledgeBase, settings: Settings) -> None:
     aspects = json.dumps({"title": "Pods", "goals": [], "actions": ["sell pods"],
                           "audience": "x", "resources": "x", "timeline": "x",
                           "perspectives": []})
-    made_up = json.dumps({"evidence": "we will open a café in Boston and ship to Paris",
-                          "reasoning": "It breaks it.",
-                          "answer": "the proposal does this forbidden thing"})
+    made_up = json.dumps({"forbidden_action": "open a café in Boston",
+                          "proposal_action": "ship coffee to Paris every week"})
     model = ScriptedChatModel(replies=[aspects, made_up])
     settings = settings.model_copy(update={"structured_retries": 0})
     report = check_proposal(PODS, sample_kb, LLM(settings, chat_model=model))
     non_goals = [f for f in report.findings if f.kind == "non-goal"]
-    assert non_goals and all(f.stance == "neutral" and "not counted" in f.reason
+    assert non_goals and all(f.stance == "neutral" and "not counted" in f.reason.lower()
                              for f in non_goals)
     assert not report.conflicts and "capped" not in " ".join(report.score_parts)
     # the proposal is data inside delimiters, after the system prompt that says so
@@ -252,3 +251,17 @@ def test_unreadable_judgements_do_not_count(sample_kb: KnowledgeBase, settings: 
     report = check_proposal(PODS, sample_kb, LLM(settings, chat_model=model))
     assert report.findings and all(f.error for f in report.findings)
     assert report.verdict == "insufficient_information"
+
+
+def test_a_stance_needs_evidence_from_the_proposal(sample_kb: KnowledgeBase,
+                                                   settings: Settings) -> None:
+    aspects = json.dumps({"title": "Pods", "goals": [], "actions": ["sell pods"],
+                          "audience": "x", "resources": "x", "timeline": "x",
+                          "perspectives": []})
+    claim = json.dumps({"evidence": "we will triple revenue in Paris", "reasoning": "Yes.",
+                        "stance": "supports"})
+    model = ScriptedChatModel(replies=[aspects, claim])
+    settings = settings.model_copy(update={"structured_retries": 0})
+    report = check_proposal(PODS, sample_kb, LLM(settings, chat_model=model))
+    goals = [f for f in report.findings if f.kind in ("goal", "value", "initiative")]
+    assert goals and all(f.stance == "neutral" and "not counted" in f.reason for f in goals)

@@ -1,0 +1,111 @@
+"""The `okr_draft`, `smart_goal` and `lint` tasks: schema validity, lint pass rate, citation
+validity, invented baselines, rule recall; a crashed case scores 0, never skipped."""
+
+from __future__ import annotations
+
+import math
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from assistant.errors import KeelError
+from assistant.goals import draft_okrs
+from assistant.grounding import number_in_text, quote_in_chunk
+from assistant.knowledge import KnowledgeBase
+from assistant.lint import lint_okrs
+from assistant.llm import LLM
+from assistant.okr_io import read_okrs
+from assistant.smart import draft_smart
+
+from .cases import Case
+from .metrics import mean, percentile
+
+__all__ = ["draft_case", "lint_case", "smart_case", "summarise_rows"]
+
+_ZERO = {"schema_valid": 0.0, "kr_pass": 0.0, "citation_validity": 0.0}
+
+
+def _citations_valid(citations: list[Any], kb: KnowledgeBase) -> list[bool]:
+    chunks = kb.get_chunks([c.chunk_id for c in citations])
+    return [c.chunk_id in chunks and quote_in_chunk(c.quote, chunks[c.chunk_id].text)
+            for c in citations]
+
+
+def draft_case(case: Case, kb: KnowledgeBase, llm: LLM) -> dict[str, Any]:
+    row: dict[str, Any] = {"id": case.id, "corpus": case.corpus, "task": case.task,
+                           "department": case.input["department"]}
+    start = time.perf_counter()
+    try:
+        report = draft_okrs(kb, llm, case.input["department"], case.input["period"],
+                            count=int(case.input.get("objectives", 2)))
+    except KeelError as exc:
+        row.update(_ZERO, error=f"{type(exc).__name__}: {exc}")
+        row["latency_s"] = time.perf_counter() - start
+        return row
+    krs = [k for o in report.okrs.objectives for k in o.key_results]
+    cites = [c for o in report.okrs.objectives for c in o.citations] + [
+        c for k in krs for c in k.citations]
+    valid = _citations_valid(cites, kb)
+    chunks = kb.get_chunks([c.chunk_id for k in krs for c in k.citations])
+    with_baseline = [k for k in krs if k.baseline is not None]
+    invented = [k for k in with_baseline if not any(
+        c.chunk_id in chunks and number_in_text(k.baseline or 0.0, chunks[c.chunk_id].text)
+        for c in k.citations)]
+    row.update(schema_valid=1.0, kr_pass=report.kr_pass_final, kr_pass_first=report.kr_pass_first,
+               repair_rounds=float(report.repair_rounds),
+               citation_validity=sum(valid) / len(valid) if valid else 0.0,
+               invented_baseline_rate=len(invented) / len(with_baseline) if with_baseline
+               else 0.0, unknown_baseline_share=1 - len(with_baseline) / len(krs) if krs
+               else math.nan, unsupported_objectives=float(sum(
+                   o.support != "supported" for o in report.okrs.objectives)),
+               latency_s=time.perf_counter() - start)
+    return row
+
+
+def smart_case(case: Case, kb: KnowledgeBase, llm: LLM) -> dict[str, Any]:
+    row: dict[str, Any] = {"id": case.id, "corpus": case.corpus, "task": case.task}
+    start = time.perf_counter()
+    try:
+        goal, findings = draft_smart(kb, llm, case.input["rough_goal"],
+                                     case.input.get("department", ""))
+    except KeelError as exc:
+        row.update(_ZERO, error=f"{type(exc).__name__}: {exc}")
+    else:
+        valid = _citations_valid(goal.citations, kb)
+        row.update(schema_valid=1.0, kr_pass=0.0 if any(f.severity == "error" for f in findings)
+                   else 1.0, citation_validity=sum(valid) / len(valid) if valid else 0.0)
+    row["latency_s"] = time.perf_counter() - start
+    return row
+
+
+def lint_case(case: Case) -> dict[str, Any]:
+    """Rules expected to fire (reference) against those that did; no model involved."""
+    row: dict[str, Any] = {"id": case.id, "corpus": case.corpus, "task": case.task}
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "okrs.md"
+        path.write_text(case.input["markdown"], encoding="utf-8")
+        try:
+            fired = {f.rule for f in lint_okrs(read_okrs(path))}
+        except KeelError as exc:
+            row.update(rule_recall=0.0, rule_precision=0.0, error=str(exc))
+            return row
+    expected = set(case.reference or [])
+    forbidden = set(case.input.get("must_not_fire", []))
+    row.update(rule_recall=len(expected & fired) / len(expected) if expected else 1.0,
+               rule_precision=0.0 if forbidden & fired else 1.0,
+               fired=sorted(fired), expected=sorted(expected))
+    return row
+
+
+def summarise_rows(rows: list[dict[str, Any]], keys: tuple[str, ...]) -> dict[str, float]:
+    def column(key: str) -> list[float]:
+        return [float(r[key]) for r in rows if key in r and not math.isnan(float(r[key]))]
+
+    summary = {key: mean(column(key)) for key in keys}
+    summary["cases"] = float(len(rows))
+    summary["errors"] = float(sum(1 for r in rows if "error" in r))
+    latencies = column("latency_s")
+    summary["latency_p50_s"] = percentile(latencies, 0.5)
+    summary["latency_p95_s"] = percentile(latencies, 0.95)
+    return summary
