@@ -167,6 +167,11 @@ _NOUN = re.compile(r"^\s*(?:raise|grow|increase|reduce|cut|lower|decrease|lift|b
                    r"\s+from\b", re.IGNORECASE)
 
 
+_VERB_DIRECTION = re.compile(r"^\s*(raise|grow|increase|lift|reduce|cut|lower|decrease)\b",
+                             re.IGNORECASE)
+_DOWN = {"reduce", "cut", "lower", "decrease"}
+
+
 def _kr_from_text(text: str) -> KeyResult:
     kr = KeyResult(statement=re.sub(r"\s+", " ", _FIELD.sub("", text)).strip(" ;.|-"))
     if match := _DATE.search(text):
@@ -184,6 +189,9 @@ def _kr_from_text(text: str) -> KeyResult:
     elif match := _TO.search(text):
         kr.target = _float(match.group(1))
         kr.unit = "%" if match.group(2) else ("$" if "$" in match.group(0) else "")
+    if kr.direction and (verb := _VERB_DIRECTION.match(kr.statement)):
+        # the words decide, so "Raise X from 104 to 90" is caught by K5 instead of hidden
+        kr.direction = "decrease" if verb.group(1).lower() in _DOWN else "increase"
     if kr.target is not None and not kr.unit and (noun := _NOUN.search(kr.statement)):
         kr.metric, kr.unit = noun.group(1), "count"  # "Raise partner cafés from 104 to 110"
     for key, value in _FIELD.findall(text):

@@ -1,8 +1,9 @@
 """Run the eval suites, write a report, compare with the committed baseline.
 
-Tasks: `qa` (retrieval and grounded answers) and `alignment_check` (verdicts against
-labels), on both corpora. A crashed case counts as a failure (score 0 or a wrong verdict),
-never as skipped.
+Tasks: `qa` (retrieval and grounded answers), `alignment_check` (verdicts against labels),
+`okr_draft` and `smart_goal` (schema validity, lint pass, citations, invented baselines) and
+`lint` (rules that must and must not fire), on both corpora. A crashed case counts as a
+failure (score 0 or a wrong verdict), never as skipped.
 """
 
 from __future__ import annotations
@@ -24,7 +25,9 @@ from assistant.qa import answer_question
 
 from .cases import CORPORA, Case, load_cases
 from .metrics import mean, percentile, retrieval_scores
+from .plots import write_plots
 from .task_alignment import alignment_case, summarise_alignment
+from .task_goals import draft_case, lint_case, smart_case, summarise_rows
 
 __all__ = ["BASELINE", "compare", "run_suite"]
 
@@ -59,7 +62,9 @@ def run_suite(settings: Settings, suite: str = "smoke", k: int = 5,
                             for n, c in enumerate(qa)]
                     report["cases"] += rows
                     report["metrics"][f"{corpus}.qa"] = _summarise(rows)
-                checks = _smoke_pick([c for c in mine if c.task == "alignment_check"], suite)
+                _goal_tasks(report, corpus, mine, kb, llm, suite, progress)
+                checks = _smoke_pick([c for c in mine if c.task == "alignment_check"], suite,
+                                     corpus)
                 if checks:
                     rows = []
                     for n, c in enumerate(checks, 1):
@@ -73,14 +78,42 @@ def run_suite(settings: Settings, suite: str = "smoke", k: int = 5,
     return report
 
 
-def _smoke_pick(cases: list[Case], suite: str) -> list[Case]:
-    """Full suite: all. Smoke: the first aligned and the first misaligned proposal."""
+def _smoke_pick(cases: list[Case], suite: str, corpus: str) -> list[Case]:
+    """Full suite: all. Smoke: the first misaligned proposal, and on the sample company also
+    the first aligned one (each check takes about a minute on two cores)."""
     if suite == "full":
         return cases
+    labels = ("aligned", "misaligned") if corpus == "sample" else ("misaligned",)
     picked = []
-    for label in ("aligned", "misaligned"):
+    for label in labels:
         picked += [c for c in cases if c.reference == label][:1]
     return picked
+
+
+GOAL_KEYS = {"okr_draft": ("schema_valid", "kr_pass", "kr_pass_first", "citation_validity",
+                           "invented_baseline_rate", "unknown_baseline_share",
+                           "unsupported_objectives", "repair_rounds"),
+             "smart_goal": ("schema_valid", "kr_pass", "citation_validity"),
+             "lint": ("rule_recall", "rule_precision")}
+
+
+def _goal_tasks(report: dict[str, Any], corpus: str, cases: list[Case], kb: KnowledgeBase,
+                llm: LLM, suite: str, progress: Progress | None) -> None:
+    """okr_draft and smart_goal (full suite: all; smoke: one SMART goal), lint (always all)."""
+    for task in ("lint", "smart_goal", "okr_draft"):
+        mine = [c for c in cases if c.task == task]
+        if suite == "smoke" and task != "lint":
+            mine = mine[:1] if task == "smart_goal" and corpus == "sample" else []
+        rows = []
+        for n, case in enumerate(mine, 1):
+            rows.append(lint_case(case) if task == "lint" else
+                        smart_case(case, kb, llm) if task == "smart_goal" else
+                        draft_case(case, kb, llm))
+            if progress:
+                progress(n, len(mine), f"{corpus} {task}")
+        if rows:
+            report["cases"] += rows
+            report["metrics"][f"{corpus}.{task}"] = summarise_rows(rows, GOAL_KEYS[task])
 
 
 def _qa_case(case: Case, kb: KnowledgeBase, llm: LLM, k: int, answer: bool) -> dict[str, Any]:
@@ -125,7 +158,10 @@ def _summarise(rows: list[dict[str, Any]]) -> dict[str, float]:
 TOLERANCE = {"hit_at_k": 0.03, "mrr": 0.03, "context_recall": 0.03, "context_precision": 0.03,
              "answered": 0.34, "citation_validity": 0.05, "cites_reference": 0.34,
              "accuracy": 0.10, "macro_f1": 0.10, "recall_misaligned": 0.10,
-             "recall_aligned": 0.15}
+             "recall_aligned": 0.15, "schema_valid": 0.0, "kr_pass": 0.10,
+             "rule_recall": 0.0, "rule_precision": 0.0}
+# metrics where lower is better: a rise beyond the tolerance is the regression
+TOLERANCE_UP = {"invented_baseline_rate": 0.0}
 
 
 def compare(report: dict[str, Any], baseline: dict[str, Any]) -> list[str]:
@@ -147,6 +183,12 @@ def compare(report: dict[str, Any], baseline: dict[str, Any]) -> list[str]:
             if math.isnan(value) or value < expected[metric] - tolerance:
                 problems.append(f"{group}.{metric}: {value:.3f} vs baseline "
                                 f"{expected[metric]:.3f} (tolerance {tolerance})")
+        for metric, tolerance in TOLERANCE_UP.items():
+            if metric in expected and not math.isnan(expected[metric]):
+                value = got.get(metric, math.nan)
+                if math.isnan(value) or value > expected[metric] + tolerance:
+                    problems.append(f"{group}.{metric}: {value:.3f} vs baseline "
+                                    f"{expected[metric]:.3f} (may not rise)")
     return problems
 
 
@@ -170,6 +212,15 @@ def write_report(report: dict[str, Any], folder: Path, problems: list[str]) -> N
     for group, m in report["metrics"].items():
         if group.endswith(".alignment_check"):
             lines += alignment_table(group, m)
+    goals = {g: m for g, m in report["metrics"].items() if g.split(".")[-1] in GOAL_KEYS}
+    for group, m in goals.items():
+        keys = GOAL_KEYS[group.split(".")[-1]]
+        lines += [f"## {group}: {m['cases']:.0f} cases, {m['errors']:.0f} errors", "",
+                  "| " + " | ".join(keys) + " | p50 s |", "|---" * (len(keys) + 1) + "|",
+                  "| " + " | ".join(f"{m[k]:.2f}" for k in keys)
+                  + f" | {m['latency_p50_s']:.0f} |", ""]
+    pictures = write_plots(report, folder)
+    lines += [f"![{name}]({name})" for name in pictures] + [""]
     lines += ["Regressions against the baseline:" if problems else "No regression.",
               *[f"- {p}" for p in problems]]
     (folder / "report.md").write_text("\n".join(lines) + "\n")

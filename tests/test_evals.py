@@ -71,3 +71,53 @@ def test_nan_counts_as_a_failure() -> None:
     baseline = {"metrics": {"sample.qa": {"hit_at_k": 0.9}}}
     report = {"metrics": {"sample.qa": {"hit_at_k": float("nan"), "errors": 0}}}
     assert compare(report, baseline)
+
+
+def test_alignment_and_goal_datasets_cover_every_task_and_label() -> None:
+    cases = load_cases()
+    for corpus, least in (("sample", 30), ("18f", 15)):
+        checks = [c for c in cases if c.task == "alignment_check" and c.corpus == corpus]
+        assert len(checks) >= least
+        assert {c.reference for c in checks} == {"aligned", "partially_aligned", "misaligned"}
+    departments = {c.input["department"] for c in cases
+                   if c.task == "okr_draft" and c.corpus == "sample"}
+    assert departments == {"Marketing", "Sales", "Operations", "Customer Service", "Finance",
+                           "People"}
+    assert {c.task for c in cases} == {"qa", "okr_draft", "smart_goal", "alignment_check",
+                                       "lint"}
+
+
+def test_classification_scores() -> None:
+    from evals.metrics import classification_scores
+
+    pairs = [("aligned", "aligned"), ("aligned", "misaligned"), ("misaligned", "misaligned"),
+             ("partially_aligned", "error")]
+    s = classification_scores(pairs, ["aligned", "partially_aligned", "misaligned"])
+    assert s["accuracy"] == 0.5
+    assert s["recall"] == {"aligned": 0.5, "partially_aligned": 0.0, "misaligned": 1.0}
+    assert s["confusion"]["partially_aligned"]["other"] == 1
+    # F1: aligned 2/3, partially 0, misaligned 2/3 -> macro 4/9
+    assert s["macro_f1"] == pytest.approx(4 / 9)
+
+
+def test_a_model_that_returns_invalid_json_fails_the_gate(settings: Settings,
+                                                         tmp_path) -> None:
+    model = ScriptedChatModel(replies=["{not json"])
+    llm = LLM(settings.model_copy(update={"structured_retries": 0}), chat_model=model)
+    report = run_suite(settings, suite="smoke", only="alignment_check", llm=llm)
+    baseline = {"metrics": {"sample.alignment_check": {"accuracy": 1.0, "recall_aligned": 1.0,
+                                                       "recall_misaligned": 1.0}}}
+    problems = compare(report, baseline)
+    assert any("accuracy" in p for p in problems)
+    drafts = run_suite(settings, suite="full", only="smart_goal", llm=LLM(
+        settings.model_copy(update={"structured_retries": 0}),
+        chat_model=ScriptedChatModel(replies=["{not json"])))
+    assert drafts["metrics"]["sample.smart_goal"]["schema_valid"] == 0.0
+    assert compare(drafts, {"metrics": {"sample.smart_goal": {"schema_valid": 1.0}}})
+
+
+def test_lint_cases_all_pass() -> None:
+    from evals.task_goals import lint_case
+
+    rows = [lint_case(c) for c in load_cases() if c.task == "lint"]
+    assert rows and all(r["rule_recall"] == 1.0 and r["rule_precision"] == 1.0 for r in rows)
