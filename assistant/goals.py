@@ -12,6 +12,7 @@ an uncited baseline becomes "unknown, ask the owner") and report every one of th
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Literal
@@ -119,12 +120,16 @@ def _department_name(kb: KnowledgeBase, department: str) -> str:
 def draft_okrs(kb: KnowledgeBase, llm: LLM, department: str, period: str, count: int = 3,
                ambition: Literal["committed", "aspirational"] = "committed",
                today: date | None = None, lint_config: LintConfig | None = None,
-               repair_rounds: int = 2) -> DraftReport:
-    """Draft, check, repair and return an OKR set with its findings."""
+               repair_rounds: int = 2, on_text: Callable[[str], None] | None = None
+               ) -> DraftReport:
+    """Draft, check, repair and return an OKR set with its findings.
+
+    `on_text` receives the model's JSON as it is written (first draft and repairs)."""
     started = time.monotonic()
     session = start_session(kb, department, period, count, ambition, today)
-    draft = llm.structured(session.history, session.draft_schema, max_tokens=2400)
-    return finish(session, llm, draft, lint_config, repair_rounds, started)
+    draft = llm.structured(session.history, session.draft_schema, max_tokens=2400,
+                           on_text=on_text)
+    return finish(session, llm, draft, lint_config, repair_rounds, started, on_text)
 
 
 @dataclass
@@ -163,7 +168,8 @@ def start_session(kb: KnowledgeBase, department: str, period: str, count: int,
 
 
 def finish(session: Session, llm: LLM, draft: DraftOKRs, lint_config: LintConfig | None,
-           repair_rounds: int, started: float) -> DraftReport:
+           repair_rounds: int, started: float, on_text: Callable[[str], None] | None = None
+           ) -> DraftReport:
     """Check a draft, feed problems back for bounded repair rounds, convert and lint."""
     history, passages, base, count = session.history, session.passages, session.base, \
         session.count
@@ -174,7 +180,8 @@ def finish(session: Session, llm: LLM, draft: DraftOKRs, lint_config: LintConfig
         history += [AIMessage(content=draft.model_dump_json()),
                     HumanMessage(content=render("repair_okrs", problems="\n".join(
                         f"- {p}" for p in problems[:12]))[1])]
-        draft = llm.structured(history, session.draft_schema, max_tokens=2400)
+        draft = llm.structured(history, session.draft_schema, max_tokens=2400,
+                               on_text=on_text)
         problems, kr_pass = _check(draft, passages, base, count, lint_config)
     okrs = _convert(draft, passages, base, repair=True)
     okrs.created_at = datetime.now(UTC)

@@ -135,14 +135,22 @@ class LLM:
                 yield str(chunk.content)
 
     def structured(self, messages: list[BaseMessage], schema: type[T],
-                   context: dict[str, Any] | None = None, max_tokens: int | None = None) -> T:
-        """A validated `schema` instance; validation errors are fed back for re-asks."""
+                   context: dict[str, Any] | None = None, max_tokens: int | None = None,
+                   on_text: Callable[[str], None] | None = None) -> T:
+        """A validated `schema` instance; validation errors are fed back for re-asks.
+
+        With `on_text`, the answer is streamed and `on_text` receives the JSON written so far
+        (for progress displays); the result is validated the same way.
+        """
         response_format = self._response_format(schema)
         history = list(messages)
         last = ""
         attempts = self.settings.structured_retries + 1
         for _ in range(attempts):
-            last = self.text(history, max_tokens=max_tokens, response_format=response_format)
+            if on_text is None:
+                last = self.text(history, max_tokens=max_tokens, response_format=response_format)
+            else:
+                last = self._streamed(history, max_tokens, response_format, on_text)
             try:
                 return schema.model_validate_json(_FENCE.sub("", last), context=context)
             except ValidationError as exc:
@@ -151,6 +159,17 @@ class LLM:
             f"The model's answer did not fit the {schema.__name__} schema after {attempts} "
             "attempts.", last_output=last, attempts=attempts,
         )
+
+    def _streamed(self, messages: list[BaseMessage], max_tokens: int | None,
+                  response_format: dict[str, Any], on_text: Callable[[str], None]) -> str:
+        kwargs = {**self._limit(max_tokens), "response_format": response_format}
+        iterator = self._guard(lambda: iter(self.chat.stream(messages, **kwargs)))
+        text = ""
+        while (chunk := self._guard(lambda: next(iterator, None))) is not None:
+            if chunk.content:
+                text += str(chunk.content)
+                on_text(text)
+        return text
 
     def _response_format(self, schema: type[BaseModel]) -> dict[str, Any]:
         method = self.settings.structured_output

@@ -9,6 +9,7 @@ part of the current draft, so they are kept unless the request changes them.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
 from langchain_core.messages import AIMessage, HumanMessage
 
@@ -56,7 +57,8 @@ def finding_instruction(finding: Finding) -> str:
 
 
 def refine_okrs(kb: KnowledgeBase, llm: LLM, okrs: OKRSet, instruction: str,
-                lint_config: LintConfig | None = None, repair_rounds: int = 1) -> DraftReport:
+                lint_config: LintConfig | None = None, repair_rounds: int = 1,
+                on_text: Callable[[str], None] | None = None) -> DraftReport:
     """The draft revised as asked, re-checked and re-linted."""
     instruction = instruction.strip()
     if not instruction:
@@ -72,7 +74,8 @@ def refine_okrs(kb: KnowledgeBase, llm: LLM, okrs: OKRSet, instruction: str,
     current = to_draft(okrs, session.passages)
     session.history += [AIMessage(content=current.model_dump_json()),
                         HumanMessage(content=render("refine_okrs", instruction=instruction)[1])]
-    draft = llm.structured(session.history, session.draft_schema, max_tokens=2400)
-    report = finish(session, llm, draft, lint_config, repair_rounds, started)
+    draft = llm.structured(session.history, session.draft_schema, max_tokens=2400,
+                           on_text=on_text)
+    report = finish(session, llm, draft, lint_config, repair_rounds, started, on_text)
     report.okrs.id = okrs.id
     return report

@@ -6,7 +6,9 @@ browser session; nothing here is stored on the module or on `Services`.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import re
+import threading
+from collections.abc import Callable, Generator, Iterator
 from datetime import date
 from typing import Any
 
@@ -22,7 +24,7 @@ from .okr_io import to_markdown
 from .qa import stream_answer
 from .refine import refine_okrs
 from .safety import clean_model_text
-from .schemas import GroundedAnswer, OKRSet
+from .schemas import Citation, GroundedAnswer, OKRSet
 from .services import Services
 
 __all__ = ["chat_turn", "okr_card"]
@@ -32,10 +34,18 @@ State = dict[str, Any]
 _BADGE = {"error": "⛔", "warning": "⚠️", "info": "ℹ️"}
 
 
-def _citation_messages(answer: GroundedAnswer) -> list[Message]:
+def _citation_messages(citations: list[Citation]) -> list[Message]:
+    """One collapsed message per cited passage: the title names the source, opening it shows
+    the quoted text."""
+    unique = list({(c.chunk_id, c.quote): c for c in citations}.values())
     return [{"role": "assistant", "content": f"“{c.quote}”",
              "metadata": {"title": f"Source {n}: {c.document} — {c.section}"}}
-            for n, c in enumerate(answer.citations, 1)]
+            for n, c in enumerate(unique, 1)]
+
+
+def _okr_citations(okrs: OKRSet) -> list[Citation]:
+    return [c for o in okrs.objectives for c in
+            [*o.citations, *(c for k in o.key_results for c in k.citations)]]
 
 
 def okr_card(report: DraftReport) -> str:
@@ -80,32 +90,80 @@ def chat_turn(services: Services, message: str, history: list[Message],
         raise gr.Error(str(exc)) from None
 
 
+_PARTIAL = re.compile(r'"(title|statement)"\s*:\s*"((?:[^"\\]|\\.)*)')
+
+
+def partial_outline(json_so_far: str) -> str:
+    """Objective titles and KR statements from a draft that is still being written."""
+    lines = []
+    for key, value in _PARTIAL.findall(json_so_far):
+        text = value.replace('\\"', '"')
+        lines.append(f"- **{text}**" if key == "title" else f"  - {text}")
+    return "\n".join(lines)
+
+
 def _draft(services: Services, kb: KnowledgeBase, plan: Route, message: str, state: State,
            history: list[Message]) -> Iterator[str]:
     company, own = gather_passages(kb, plan.department)
     sections = ", ".join(dict.fromkeys(h.section.split(" > ")[-1] for h in company + own))
-    yield (f"Drafting **{plan.period}** OKRs for **{plan.department}** from "
-           f"{len(company) + len(own)} passages: {sections}.\n\nThe local model takes a few "
-           "minutes; the draft is then checked against every passage and the quality rules.")
-    report = draft_okrs(kb, services.llm, plan.department, plan.period, count=2)
+    head = (f"Drafting **{plan.period}** OKRs for **{plan.department}** from "
+            f"{len(company) + len(own)} passages: {sections}.\n\n")
+    yield head + "Reading the passages… (a few minutes on the local model; the draft is then "\
+        "checked against every passage and the quality rules)"
+    report = yield from _while_drafting(head, lambda on_text: draft_okrs(
+        kb, services.llm, plan.department, plan.period, count=2, on_text=on_text))
     state["draft"] = report.okrs.model_dump(mode="json")
+    history.extend(_citation_messages(_okr_citations(report.okrs)))
     yield okr_card(report)
 
 
 def _refine(services: Services, kb: KnowledgeBase, plan: Route, message: str, state: State,
             history: list[Message]) -> Iterator[str]:
     current = OKRSet.model_validate(state["draft"])
-    yield f"Revising the {current.department} draft: “{plan.text}”…"
-    report = refine_okrs(kb, services.llm, current, plan.text)
+    head = f"Revising the {current.department} draft: “{plan.text}”…\n\n"
+    yield head
+    report = yield from _while_drafting(head, lambda on_text: refine_okrs(
+        kb, services.llm, current, plan.text, on_text=on_text))
     state["draft"] = report.okrs.model_dump(mode="json")
+    history.extend(_citation_messages(_okr_citations(report.okrs)))
     yield okr_card(report)
+
+
+def _while_drafting(head: str, run: Callable[[Callable[[str], None]], DraftReport]
+                    ) -> Generator[str, None, DraftReport]:
+    """Run a draft in a worker thread; yield the outline of the JSON written so far."""
+    latest = {"text": ""}
+    outcome: dict[str, Any] = {}
+
+    def work() -> None:
+        try:
+            outcome["report"] = run(lambda text: latest.__setitem__("text", text))
+        except BaseException as exc:  # re-raised in the UI thread below
+            outcome["error"] = exc
+
+    worker = threading.Thread(target=work, daemon=True, name="keel-draft")
+    worker.start()
+    shown = ""
+    while worker.is_alive():
+        worker.join(0.25)
+        outline = partial_outline(latest["text"])
+        if outline and outline != shown:
+            shown = outline
+            yield head + "Writing…\n\n" + outline
+    if "error" in outcome:
+        raise outcome["error"]
+    report: DraftReport = outcome["report"]
+    return report
 
 
 def _check(services: Services, kb: KnowledgeBase, plan: Route, message: str, state: State,
            history: list[Message]) -> Iterator[str]:
     yield ("Checking the proposal against the strategy, values and non-goals, one statement "
            "at a time (about a minute with the local model)…")
-    yield report_markdown(check_proposal(plan.text or message, kb, services.llm))
+    report = check_proposal(plan.text or message, kb, services.llm)
+    history.extend(_citation_messages([c for f in report.findings if f.stance != "neutral"
+                                       for c in f.citations]))
+    yield report_markdown(report)
 
 
 def _answer(services: Services, kb: KnowledgeBase, plan: Route, message: str, state: State,
@@ -113,7 +171,7 @@ def _answer(services: Services, kb: KnowledgeBase, plan: Route, message: str, st
     text = ""
     for piece in stream_answer(message, kb, services.llm):
         if isinstance(piece, GroundedAnswer):
-            history.extend(_citation_messages(piece))
+            history.extend(_citation_messages(piece.citations))
             yield piece.answer + "".join(f"\n\n⚠ {w}" for w in piece.warnings)
         else:
             text += piece

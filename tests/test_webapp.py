@@ -90,11 +90,19 @@ def test_app_serves_and_refuses_data_files(services: Services) -> None:
         demo.close()
 
 
+def _reply(history: list[dict]) -> str:
+    """The assistant's main answer (citation messages carry metadata)."""
+    return str([m for m in history if m["role"] == "assistant" and "metadata" not in m][-1][
+        "content"])
+
+
 def test_chat_drafts_okrs_as_a_card_with_badges(services: Services) -> None:
     history, _, _ = list(chat_turn(services, "Draft Q2 2027 OKRs for sales", []))[-1]
-    card = history[-1]["content"]
+    card = _reply(history)
     assert "# Sales OKRs — 2027-Q2" in card and "KR1" in card
     assert "[^1]:" in card and "**Checks**" in card
+    sources = [m for m in history if m.get("metadata", {}).get("title", "").startswith("Source")]
+    assert sources and sources[0]["content"].startswith("“")
 
 
 PODS = ("Is this proposal aligned?\nLaunch a line of single-use coffee pods and capsules "
@@ -105,8 +113,8 @@ PODS = ("Is this proposal aligned?\nLaunch a line of single-use coffee pods and 
 def test_chat_follow_up_refines_the_last_draft_of_this_session(services: Services) -> None:
     history, _, state = list(chat_turn(services, "Draft Q2 2027 OKRs for sales", []))[-1]
     assert state["draft"]["department"] == "Sales"
-    seen = [h[-1]["content"] for h, _, _ in chat_turn(services, "make KR2 more ambitious",
-                                                       history, state)]
+    seen = [_reply(h) for h, _, _ in chat_turn(services, "make KR2 more ambitious", history,
+                                                  state)]
     assert seen[1].startswith("Revising the Sales draft")
     assert "# Sales OKRs — 2027-Q2" in seen[-1]
     # another session (no state) gets an answer, not a revision of someone else's draft
@@ -116,7 +124,8 @@ def test_chat_follow_up_refines_the_last_draft_of_this_session(services: Service
 
 def test_chat_checks_a_pasted_proposal(services: Services) -> None:
     history, _, _ = list(chat_turn(services, PODS, []))[-1]
-    assert "Misaligned" in history[-1]["content"] and "No pods" in history[-1]["content"]
+    assert "Misaligned" in _reply(history) and "No pods" in _reply(history)
+    assert any(m.get("metadata", {}).get("title", "").startswith("Source 1:") for m in history)
 
 
 def test_workspaces_are_separate_per_session(services: Services) -> None:
@@ -160,3 +169,13 @@ def test_alignment_tab_single_and_batch(services: Services, tmp_path: Path) -> N
     assert "Pods,misaligned" in Path(table).read_text()
     with pytest.raises(gr.Error, match="empty"):
         check_tab(services, "sample", "  ", None)
+
+
+def test_draft_outline_streams_while_the_model_writes(services: Services) -> None:
+    from assistant.ui_chat import partial_outline
+
+    partial = '{"objectives": [{"title": "Make \\"subscribing\\" easy", "key_results": [{"st'
+    assert partial_outline(partial) == '- **Make "subscribing" easy**'
+    steps = [_reply(h) for h, _, _ in chat_turn(services, "Draft Q1 OKRs for finance", [])]
+    assert any("Writing…" in s for s in steps)
+    assert "# Finance OKRs" in steps[-1]

@@ -1,0 +1,153 @@
+"""The UI in a real browser: headless Chromium (the Debian package) driven by Playwright.
+
+The app runs on loopback with the fake model (deterministic); one test at the end uses the
+real local model. Screenshots of every step go to test-artifacts/browser/. Without a system
+Chromium these tests are skipped with the reason, except in CI (CI=true), where that is a
+failure.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from assistant.config import PROJECT_ROOT, Settings
+from assistant.webapp import Services, build_app
+
+pytestmark = pytest.mark.browser
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+SHOTS = PROJECT_ROOT / "test-artifacts" / "browser"
+PODS = ("Launch a line of single-use coffee pods and capsules compatible with popular machines, "
+        "sold online, to grow revenue quickly with people who only brew with pod machines. "
+        "Budget $90,000 for a co-packer in 2027.")
+
+
+def _need_browser() -> None:
+    if CHROMIUM is None:
+        message = "no system Chromium (apt-get install chromium chromium-driver)"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    pytest.importorskip("playwright.sync_api")
+
+
+def _port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def serve(settings: Settings) -> tuple[Any, Services, str]:
+    services = Services(settings)
+    demo = build_app(services)
+    port = _port()
+    demo.queue(default_concurrency_limit=2).launch(
+        server_name="127.0.0.1", server_port=port, prevent_thread_lock=True,
+        blocked_paths=[str(settings.data_dir)], show_error=False)
+    return demo, services, f"http://127.0.0.1:{port}"
+
+
+@pytest.fixture
+def app_url(sample_settings: Settings) -> Iterator[str]:
+    _need_browser()
+    demo, services, url = serve(sample_settings)
+    try:
+        yield url
+    finally:
+        demo.close()
+        services.close()
+
+
+@pytest.fixture
+def browser() -> Iterator[Any]:
+    _need_browser()
+    from playwright.sync_api import sync_playwright
+
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, headless=True,
+                              args=["--no-sandbox", "--disable-gpu"])
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+def _open(browser: Any, url: str) -> Any:
+    page = browser.new_context(viewport={"width": 1280, "height": 1000}).new_page()
+    page.set_default_timeout(60_000)
+    page.goto(url)
+    page.get_by_text("Turn your strategy into goals").wait_for()
+    return page
+
+
+def _chat(page: Any, text: str) -> None:
+    box = page.get_by_placeholder("What will we not do?", exact=False)
+    box.fill(text)
+    box.press("Enter")
+
+
+def test_upload_a_document_and_see_it_listed(browser: Any, app_url: str,
+                                            tmp_path: Path) -> None:
+    page = _open(browser, app_url)
+    page.get_by_role("tab", name="Documents").click()
+    doc = tmp_path / "pricing-policy.md"
+    doc.write_text("# Pricing policy\n\nWe never discount more than 15 percent.\n")
+    page.locator("input[type=file]").first.set_input_files(str(doc))
+    page.get_by_role("button", name="Index uploads").click()
+    page.get_by_text("uploads/pricing-policy.md").first.wait_for()
+    page.screenshot(path=str(SHOTS / "1-documents-upload.png"), full_page=True)
+
+
+def test_draft_okrs_shows_cards_badges_and_expandable_citations(browser: Any,
+                                                                app_url: str) -> None:
+    page = _open(browser, app_url)
+    _chat(page, "Draft Q1 OKRs for marketing")
+    page.get_by_text("Checks", exact=False).first.wait_for()
+    assert page.get_by_text("KR1", exact=False).count() > 0
+    source = page.get_by_text("Source 1:", exact=False).first
+    source.wait_for()
+    source.click()  # expands to the quoted passage
+    page.get_by_text("“", exact=False).first.wait_for()
+    page.screenshot(path=str(SHOTS / "2-chat-okr-draft.png"), full_page=True)
+
+
+def test_check_a_proposal_shows_verdict_and_chart(browser: Any, app_url: str) -> None:
+    page = _open(browser, app_url)
+    page.get_by_role("tab", name="Alignment").click()
+    page.get_by_label("Paste a proposal").fill(PODS)
+    page.get_by_role("button", name="Check alignment").click()
+    page.get_by_text("Misaligned", exact=False).first.wait_for()
+    page.get_by_text("No pods or capsules", exact=False).first.wait_for()
+    page.locator(".js-plotly-plot, img, canvas, svg").first.wait_for()
+    page.screenshot(path=str(SHOTS / "3-alignment-check.png"), full_page=True)
+
+
+def test_a_second_browser_context_does_not_see_the_first_ones_chat(browser: Any,
+                                                                   app_url: str) -> None:
+    first = _open(browser, app_url)
+    _chat(first, "Do we ship outside the United States?")
+    first.get_by_text("Source 1:", exact=False).first.wait_for()
+    second = _open(browser, app_url)
+    second.wait_for_timeout(1500)
+    assert second.get_by_text("Do we ship outside the United States?").count() == 0
+    second.screenshot(path=str(SHOTS / "4-second-session-empty.png"), full_page=True)
+    first.screenshot(path=str(SHOTS / "4-first-session.png"), full_page=True)
+
+
+def test_goals_tab_drafts_an_editable_table_with_findings(browser: Any, app_url: str) -> None:
+    page = _open(browser, app_url)
+    page.get_by_role("tab", name="Goals").click()
+    page.get_by_label("Department").fill("Marketing")
+    page.keyboard.press("Enter")
+    page.get_by_role("button", name="Draft OKRs").click()
+    page.get_by_text("Marketing — ", exact=False).first.wait_for()
+    page.get_by_role("button", name="Save to workspace").click()
+    page.get_by_text("Saved as", exact=False).first.wait_for()
+    page.screenshot(path=str(SHOTS / "5-goals-tab.png"), full_page=True)
