@@ -184,7 +184,9 @@ def _non_goal(answer: NonGoalActions, element: Element, text: str, embedder: Emb
               ) -> tuple[Stance, str, str]:
     """Conflict when the proposal's action and the ruled-out action are the same kind."""
     forbidden, doing = answer.forbidden_action.strip(), answer.proposal_action.strip()
-    if not (_in_proposal(forbidden, element.statement) and _in_proposal(doing, text)):
+    # the ruled-out action may be copied from the statement or from its heading
+    if not (_in_proposal(forbidden, f"{element.name} {element.statement}")
+            and _in_proposal(doing, text)):
         return "neutral", (f"Not counted: the model's phrases (“{forbidden}”, “{doing}”) are "
                            "not both copied from the texts."), ""
     a, b = embedder.embed([forbidden, doing])

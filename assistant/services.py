@@ -21,8 +21,9 @@ class Services:
 
     def __init__(self, settings: Settings, llm: LLM | None = None) -> None:
         self.settings = settings
-        self.llm = llm or LLM(settings)
+        self.llm = llm or LLM(settings, progress=self._model_progress)
         self.model_state = "not started"
+        self.index_state = ""
         self._kbs: dict[str, KnowledgeBase] = {}
         self._lock = threading.Lock()
         self.kb_for(settings.workspace)
@@ -49,16 +50,34 @@ class Services:
     def uploads_for(self, workspace: str | None) -> Path:
         return self.settings_for(workspace).workspace_dir / "uploads"
 
+    def departments(self, workspace: str | None = None) -> list[str]:
+        return sorted({d.department for d in self.kb_for(workspace).documents()
+                       if d.department})
+
     def workspaces(self) -> list[str]:
         """Workspaces with a folder in the data directory, plus the default one."""
         root = self.settings.data_dir / "workspaces"
         found = {p.name for p in root.iterdir() if p.is_dir()} if root.is_dir() else set()
         return sorted(found | {self.settings.workspace} | set(self._kbs))
 
-    def warm_up(self) -> None:
-        """Start the model in the background so the first chat does not wait for it."""
+    def _model_progress(self, done: int, total: int, label: str) -> None:
+        self.model_state = f"{label} ({done * 100 // total if total else 0}%)…"
+
+    def warm_up(self, index: list[Path] | None = None) -> None:
+        """In the background: index `index` (first start), then start the model; the status
+        line shows both as they progress, so the page is usable at once."""
 
         def run() -> None:
+            for path in index or []:
+                def tick(done: int, total: int, label: str, name: str = path.name) -> None:
+                    self.index_state = f"indexing {name}: {done}/{total}"
+
+                try:
+                    report = self.kb.index([path], progress=tick)
+                    self.index_state = (f"indexed {path.name} ({len(report.added)} new, "
+                                        f"{len(report.unchanged)} unchanged)")
+                except KeelError as exc:
+                    self.index_state = f"indexing {path.name} failed: {exc}"
             self.model_state = "starting…"
             try:
                 _ = self.llm.chat
@@ -66,7 +85,7 @@ class Services:
             except KeelError as exc:
                 self.model_state = f"failed: {exc}"
 
-        threading.Thread(target=run, daemon=True, name="keel-model-warmup").start()
+        threading.Thread(target=run, daemon=True, name="keel-warm-up").start()
 
     def close(self) -> None:
         with self._lock:

@@ -22,7 +22,7 @@ from langchain_core.messages import HumanMessage
 
 from .config import PROJECT_ROOT, Settings
 from .documents import SUPPORTED_SUFFIXES
-from .errors import ConfigError, InputError, KeelError
+from .errors import ConfigError, KeelError
 from .periods import next_quarter
 from .services import Services
 from .ui_chat import chat_turn, okr_card
@@ -137,7 +137,9 @@ def status_markdown(services: Services, workspace: str | None = None) -> str:
     return (f"**Workspace** `{kb.workspace}` · **documents** "
             f"{len(kb.documents())} · **chunks** {kb.count()}  \n"
             f"**Model** `{info['model']}` ({info['provider']}) at `{info['endpoint']}` · "
-            f"**state** {services.model_state}  \n"
+            f"**state** {services.model_state}"
+            + (f" · **documents** {services.index_state}" if services.index_state else "")
+            + "  \n"
             f"**Embeddings** `{services.kb.embedder.model_id}` · **store** "
             f"{services.settings.chroma_mode}")
 
@@ -170,7 +172,7 @@ def build_app(services: Services) -> gr.Blocks:
                              max_length=12_000, lines=2)
             box.submit(lambda m, h, st, ws: (yield from chat_turn(services, m, h, st, ws)),
                        [box, chatbot, chat_state, workspace], [chatbot, box, chat_state])
-        _goals_tab(services, workspace)
+        department = _goals_tab(services, workspace)
         _alignment_tab(services, workspace)
         with gr.Tab("Documents"):
             limit = services.settings.ui_max_upload_mb
@@ -201,16 +203,19 @@ def build_app(services: Services) -> gr.Blocks:
             ping = gr.Button("Check the model")
             answer = gr.Markdown()
             ping.click(lambda: ping_model(services), None, answer)
-        workspace.change(lambda ws: (status_markdown(services, ws),
-                                     documents_table(services, ws), {}, []),
-                         [workspace], [status, table, chat_state, chatbot])
+        def refresh(ws: str) -> tuple[str, list[list[Any]], Any]:
+            return (status_markdown(services, ws), documents_table(services, ws),
+                    gr.update(choices=services.departments(ws)))
+
+        workspace.change(lambda ws: (*refresh(ws), {}, []), [workspace],
+                         [status, table, department, chat_state, chatbot])
         gr.Timer(3).tick(lambda ws: status_markdown(services, ws), [workspace], status)
-        demo.load(lambda ws: status_markdown(services, ws), [workspace], status)
+        demo.load(refresh, [workspace], [status, table, department])
     return demo  # type: ignore[no-any-return]
 
 
-def _goals_tab(services: Services, workspace: gr.Dropdown) -> None:
-    departments = sorted({d.department for d in services.kb.documents() if d.department})
+def _goals_tab(services: Services, workspace: gr.Dropdown) -> gr.Dropdown:
+    departments = services.departments()
     with gr.Tab("Goals"):
         state = gr.State({})
         with gr.Row():
@@ -244,6 +249,7 @@ def _goals_tab(services: Services, workspace: gr.Dropdown) -> None:
         save.click(lambda ws, st, rows: save_tab(services, ws, st, rows),
                    [workspace, state, krs], saved)
         export.click(export_tab, [state, krs], files)
+    return department
 
 
 def _alignment_tab(services: Services, workspace: gr.Dropdown) -> None:
@@ -286,11 +292,7 @@ def launch(settings: Settings, host: str = "127.0.0.1", port: int = 7860,
         raise ConfigError(f"Refusing to serve on {host} without authentication: set "
                           "KEEL_UI_USERNAME and KEEL_UI_PASSWORD, or bind 127.0.0.1.")
     services = Services(settings)
-    if index_sample:
-        report = services.kb.index([PROJECT_ROOT / "knowledge"])
-        if report.failed:
-            raise InputError(f"The sample company failed to index: {report.failed}")
-    services.warm_up()
+    services.warm_up([PROJECT_ROOT / "knowledge"] if index_sample else None)
     demo = build_app(services)
     demo.queue(default_concurrency_limit=settings.ui_concurrency,
                max_size=settings.ui_queue_size)

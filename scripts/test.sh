@@ -5,6 +5,19 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh dev
+# The browser tests drive the system's Chromium (no browser download). Install the Debian
+# packages when they are missing and we may (root or password-less sudo); otherwise those
+# tests skip with the reason (in CI, CI=true, they fail instead).
+if ! command -v chromium >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ]; then sudo=""; elif sudo -n true 2>/dev/null; then sudo="sudo -n";
+  else sudo="skip"; fi
+  if [ "$sudo" != skip ]; then
+    $sudo apt-get update -qq && $sudo env DEBIAN_FRONTEND=noninteractive \
+      apt-get install -y -qq chromium chromium-driver >/dev/null
+  else
+    echo "note: chromium is not installed and apt-get needs root; browser tests will skip" >&2
+  fi
+fi
 .venv/bin/ruff check assistant tests benchmarks evals ui.py
 .venv/bin/mypy
 .venv/bin/python -m pytest "$@"

@@ -151,3 +151,32 @@ def test_goals_tab_drafts_an_editable_table_with_findings(browser: Any, app_url:
     page.get_by_role("button", name="Save to workspace").click()
     page.get_by_text("Saved as", exact=False).first.wait_for()
     page.screenshot(path=str(SHOTS / "5-goals-tab.png"), full_page=True)
+
+
+@pytest.mark.local_model
+def test_real_model_okr_request_streams_then_completes(browser: Any,
+                                                       sample_settings: Settings) -> None:
+    """Visible text arrives long before the draft is done, then the card with its checks."""
+    import time
+
+    _need_browser()
+    settings = sample_settings.model_copy(update={"llm_provider": "local"})
+    demo, services, url = serve(settings)
+    try:
+        _ = services.llm.chat  # the model server is up before the clock starts
+        page = _open(browser, url)
+        start = time.perf_counter()
+        _chat(page, "Draft Q1 OKRs for marketing")
+        page.get_by_text("Drafting", exact=False).first.wait_for(timeout=30_000)
+        first_text = time.perf_counter() - start
+        page.get_by_text("Writing…", exact=False).first.wait_for(timeout=300_000)
+        model_text = time.perf_counter() - start
+        page.get_by_text("Checks", exact=False).first.wait_for(timeout=900_000)
+        done = time.perf_counter() - start
+        page.screenshot(path=str(SHOTS / "6-real-model-okr-draft.png"), full_page=True)
+        assert first_text < model_text < done
+        print(f"first text {first_text:.1f} s, first model text {model_text:.1f} s, "
+              f"complete {done:.1f} s")
+    finally:
+        demo.close()
+        services.close()
