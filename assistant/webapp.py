@@ -167,11 +167,14 @@ def build_app(services: Services) -> gr.Blocks:
         with gr.Tab("Chat"):
             chatbot = gr.Chatbot(label="Ask about your strategy", height=480,
                                  sanitize_html=True, allow_tags=False)
-            box = gr.Textbox(placeholder="What will we not do? · Draft Q1 OKRs for marketing · "
-                             "Is this aligned? <paste a proposal>", show_label=False,
-                             max_length=12_000, lines=2)
-            box.submit(lambda m, h, st, ws: (yield from chat_turn(services, m, h, st, ws)),
-                       [box, chatbot, chat_state, workspace], [chatbot, box, chat_state])
+            with gr.Row():
+                box = gr.Textbox(placeholder="What will we not do? · Draft Q1 OKRs for marketing"
+                                 " · Is this aligned? <paste a proposal>", show_label=False,
+                                 max_length=12_000, lines=1, max_lines=10, scale=8)
+                send = gr.Button("Send", variant="primary", scale=1, min_width=80)
+            for trigger in (box.submit, send.click):
+                trigger(lambda m, h, st, ws: (yield from chat_turn(services, m, h, st, ws)),
+                        [box, chatbot, chat_state, workspace], [chatbot, box, chat_state])
         department = _goals_tab(services, workspace)
         _alignment_tab(services, workspace)
         with gr.Tab("Documents"):
@@ -184,7 +187,8 @@ def build_app(services: Services) -> gr.Blocks:
             result = gr.Textbox(label="Result", interactive=False)
             table = gr.Dataframe(documents_table(services), label="Documents",
                                  headers=["document", "kind", "department", "period", "chunks",
-                                          "indexed (UTC)"], interactive=False)
+                                          "indexed (UTC)"], interactive=False,
+                                 max_height=2000)
             index_button.click(lambda f, ws, progress=gr.Progress(): upload_documents(
                 services, f, progress, ws), [uploads, workspace], [result, table])
             reindex_button.click(lambda ws, progress=gr.Progress(): reindex_documents(

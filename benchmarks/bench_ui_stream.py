@@ -48,7 +48,7 @@ def main() -> None:
                 box = page.get_by_placeholder("What will we not do?", exact=False)
                 box.fill(f"Draft Q1 OKRs for {args.department}")
                 start = time.perf_counter()
-                box.press("Enter")
+                page.get_by_role("button", name="Send").click()
                 page.get_by_text("Drafting", exact=False).first.wait_for(timeout=60_000)
                 first = time.perf_counter() - start
                 page.get_by_text("Writing…", exact=False).first.wait_for(timeout=600_000)

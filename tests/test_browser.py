@@ -88,9 +88,8 @@ def _open(browser: Any, url: str) -> Any:
 
 
 def _chat(page: Any, text: str) -> None:
-    box = page.get_by_placeholder("What will we not do?", exact=False)
-    box.fill(text)
-    box.press("Enter")
+    page.get_by_placeholder("What will we not do?", exact=False).fill(text)
+    page.get_by_role("button", name="Send").click()
 
 
 def test_upload_a_document_and_see_it_listed(browser: Any, app_url: str,
@@ -99,10 +98,17 @@ def test_upload_a_document_and_see_it_listed(browser: Any, app_url: str,
     page.get_by_role("tab", name="Documents").click()
     doc = tmp_path / "pricing-policy.md"
     doc.write_text("# Pricing policy\n\nWe never discount more than 15 percent.\n")
-    page.locator("input[type=file]").first.set_input_files(str(doc))
-    page.get_by_role("button", name="Index uploads").click()
-    page.get_by_text("uploads/pricing-policy.md").first.wait_for()
-    page.screenshot(path=str(SHOTS / "1-documents-upload.png"), full_page=True)
+    try:
+        page.locator("input[type=file]").first.set_input_files(str(doc))
+        page.get_by_text("pricing-policy.md").first.wait_for()  # the upload finished
+        page.get_by_role("button", name="Index uploads").click()
+        from playwright.sync_api import expect
+
+        expect(page.get_by_label("Result")).to_have_value(
+            "Indexed: uploads/pricing-policy.md", timeout=60_000)
+        page.get_by_text("uploads/pricing-policy.md", exact=True).first.wait_for()
+    finally:
+        page.screenshot(path=str(SHOTS / "1-documents-upload.png"), full_page=True)
 
 
 def test_draft_okrs_shows_cards_badges_and_expandable_citations(browser: Any,
