@@ -1,4 +1,4 @@
-"""The alignment report as readable Markdown (CLI and UI), citations as footnotes."""
+"""The alignment report as readable Markdown (CLI and UI), citations as numbered sources."""
 
 from __future__ import annotations
 
@@ -34,9 +34,9 @@ def report_markdown(report: AlignmentReport) -> str:
         for f in report.findings:
             refs = []
             for c in f.citations:
-                notes.append(f"[^{len(notes) + 1}]: {_md(c.document)} › {_md(c.section)} — "
+                notes.append(f"- [{len(notes) + 1}] {_md(c.document)} › {_md(c.section)} — "
                              f"“{_md(c.quote)}”")
-                refs.append(f"[^{len(notes)}]")
+                refs.append(f" [{len(notes)}]")
             dup = " (duplicate)" if f.duplicate else ""
             lines.append(f"| {_md(f.element)}{''.join(refs)} | {f.kind} | "
                          f"{STANCE_LABEL[f.stance]}{dup} | {_md(f.reason)} |")
@@ -51,5 +51,5 @@ def report_markdown(report: AlignmentReport) -> str:
         lines += ["**Recommendations**", *[f"1. {_md(t)}" for t in report.recommendations], ""]
     lines += [f"<sub>Score: {' · '.join(_md(p) for p in report.score_parts)}. "
               f"{_md(report.formula)} Model {_md(report.model)}, {report.seconds:.0f} s.</sub>",
-              "", *notes]
+              "", "**Sources**" if notes else "", *notes]
     return "\n".join(lines)

@@ -50,7 +50,9 @@ def _okr_citations(okrs: OKRSet) -> list[Citation]:
 
 def okr_card(report: DraftReport) -> str:
     """The draft as Markdown, with each objective's and KR's linter badges."""
-    text = to_markdown(report.okrs)
+    # chat Markdown has no footnotes: "[^3]" becomes "[3]" and the notes a plain list
+    text = re.sub(r"^\[\^(\d+)\]:", r"- [\1]", to_markdown(report.okrs), flags=re.MULTILINE)
+    text = re.sub(r"\[\^(\d+)\]", r"[\1]", text)
     badges = [f"{_BADGE[f.severity]} **{f.rule}** {f.where}: {f.message} *Fix:* {f.fix}"
               for f in report.findings]
     summary = (f"\n\n**Checks** — KRs passing all error-level rules: first draft "

@@ -222,7 +222,7 @@ def test_cli_check_file_stdin_batch_and_index(sample_settings: Settings,
     assert json.loads(result.stdout)["verdict"] == "misaligned"
     human = runner.invoke(app, ["check", "-"], input=PAUSE, env=env)
     assert human.exit_code == 0 and "Partially aligned" in human.stdout
-    assert "Score:" in human.stdout and "[^1]:" in human.stdout
+    assert "Score:" in human.stdout and "- [1] " in human.stdout
     (tmp_path / "b.csv").write_text("proposal\n\"" + PODS + "\"\n")
     batch = runner.invoke(app, ["check", "--batch", str(tmp_path / "b.csv"), "--out",
                                 str(tmp_path / "out")], env=env)

@@ -100,7 +100,7 @@ def test_chat_drafts_okrs_as_a_card_with_badges(services: Services) -> None:
     history, _, _ = list(chat_turn(services, "Draft Q2 2027 OKRs for sales", []))[-1]
     card = _reply(history)
     assert "# Sales OKRs — 2027-Q2" in card and "KR1" in card
-    assert "[^1]:" in card and "**Checks**" in card
+    assert "- [1] " in card and "[^" not in card and "**Checks**" in card
     sources = [m for m in history if m.get("metadata", {}).get("title", "").startswith("Source")]
     assert sources and sources[0]["content"].startswith("“")
 
