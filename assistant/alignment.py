@@ -71,8 +71,10 @@ KIND_LABELS = {"non-goal": "Non-goal (the company will NOT do this)",
 # Non-goal conflicts: the model names the two actions (it does that well); MiniLM decides
 # whether they are the same kind of action. Asked directly ("does it do the forbidden
 # thing?"), the 1.5B model answered "neutral" for a third café against "No more cafés" and
-# "true" for a barista academy against it (dev split). Threshold chosen on the dev split.
-SAME_ACTION_AT = 0.55
+# "true" for a barista academy against it (dev split). On the dev split's pairs the true
+# conflicts scored 0.38-0.74 and the unrelated pairs 0.07-0.53 (two above 0.38): the
+# threshold favours catching non-goal breaks, the costly error.
+SAME_ACTION_AT = 0.38
 
 
 class ElementJudgement(BaseModel):
