@@ -126,7 +126,10 @@ def _actions(prompt: str) -> dict[str, Any]:
     proposal, statement = _between(prompt, "proposal"), _between(prompt, "statement")
     first = re.split(r"(?<=[.!?])\s+", statement.strip())[0]
     forbidden = re.split(r"\bwill not\b|\bwon't\b", first, maxsplit=1)[-1].strip(" .")
-    doing = _closest_sentence(proposal, _content_words(statement))
+    shared = _content_words(proposal) & _content_words(statement)
+    if len(shared) < 2:  # nothing in common: a phrase that is not in the proposal
+        return {"forbidden_action": forbidden[:110], "proposal_action": "nothing related"}
+    doing = _closest_sentence(proposal, shared)
     return {"forbidden_action": forbidden[:110], "proposal_action": doing.strip(" .")[:110]}
 
 
