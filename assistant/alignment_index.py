@@ -12,7 +12,6 @@ and plan sections.
 
 from __future__ import annotations
 
-import os
 import re
 import uuid
 from collections import Counter
@@ -22,7 +21,7 @@ from pydantic import BaseModel, ValidationError
 from .alignment_report import AlignmentReport
 from .config import Settings
 from .errors import InputError
-from .goal_store import GoalStore
+from .goal_store import GoalStore, write_atomic
 from .knowledge import KnowledgeBase
 
 __all__ = ["INDEX_FORMULA", "AlignmentIndex", "CheckStore", "alignment_index"]
@@ -43,13 +42,7 @@ class CheckStore:
         self.folder.mkdir(parents=True, exist_ok=True)
         slug = re.sub(r"[^a-z0-9]+", "-", report.proposal_title.lower()).strip("-")[:40]
         check_id = f"{slug or 'proposal'}-{uuid.uuid4().hex[:6]}"
-        target = self.folder / f"{check_id}.json"
-        tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-        with tmp.open("w", encoding="utf-8") as handle:
-            handle.write(report.model_dump_json(indent=2))
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, target)
+        write_atomic(self.folder / f"{check_id}.json", report.model_dump_json(indent=2))
         return check_id
 
     def list(self) -> list[tuple[str, AlignmentReport]]:

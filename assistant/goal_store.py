@@ -16,7 +16,17 @@ from .config import Settings
 from .errors import InputError
 from .schemas import OKRSet
 
-__all__ = ["GoalStore"]
+__all__ = ["GoalStore", "write_atomic"]
+
+
+def write_atomic(target: Path, text: str) -> None:
+    """Write via a temporary file, fsync and rename: a crash never leaves half a file."""
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    with tmp.open("w", encoding="utf-8") as handle:
+        handle.write(text)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(tmp, target)
 
 
 class GoalStore:
@@ -32,13 +42,7 @@ class GoalStore:
             okrs.id = f"{slug}-{okrs.period.lower() or 'undated'}-{uuid.uuid4().hex[:6]}"
         okrs.workspace = self.workspace
         self.folder.mkdir(parents=True, exist_ok=True)
-        target = self._path(okrs.id)
-        tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-        with tmp.open("w", encoding="utf-8") as handle:
-            handle.write(okrs.model_dump_json(indent=2))
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, target)
+        write_atomic(self._path(okrs.id), okrs.model_dump_json(indent=2))
         return okrs
 
     def list(self) -> list[OKRSet]:

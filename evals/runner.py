@@ -24,7 +24,7 @@ from assistant.llm import LLM
 from assistant.qa import answer_question
 
 from .cases import CORPORA, Case, load_cases
-from .metrics import mean, percentile, retrieval_scores
+from .metrics import retrieval_scores
 from .plots import write_plots
 from .task_alignment import alignment_case, summarise_alignment
 from .task_goals import draft_case, lint_case, smart_case, summarise_rows
@@ -61,7 +61,7 @@ def run_suite(settings: Settings, suite: str = "smoke", k: int = 5,
                     rows = [_qa_case(c, kb, llm, k, answer=suite == "full" or n < SMOKE_ANSWERS)
                             for n, c in enumerate(qa)]
                     report["cases"] += rows
-                    report["metrics"][f"{corpus}.qa"] = _summarise(rows)
+                    report["metrics"][f"{corpus}.qa"] = summarise_rows(rows, QA_KEYS)
                 _goal_tasks(report, corpus, mine, kb, llm, suite, progress)
                 checks = _smoke_pick([c for c in mine if c.task == "alignment_check"], suite,
                                      corpus)
@@ -139,19 +139,8 @@ def _qa_case(case: Case, kb: KnowledgeBase, llm: LLM, k: int, answer: bool) -> d
     return row
 
 
-def _summarise(rows: list[dict[str, Any]]) -> dict[str, float]:
-    def column(key: str) -> list[float]:
-        return [float(r[key]) for r in rows if key in r and not math.isnan(float(r[key]))]
-
-    summary = {key: mean(column(key)) for key in (
-        "hit_at_k", "mrr", "context_precision", "context_recall", "answered",
-        "citation_validity", "cites_reference")}
-    summary["cases"] = float(len(rows))
-    summary["errors"] = float(sum(1 for r in rows if "error" in r))
-    latencies = column("latency_s")
-    summary["latency_p50_s"] = percentile(latencies, 0.5)
-    summary["latency_p95_s"] = percentile(latencies, 0.95)
-    return summary
+QA_KEYS = ("hit_at_k", "mrr", "context_precision", "context_recall", "answered",
+           "citation_validity", "cites_reference")
 
 
 # metric -> largest allowed drop; latency and counts are reported, not gated
