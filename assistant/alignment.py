@@ -72,7 +72,8 @@ KIND_LABELS = {"non-goal": "Non-goal (the company will NOT do this)",
 # whether they are the same kind of action. Asked directly ("does it do the forbidden
 # thing?"), the 1.5B model answered "neutral" for a third café against "No more cafés" and
 # "true" for a barista academy against it (dev split). On the dev split's pairs the true
-# conflicts scored 0.38-0.74 and the unrelated pairs 0.07-0.53 (two above 0.38): the
+# conflicts scored 0.38-0.74 (three model outputs, the 0.74 one from a test row) and the
+# unrelated dev pairs 0.07-0.53 (two above 0.38): the
 # threshold favours catching non-goal breaks, the costly error.
 SAME_ACTION_AT = 0.38
 
