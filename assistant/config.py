@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Literal
 
 from platformdirs import user_data_dir
-from pydantic import AliasChoices, Field, SecretStr, field_validator
+from pydantic import AliasChoices, BaseModel, Field, SecretStr, field_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -21,7 +21,7 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
-__all__ = ["LOCAL_MODEL_ALIAS", "PROJECT_ROOT", "Settings"]
+__all__ = ["LOCAL_MODEL_ALIAS", "PROJECT_ROOT", "Settings", "UiUser"]
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 LOCAL_MODEL_ALIAS = "qwen2.5-coder-1.5b-instruct-q4_k_m"
@@ -30,6 +30,13 @@ _WORKSPACE_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
 
 def _alias(name: str, *extra: str) -> AliasChoices:
     return AliasChoices(name, f"KEEL_{name.upper()}", *extra)
+
+
+class UiUser(BaseModel):
+    """One UI account: its password and the workspaces it may use (`*` = all)."""
+
+    password: SecretStr
+    workspaces: list[str] = Field(default_factory=lambda: ["*"])
 
 
 class Settings(BaseSettings):
@@ -112,6 +119,11 @@ class Settings(BaseSettings):
     # --- web UI ---------------------------------------------------------------------------------
     ui_username: str | None = Field(None, description="Required with a non-loopback bind.")
     ui_password: SecretStr | None = None
+    ui_users: dict[str, UiUser] = Field(
+        default_factory=dict,
+        description="Accounts limited to workspaces, e.g. KEEL_UI_USERS='{\"ana\": "
+        "{\"password\": \"…\", \"workspaces\": [\"sales\"]}}' or [ui_users.ana] in "
+        "keel.toml. ui_username/ui_password is one more account with every workspace.")
     ui_max_upload_mb: float = Field(10.0, gt=0, description="Largest upload the UI accepts.")
     ui_concurrency: int = Field(2, ge=1, le=64, description="Requests served at once.")
     ui_queue_size: int = Field(32, ge=1, description="Waiting requests before 'busy'.")

@@ -11,7 +11,8 @@ KeelError
 │   └── ModelSetupError    the embedded model cannot be assembled or started
 ├── GenerationError        the model answered, but not with something usable after retries
 ├── PromptError            a prompt file is missing or a variable was not supplied
-└── InputError             a question, proposal or upload is empty, too large or unusable
+├── InputError             a question, proposal or upload is empty, too large or unusable
+└── AccessError            this account may not use that workspace
 
 Messages are written for the person at the keyboard: what happened, then what to do.
 """
@@ -19,6 +20,7 @@ Messages are written for the person at the keyboard: what happened, then what to
 from __future__ import annotations
 
 __all__ = [
+    "AccessError",
     "ConfigError",
     "DocumentError",
     "EmbeddingMismatch",
@@ -90,3 +92,7 @@ class PromptError(KeelError):
 
 class InputError(KeelError):
     """A question, proposal or file given by the user cannot be used as it is."""
+
+
+class AccessError(KeelError):
+    """The signed-in account may not use the requested workspace."""

@@ -129,6 +129,10 @@ class KnowledgeBase:
     def count(self) -> int:
         return int(self.collection.count())
 
+    def chunk_ids(self) -> list[str]:
+        """Every chunk id in the workspace (integrity checks, isolation tests)."""
+        return list(self.collection.get(include=[])["ids"])
+
     def _all_metadata(self) -> list[tuple[str, dict[str, Any]]]:
         result = self.collection.get(include=["metadatas"])
         return list(zip(result["ids"], result["metadatas"] or [], strict=True))

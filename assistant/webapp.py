@@ -20,6 +20,7 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 import gradio as gr
 from langchain_core.messages import HumanMessage
 
+from .access import Access
 from .config import PROJECT_ROOT, Settings
 from .documents import SUPPORTED_SUFFIXES
 from .errors import ConfigError, KeelError
@@ -37,7 +38,7 @@ from .ui_tabs import (
     save_tab,
 )
 
-__all__ = ["Services", "build_app", "chat_turn", "launch", "okr_card"]
+__all__ = ["Services", "build_app", "chat_turn", "launch", "okr_card", "serve"]
 
 Message = dict[str, Any]
 
@@ -154,15 +155,25 @@ def ping_model(services: Services) -> str:
     return f"✅ The model answers ({time.perf_counter() - start:.1f} s for one short reply)."
 
 
-def build_app(services: Services) -> gr.Blocks:
-    """The Blocks app: chat, goals, alignment, documents; a workspace switcher per session."""
+def build_app(services: Services, access: Access | None = None) -> gr.Blocks:
+    """The Blocks app: chat, goals, alignment, documents; a workspace switcher per session.
+
+    Every event that names a workspace goes through `access.guard`, so the signed-in
+    account's workspaces are enforced on the server, for the buttons and the API alike.
+    """
+    access = access or Access(services.settings)
+
+    def g(fn: Any) -> Any:
+        return access.guard(fn, lambda exc: gr.Error(str(exc)))
+
     with gr.Blocks(title="Keel", analytics_enabled=False) as demo:
         with gr.Row():
             gr.Markdown("# Keel\nTurn your strategy into goals people can act on.")
-            workspace = gr.Dropdown(services.workspaces(), value=services.settings.workspace,
-                                    label="Workspace", allow_custom_value=False, scale=0,
-                                    min_width=200)
-        status = gr.Markdown(status_markdown(services))
+            # Choices are filled per account on load. Custom values pass Gradio's own check
+            # on purpose: the access guard on every event is the one place that decides.
+            workspace = gr.Dropdown([], value=None, label="Workspace", allow_custom_value=True,
+                                    scale=0, min_width=200)
+        status = gr.Markdown("Loading…")
         chat_state = gr.State({})
         with gr.Tab("Chat"):
             chatbot = gr.Chatbot(label="Ask about your strategy", height=480,
@@ -172,11 +183,12 @@ def build_app(services: Services) -> gr.Blocks:
                                  " · Is this aligned? <paste a proposal>", show_label=False,
                                  max_length=12_000, lines=1, max_lines=10, scale=8)
                 send = gr.Button("Send", variant="primary", scale=1, min_width=80)
-            for trigger in (box.submit, send.click):
-                trigger(lambda m, h, st, ws: (yield from chat_turn(services, m, h, st, ws)),
-                        [box, chatbot, chat_state, workspace], [chatbot, box, chat_state])
-        department = _goals_tab(services, workspace)
-        _alignment_tab(services, workspace)
+            for trigger, name in ((box.submit, "chat"), (send.click, "chat_send")):
+                trigger(g(lambda m, h, st, ws: (yield from chat_turn(services, m, h, st, ws))),
+                        [box, chatbot, chat_state, workspace], [chatbot, box, chat_state],
+                        api_name=name)
+        department = _goals_tab(services, workspace, g)
+        _alignment_tab(services, workspace, g)
         with gr.Tab("Documents"):
             limit = services.settings.ui_max_upload_mb
             uploads = gr.File(label=f"Upload Markdown, text, PDF or DOCX (≤ {limit:g} MB each)",
@@ -185,45 +197,55 @@ def build_app(services: Services) -> gr.Blocks:
                 index_button = gr.Button("Index uploads", variant="primary")
                 reindex_button = gr.Button("Re-index everything")
             result = gr.Textbox(label="Result", interactive=False)
-            table = gr.Dataframe(documents_table(services), label="Documents",
+            table = gr.Dataframe([], label="Documents",
                                  headers=["document", "kind", "department", "period", "chunks",
                                           "indexed (UTC)"], interactive=False,
                                  max_height=2000)
-            index_button.click(lambda f, ws, progress=gr.Progress(): upload_documents(
-                services, f, progress, ws), [uploads, workspace], [result, table])
-            reindex_button.click(lambda ws, progress=gr.Progress(): reindex_documents(
-                services, ws, progress), [workspace], [result, table])
+            index_button.click(g(lambda f, ws, progress=gr.Progress(): upload_documents(
+                services, f, progress, ws)), [uploads, workspace], [result, table],
+                               api_name="upload")
+            reindex_button.click(g(lambda ws, progress=gr.Progress(): reindex_documents(
+                services, ws, progress)), [workspace], [result, table],
+                                 api_name="reindex")
             with gr.Row():
                 doc_id = gr.Textbox(label="Document id to delete")
                 gr.Button("Delete", variant="stop").click(
-                    lambda d, ws: delete_document(services, d, ws), [doc_id, workspace],
-                    [result, table])
+                    g(lambda d, ws: delete_document(services, d, ws)), [doc_id, workspace],
+                    [result, table], api_name="delete")
             query = gr.Textbox(label="Search the documents")
             hits = gr.Dataframe(headers=["score", "document", "section", "text"],
                                 interactive=False)
-            query.submit(lambda q, ws: search_documents(services, q, ws), [query, workspace],
-                         [hits])
+            query.submit(g(lambda q, ws: search_documents(services, q, ws)), [query, workspace],
+                         [hits], api_name="search")
         with gr.Tab("Status"):
             ping = gr.Button("Check the model")
             answer = gr.Markdown()
-            ping.click(lambda: ping_model(services), None, answer)
+            ping.click(lambda: ping_model(services), None, answer, api_name="ping")
         def refresh(ws: str) -> tuple[str, list[list[Any]], Any]:
             return (status_markdown(services, ws), documents_table(services, ws),
                     gr.update(choices=services.departments(ws)))
 
-        workspace.change(lambda ws: (*refresh(ws), {}, []), [workspace],
-                         [status, table, department, chat_state, chatbot])
-        gr.Timer(3).tick(lambda ws: status_markdown(services, ws), [workspace], status)
-        demo.load(refresh, [workspace], [status, table, department])
+        def first_view(request: gr.Request) -> tuple[Any, str, list[list[Any]], Any]:
+            """The signed-in account's workspaces only; its first one if the default is not."""
+            mine = access.visible(request.username, services.workspaces())
+            if not mine:
+                raise gr.Error("This account has no workspace.")
+            ws = services.settings.workspace if services.settings.workspace in mine else mine[0]
+            return (gr.update(choices=mine, value=ws), *refresh(ws))
+
+        workspace.change(g(lambda ws: (*refresh(ws), {}, [])), [workspace],
+                         [status, table, department, chat_state, chatbot], api_name="switch")
+        gr.Timer(3).tick(g(lambda ws: status_markdown(services, ws)), [workspace], status,
+                         api_name="status")
+        demo.load(first_view, None, [workspace, status, table, department])
     return demo  # type: ignore[no-any-return]
 
 
-def _goals_tab(services: Services, workspace: gr.Dropdown) -> gr.Dropdown:
-    departments = services.departments()
+def _goals_tab(services: Services, workspace: gr.Dropdown, g: Any) -> gr.Dropdown:
     with gr.Tab("Goals"):
         state = gr.State({})
         with gr.Row():
-            department = gr.Dropdown(departments, label="Department", allow_custom_value=True)
+            department = gr.Dropdown([], label="Department", allow_custom_value=True)
             period = gr.Textbox(next_quarter(date.today()), label="Period (e.g. 2027-Q1)")
             count = gr.Slider(1, 5, value=2, step=1, label="Objectives")
             ambition = gr.Radio(["committed", "aspirational"], value="committed",
@@ -245,18 +267,18 @@ def _goals_tab(services: Services, workspace: gr.Dropdown) -> gr.Dropdown:
         saved = gr.Markdown()
         files = gr.File(label="Downloads", file_count="multiple", interactive=False)
         view = [state, krs, findings, choice, summary]
-        draft.click(lambda ws, d, p, c, a: draft_tab(services, ws, d, p, c, a),
-                    [workspace, department, period, count, ambition], view)
-        fix.click(lambda ws, st, rows, ch: fix_tab(services, ws, st, rows, ch),
-                  [workspace, state, krs, choice], view)
+        draft.click(g(lambda ws, d, p, c, a: draft_tab(services, ws, d, p, c, a)),
+                    [workspace, department, period, count, ambition], view, api_name="draft")
+        fix.click(g(lambda ws, st, rows, ch: fix_tab(services, ws, st, rows, ch)),
+                  [workspace, state, krs, choice], view, api_name="fix")
         relint.click(relint_tab, [state, krs], view)
-        save.click(lambda ws, st, rows: save_tab(services, ws, st, rows),
-                   [workspace, state, krs], saved)
+        save.click(g(lambda ws, st, rows: save_tab(services, ws, st, rows)),
+                   [workspace, state, krs], saved, api_name="save")
         export.click(export_tab, [state, krs], files)
     return department
 
 
-def _alignment_tab(services: Services, workspace: gr.Dropdown) -> None:
+def _alignment_tab(services: Services, workspace: gr.Dropdown, g: Any) -> None:
     with gr.Tab("Alignment"):
         text = gr.Textbox(label="Paste a proposal", lines=8, max_length=12_000)
         file = gr.File(label="…or upload one (.txt, .md, .pdf, .docx)",
@@ -264,8 +286,8 @@ def _alignment_tab(services: Services, workspace: gr.Dropdown) -> None:
         check = gr.Button("Check alignment", variant="primary")
         report = gr.Markdown()
         chart = gr.Plot(label="Stances by strategic element")
-        check.click(lambda ws, t, f: check_tab(services, ws, t, f), [workspace, text, file],
-                    [report, chart])
+        check.click(g(lambda ws, t, f: check_tab(services, ws, t, f)), [workspace, text, file],
+                    [report, chart], api_name="check")
         gr.Markdown("### Many proposals at once\nA CSV with a `proposal` column (optional "
                     "`id`, `title`).")
         batch = gr.File(label="Proposals CSV", file_types=[".csv"], type="filepath")
@@ -273,8 +295,8 @@ def _alignment_tab(services: Services, workspace: gr.Dropdown) -> None:
         batch_summary = gr.Markdown()
         matrix = gr.Image(label="Alignment matrix", type="filepath")
         table = gr.File(label="Results CSV", interactive=False)
-        run.click(lambda ws, f: batch_tab(services, ws, f), [workspace, batch],
-                  [matrix, table, batch_summary])
+        run.click(g(lambda ws, f: batch_tab(services, ws, f)), [workspace, batch],
+                  [matrix, table, batch_summary], api_name="batch")
 
 
 def _is_loopback(host: str) -> bool:
@@ -286,24 +308,44 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
-def launch(settings: Settings, host: str = "127.0.0.1", port: int = 7860,
-           index_sample: bool = False) -> None:
-    """Start the UI; refuses a non-loopback bind without a username and password."""
-    auth = None
-    if settings.ui_username and settings.ui_password:
-        auth = (settings.ui_username, settings.ui_password.get_secret_value())
-    if not _is_loopback(host) and auth is None:
+def _require_login_off_loopback(settings: Settings, host: str) -> None:
+    if not _is_loopback(host) and not Access(settings).enabled:
         raise ConfigError(f"Refusing to serve on {host} without authentication: set "
-                          "KEEL_UI_USERNAME and KEEL_UI_PASSWORD, or bind 127.0.0.1.")
-    services = Services(settings)
-    services.warm_up([PROJECT_ROOT / "knowledge"] if index_sample else None)
-    demo = build_app(services)
+                          "KEEL_UI_USERNAME and KEEL_UI_PASSWORD (or KEEL_UI_USERS), or bind "
+                          "127.0.0.1.")
+
+
+def serve(services: Services, host: str = "127.0.0.1", port: int = 7860,
+          block: bool = True) -> gr.Blocks:
+    """Build and start the app with Keel's safe server options (the tests use this too).
+
+    Refuses a non-loopback bind without an account; no share link; the data directory and a
+    model file outside it are blocked paths; uploads size-limited; errors without tracebacks;
+    the queue serves `ui_concurrency` requests per event and answers "busy" past `ui_queue_size`.
+    """
+    settings = services.settings
+    _require_login_off_loopback(settings, host)
+    access = Access(settings)
+    blocked = [str(settings.data_dir)]
+    if settings.local_model_path is not None:
+        blocked.append(str(settings.local_model_path))
+    demo = build_app(services, access)
     demo.queue(default_concurrency_limit=settings.ui_concurrency,
                max_size=settings.ui_queue_size)
+    demo.launch(server_name=host, server_port=port, share=False,
+                auth=access.login if access.enabled else None,
+                max_file_size=f"{settings.ui_max_upload_mb:g}mb", blocked_paths=blocked,
+                show_error=False, inbrowser=False, prevent_thread_lock=not block)
+    return demo
+
+
+def launch(settings: Settings, host: str = "127.0.0.1", port: int = 7860,
+           index_sample: bool = False) -> None:
+    """Start the UI (blocking); see `serve` for the server options."""
+    _require_login_off_loopback(settings, host)
+    services = Services(settings)
+    services.warm_up([PROJECT_ROOT / "knowledge"] if index_sample else None)
     try:
-        demo.launch(server_name=host, server_port=port, share=False, auth=auth,
-                    max_file_size=f"{settings.ui_max_upload_mb:g}mb",
-                    blocked_paths=[str(settings.data_dir)], show_error=False,
-                    inbrowser=False)
+        serve(services, host, port)
     finally:
         services.close()
