@@ -126,13 +126,24 @@ class LLM:
 
     def stream(self, messages: list[BaseMessage]) -> Iterator[str]:
         """Text pieces as the model produces them."""
-        iterator = self._guard(lambda: iter(self.chat.stream(messages)))
-        while True:
-            chunk = self._guard(lambda: next(iterator, None))
-            if chunk is None:
-                return
+        yield from self._pieces(messages)
+
+    def _pieces(self, messages: list[BaseMessage], **kwargs: Any) -> Iterator[str]:
+        """Streamed text; a stream that stops without a finish reason is an error.
+
+        An endpoint that drops the connection half-way ends the SSE stream quietly; without
+        this check a truncated answer would pass as a complete one.
+        """
+        iterator = self._guard(lambda: iter(self.chat.stream(messages, **kwargs)))
+        finished = self.settings.llm_provider == "fake"
+        while (chunk := self._guard(lambda: next(iterator, None))) is not None:
+            finished = finished or bool(chunk.response_metadata.get("finish_reason"))
             if chunk.content:
                 yield str(chunk.content)
+        if not finished:
+            raise ModelError(f"The model endpoint ({self.endpoint}) closed the answer half-way "
+                             "(no finish reason). Try again; check the server's log if it "
+                             "repeats.")
 
     def structured(self, messages: list[BaseMessage], schema: type[T],
                    context: dict[str, Any] | None = None, max_tokens: int | None = None,
@@ -162,13 +173,11 @@ class LLM:
 
     def _streamed(self, messages: list[BaseMessage], max_tokens: int | None,
                   response_format: dict[str, Any], on_text: Callable[[str], None]) -> str:
-        kwargs = {**self._limit(max_tokens), "response_format": response_format}
-        iterator = self._guard(lambda: iter(self.chat.stream(messages, **kwargs)))
         text = ""
-        while (chunk := self._guard(lambda: next(iterator, None))) is not None:
-            if chunk.content:
-                text += str(chunk.content)
-                on_text(text)
+        for piece in self._pieces(messages, **self._limit(max_tokens),
+                                  response_format=response_format):
+            text += piece
+            on_text(text)
         return text
 
     def _response_format(self, schema: type[BaseModel]) -> dict[str, Any]:

@@ -233,7 +233,7 @@ def build_app(services: Services, access: Access | None = None) -> gr.Blocks:
             ws = services.settings.workspace if services.settings.workspace in mine else mine[0]
             return (gr.update(choices=mine, value=ws), *refresh(ws))
 
-        workspace.change(g(lambda ws: (*refresh(ws), {}, [])), [workspace],
+        workspace.input(g(lambda ws: (*refresh(ws), {}, [])), [workspace],
                          [status, table, department, chat_state, chatbot], api_name="switch")
         gr.Timer(3).tick(g(lambda ws: status_markdown(services, ws)), [workspace], status,
                          api_name="status")
