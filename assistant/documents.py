@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import time
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -45,7 +46,12 @@ _KIND_HINTS: tuple[tuple[str, str], ...] = (
     (r"departments?|teams?", "department"),
 )
 _PERIOD_RE = re.compile(r"(20\d\d)[-_ ]?(q[1-4]|h[12])", re.IGNORECASE)
-_MAX_DOCX_UNZIPPED = 200 * 1024 * 1024
+# Hostile-input bounds (zip bombs, parser bombs): refused with a reason, never parsed.
+_MAX_DOCX_UNZIPPED = 200 * 1024 * 1024  # all parts of a DOCX, as declared by the zip (zipfile
+_MAX_DOCX_XML = 32 * 1024 * 1024  # never reads past a declared size); any one XML part
+_MAX_FRONT_MATTER = 16 * 1024  # characters of YAML front matter (alias bombs)
+_MAX_PDF_PAGES = 2_000
+_MAX_PDF_SECONDS = 60.0  # text extraction budget per PDF
 
 
 @dataclass(frozen=True)
@@ -144,13 +150,18 @@ def _decode_text(raw: bytes, label: str) -> str:
 
 
 def _split_front_matter(text: str, label: str) -> tuple[str, dict[str, Any]]:
+    """Body and front matter; only scalar values are kept (they become metadata)."""
+    if text.startswith("---") and (end := text.find("\n---", 3)) > _MAX_FRONT_MATTER:
+        raise DocumentError(label, f"front matter is {end:,} characters; the limit is "
+                                   f"{_MAX_FRONT_MATTER:,}")
     try:
         post = frontmatter.loads(text)
     except Exception as exc:  # yaml raises several types
         raise DocumentError(
             label, f"front matter is not valid YAML ({type(exc).__name__})") from exc
     meta = post.metadata if isinstance(post.metadata, dict) else {}
-    return post.content, meta
+    return post.content, {str(k): v for k, v in meta.items()
+                          if isinstance(v, (str, int, float, bool)) or hasattr(v, "isoformat")}
 
 
 def _pdf_text(raw: bytes, label: str) -> str:
@@ -164,9 +175,20 @@ def _pdf_text(raw: bytes, label: str) -> str:
         reader = PdfReader(io.BytesIO(raw), strict=False)
         if reader.is_encrypted:
             raise DocumentError(label, "the PDF is encrypted; export an unprotected copy")
-        pages = [page.extract_text() or "" for page in reader.pages]
+        if len(reader.pages) > _MAX_PDF_PAGES:
+            raise DocumentError(label, f"the PDF has {len(reader.pages):,} pages; the limit "
+                                       f"is {_MAX_PDF_PAGES:,}")
+        deadline = time.monotonic() + _MAX_PDF_SECONDS
+        pages = []
+        for page in reader.pages:
+            pages.append(page.extract_text() or "")
+            if time.monotonic() > deadline:
+                raise DocumentError(label, f"reading the PDF took over {_MAX_PDF_SECONDS:.0f}"
+                                           " s; refused (export a simpler PDF or the text)")
     except DocumentError:
         raise
+    except RecursionError as exc:
+        raise DocumentError(label, "the PDF is nested too deeply to read; refused") from exc
     except Exception as exc:  # pypdf raises many types for broken files
         reason = f"cannot read PDF ({type(exc).__name__}: {exc})"
         raise DocumentError(label, " ".join(reason.split())[:200]) from exc
@@ -180,8 +202,13 @@ def _docx_text(path: Path, label: str) -> str:
 
     try:
         with zipfile.ZipFile(path) as archive:
-            if sum(i.file_size for i in archive.infolist()) > _MAX_DOCX_UNZIPPED:
+            parts = archive.infolist()
+            if sum(i.file_size for i in parts) > _MAX_DOCX_UNZIPPED:
                 raise DocumentError(label, "the DOCX unpacks to more than 200 MB; refused")
+            if any(i.filename.endswith((".xml", ".rels")) and i.file_size > _MAX_DOCX_XML
+                   for i in parts):
+                raise DocumentError(label, "the DOCX holds a text part over 32 MB unpacked "
+                                           "(a zip bomb?); refused")
         document = docx.Document(str(path))
     except DocumentError:
         raise

@@ -266,6 +266,10 @@ class KnowledgeBase:
         try:
             doc = parse_document(file, doc_id, int(self.settings.max_document_mb * 1e6))
             chunks = chunk_document(doc, self.settings.chunk_size, self.settings.chunk_overlap)
+            if len(chunks) > self.settings.max_chunks_per_document:
+                raise DocumentError(doc_id, f"{len(chunks):,} chunks; the limit is "
+                                    f"{self.settings.max_chunks_per_document:,} per document "
+                                    "(split it, or raise KEEL_MAX_CHUNKS_PER_DOCUMENT)")
         except DocumentError as exc:
             report.failed[doc_id] = exc.reason
             return None
