@@ -5,7 +5,6 @@ They become context for next quarter's drafts and for alignment checks.
 
 from __future__ import annotations
 
-import os
 import re
 import uuid
 from pathlib import Path
@@ -14,19 +13,10 @@ from pydantic import ValidationError
 
 from .config import Settings
 from .errors import InputError
+from .files import write_atomic
 from .schemas import OKRSet
 
 __all__ = ["GoalStore", "write_atomic"]
-
-
-def write_atomic(target: Path, text: str) -> None:
-    """Write via a temporary file, fsync and rename: a crash never leaves half a file."""
-    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    with tmp.open("w", encoding="utf-8") as handle:
-        handle.write(text)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(tmp, target)
 
 
 class GoalStore:

@@ -22,6 +22,7 @@ from .config import Settings
 from .documents import SUPPORTED_SUFFIXES, Chunk, ParsedDocument, chunk_document, parse_document
 from .embeddings import Embedder, KeelEmbeddingFunction, build_embedder
 from .errors import DocumentError, EmbeddingMismatch, KnowledgeError
+from .integrity import Journal
 from .store import StoreHandle, open_store
 
 __all__ = ["DocumentInfo", "IndexReport", "KnowledgeBase", "Progress", "SearchHit"]
@@ -86,6 +87,17 @@ class KnowledgeBase:
         self._store: StoreHandle | None = open_store(settings)
         self._write = threading.RLock()
         self.collection = self._open_collection()
+        self.journal = Journal(settings.workspace_dir)
+        self.recovered: IndexReport | None = self._finish_interrupted_run()
+
+    def _finish_interrupted_run(self) -> IndexReport | None:
+        """A journal left behind means the last index run was killed: run it again."""
+        paths = self.journal.pending()
+        if paths is None:
+            return None
+        report = self.index([p for p in paths if p.exists()]) if paths else IndexReport()
+        self.journal.end()
+        return report
 
     # --- lifecycle -------------------------------------------------------------------
     def close(self) -> None:
@@ -224,6 +236,7 @@ class KnowledgeBase:
 
     def index(self, paths: Iterable[Path], progress: Progress | None = None) -> IndexReport:
         """Ingest files and folders; unchanged documents are skipped, deleted ones removed."""
+        paths = [Path(p) for p in paths]
         with self._write:
             report = IndexReport()
             existing = self._existing_docs()
@@ -241,6 +254,7 @@ class KnowledgeBase:
                     if item is not None:
                         pending.append(item)
             vectors = self._embed_pending(pending, progress)
+            self.journal.begin(paths)
             self._write_docs(pending, vectors)
             for item in pending:
                 (report.added if item.is_new else report.updated).append(item.doc.doc_id)
@@ -250,6 +264,7 @@ class KnowledgeBase:
                     self._delete(info["ids"])
                     report.removed.append(doc_id)
             report.chunks_total = self.count()
+            self.journal.end()
             return report
 
     def _existing_docs(self) -> dict[str, dict[str, Any]]:

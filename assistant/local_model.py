@@ -88,6 +88,8 @@ def _assemble(target: Path, stamp: Path, progress: Progress | None) -> None:
     tmp = target.with_name(f".{target.name}.{os.getpid()}.partial")
     digest, done = hashlib.sha256(), 0
     stamp.unlink(missing_ok=True)
+    for stale in target.parent.glob(f".{target.name}.*.partial"):  # a killed earlier attempt
+        stale.unlink(missing_ok=True)  # (we hold the assembly lock: nobody else is writing)
     try:
         with tmp.open("wb") as out:
             for part in parts:
