@@ -19,7 +19,7 @@ from .grounding import best_quote, quote_in_chunk
 from .knowledge import KnowledgeBase, SearchHit
 from .llm import LLM
 from .prompts import render
-from .safety import clean_model_text, passages_block
+from .safety import clean_model_text, passages_block, strip_echoes
 from .schemas import Citation, GroundedAnswer
 
 __all__ = ["MAX_QUESTION_CHARS", "answer_question", "best_quote", "quote_in_chunk", "stream_answer"]
@@ -81,6 +81,8 @@ def finish_answer(question: str, raw: str, hits: list[SearchHit],
                   kb: KnowledgeBase) -> GroundedAnswer:
     """Validate citation markers, attach quotes, clean the text."""
     text, warnings = clean_model_text(raw.strip())
+    text, echoes = strip_echoes(text, [h.text for h in hits])
+    warnings += echoes
     if text.upper().startswith("NOT COVERED") or not text:
         return _not_covered(question, kb, hits)
     citations: dict[str, Citation] = {}

