@@ -51,6 +51,11 @@ class LLM:
         return self._chat
 
     @property
+    def started(self) -> bool:
+        """True once the chat model is built (the local server is up)."""
+        return self._chat is not None
+
+    @property
     def model_name(self) -> str:
         provider = self.settings.llm_provider
         if provider == "local":

@@ -22,7 +22,7 @@ class Services:
     def __init__(self, settings: Settings, llm: LLM | None = None) -> None:
         self.settings = settings
         self.llm = llm or LLM(settings, progress=self._model_progress)
-        self.model_state = "not started"
+        self._model_state = "not started"
         self.index_state = ""
         self._kbs: dict[str, KnowledgeBase] = {}
         self._lock = threading.Lock()
@@ -60,8 +60,13 @@ class Services:
         found = {p.name for p in root.iterdir() if p.is_dir()} if root.is_dir() else set()
         return sorted(found | {self.settings.workspace} | set(self._kbs))
 
+    @property
+    def model_state(self) -> str:
+        """'ready' once the model is built, whoever started it (warm-up, a chat, a ping)."""
+        return "ready" if self.llm.started else self._model_state
+
     def _model_progress(self, done: int, total: int, label: str) -> None:
-        self.model_state = f"{label} ({done * 100 // total if total else 0}%)…"
+        self._model_state = f"{label} ({done * 100 // total if total else 0}%)…"
 
     def warm_up(self, index: list[Path] | None = None) -> None:
         """In the background: index `index` (first start), then start the model; the status
@@ -78,12 +83,11 @@ class Services:
                                         f"{len(report.unchanged)} unchanged)")
                 except KeelError as exc:
                     self.index_state = f"indexing {path.name} failed: {exc}"
-            self.model_state = "starting…"
+            self._model_state = "starting…"
             try:
                 _ = self.llm.chat
-                self.model_state = "ready"
             except KeelError as exc:
-                self.model_state = f"failed: {exc}"
+                self._model_state = f"failed: {exc}"
 
         threading.Thread(target=run, daemon=True, name="keel-warm-up").start()
 

@@ -19,11 +19,12 @@ from assistant.ui_tabs import (
 )
 from assistant.webapp import (
     Services,
-    build_app,
     chat_turn,
     delete_document,
     launch,
     search_documents,
+    serve,
+    status_markdown,
     upload_documents,
 )
 
@@ -71,23 +72,56 @@ def test_non_loopback_bind_needs_authentication(settings: Settings) -> None:
         launch(settings, host="0.0.0.0")
 
 
-def test_app_serves_and_refuses_data_files(services: Services) -> None:
-    demo = build_app(services)
+def test_app_serves_and_refuses_data_files(services: Services, tmp_path: Path) -> None:
+    """The production server options (`serve`): the data directory, a model file kept
+    elsewhere, traversal in its encoded variants and remote URLs are all refused, and a URL
+    given to the file route is never fetched (a loopback server counts the attempts)."""
+    import http.server
+    import threading
+
+    model = tmp_path / "models" / "my-model.gguf"
+    model.parent.mkdir()
+    model.write_bytes(b"GGUF secret weights")
+    services.settings = services.settings.model_copy(update={"local_model_path": model})
+    fetched: list[str] = []
+
+    class Bait(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            fetched.append(self.path)
+            self.send_response(200)
+            self.end_headers()
+            self.wfile.write(b"INTERNAL-BAIT-BODY")
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    bait = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Bait)
+    threading.Thread(target=bait.serve_forever, daemon=True).start()
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    demo.queue().launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True,
-                        blocked_paths=[str(services.settings.data_dir)], show_error=False)
+    demo = serve(services, port=port, block=False)
     try:
         base = f"http://127.0.0.1:{port}"
         assert httpx.get(base + "/", timeout=10).status_code == 200
         store = services.settings.workspace_dir / "chroma" / "chroma.sqlite3"
-        for path in (str(store), "/etc/passwd", "../../etc/passwd", "%2e%2e/%2e%2e/etc/passwd",
-                     "http://169.254.169.254/latest/meta-data"):
-            response = httpx.get(f"{base}/gradio_api/file={path}", timeout=10)
-            assert response.status_code in (403, 404), path
+        internal = f"http://127.0.0.1:{bait.server_address[1]}/bait"
+        probes = [str(store), str(model), "/etc/passwd", "../../etc/passwd",
+                  "%2e%2e/%2e%2e/etc/passwd", "%252e%252e%252fetc%252fpasswd",
+                  "..%2f..%2f..%2fetc%2fpasswd", "....//....//etc/passwd",
+                  str(services.settings.data_dir) + "/../data/workspaces", internal,
+                  "http://169.254.169.254/latest/meta-data"]
+        for path in probes:
+            for route in ("/gradio_api/file=", "/file=", "/gradio_api/proxy="):
+                response = httpx.get(f"{base}{route}{path}", timeout=10)
+                refused = (400, 403, 404) if route.endswith("proxy=") else (403, 404)
+                assert response.status_code in refused, (route, path, response.status_code)
+                assert b"INTERNAL-BAIT-BODY" not in response.content
+                assert b"GGUF" not in response.content
+        assert fetched == []  # nothing was fetched on the server's behalf
     finally:
         demo.close()
+        bait.shutdown()
 
 
 def _reply(history: list[dict]) -> str:
@@ -179,3 +213,9 @@ def test_draft_outline_streams_while_the_model_writes(services: Services) -> Non
     steps = [_reply(h) for h, _, _ in chat_turn(services, "Draft Q1 OKRs for finance", [])]
     assert any("Writing…" in s for s in steps)
     assert "# Finance OKRs" in steps[-1]
+
+
+def test_status_says_ready_once_any_request_started_the_model(services: Services) -> None:
+    assert "**state** not started" in status_markdown(services)
+    list(chat_turn(services, "What are our values?", []))  # started by a chat, not warm-up
+    assert "**state** ready" in status_markdown(services)
