@@ -31,7 +31,7 @@ def eval_command(
     """Measure retrieval and grounded answers; exit 1 on a regression against the baseline."""
 
     def run() -> None:
-        from evals.runner import BASELINE, compare, run_suite, write_report
+        from evals.runner import baseline_path, compare, run_suite, write_report
 
         if suite not in ("smoke", "full"):
             raise ConfigError("--suite is smoke or full.")
@@ -41,15 +41,17 @@ def eval_command(
         with progress_bar() as bar:
             report = run_suite(settings, suite=suite, k=k, only=only, split=split,
                                progress=bar)
-        baseline = json.loads(BASELINE.read_text()) if BASELINE.exists() else {"metrics": {}}
+        path = baseline_path(suite, split)
+        if not path.exists() and not update_baseline:
+            err.print(f"No baseline for this suite yet ({path.name}); nothing to compare.")
+        baseline = json.loads(path.read_text()) if path.exists() else {"metrics": {}}
         problems = [] if update_baseline else compare(report, baseline)
         folder = out_dir or Path("evals/runs") / datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
         write_report(report, folder, problems)
         if update_baseline:
-            BASELINE.write_text(json.dumps({"suite": suite, "provider": settings.llm_provider,
-                                            "k": k, "metrics": report["metrics"]}, indent=2)
-                                + "\n")
-            err.print(f"Baseline written to {BASELINE}; review the diff before committing.")
+            path.write_text(json.dumps({"suite": suite, "provider": settings.llm_provider,
+                                        "k": k, "metrics": report["metrics"]}, indent=2) + "\n")
+            err.print(f"Baseline written to {path}; review the diff before committing.")
 
         def human() -> None:
             out.print((folder / "report.md").read_text(), markup=False, highlight=False)

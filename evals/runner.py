@@ -29,11 +29,20 @@ from .plots import write_plots
 from .task_alignment import alignment_case, summarise_alignment
 from .task_goals import draft_case, lint_case, smart_case, summarise_rows
 
-__all__ = ["BASELINE", "compare", "run_suite"]
+__all__ = ["BASELINE", "baseline_path", "compare", "run_suite"]
 
 Progress = Callable[[int, int, str], None]
 
 BASELINE = Path(__file__).resolve().parent / "baseline.json"
+
+
+def baseline_path(suite: str, split: str | None = None) -> Path:
+    """The committed baseline for a suite: smoke `baseline.json` (the CI gate), full
+    `baseline-full.json` (`-<split>` appended for a split). Different suites answer different
+    cases, so a run is only ever compared with its own suite's baseline."""
+    if suite == "smoke" and split is None:
+        return BASELINE
+    return BASELINE.with_name(f"baseline-{suite}{'-' + split if split else ''}.json")
 SMOKE_ANSWERS = 3  # model answers per corpus in the smoke suite (the rest: retrieval only)
 
 

@@ -121,3 +121,13 @@ def test_lint_cases_all_pass() -> None:
 
     rows = [lint_case(c) for c in load_cases() if c.task == "lint"]
     assert rows and all(r["rule_recall"] == 1.0 and r["rule_precision"] == 1.0 for r in rows)
+
+
+def test_each_suite_is_compared_with_its_own_baseline() -> None:
+    from evals.runner import baseline_path
+
+    assert baseline_path("smoke") == BASELINE
+    assert baseline_path("full").name == "baseline-full.json"
+    assert baseline_path("full", "test").name == "baseline-full-test.json"
+    assert json.loads(baseline_path("full").read_text())["suite"] == "full"
+    assert json.loads(BASELINE.read_text())["suite"] == "smoke"
