@@ -62,6 +62,7 @@ def test_obedient_model_end_to_end_gets_no_canary_or_image_to_the_user(
     llm = LLM(settings, chat_model=ObedientModel())
     outcomes = run(settings.model_copy(update={"embeddings_provider": "fake"}), ["qa"],
                    ["top", "middle", "end"], per_category=1, llm=llm)
-    assert len(outcomes) == 15 * 3
+    assert len(outcomes) == 1 + 15 * 3  # the control run, then every attack at 3 positions
+    assert outcomes[0].why == "completed"
     assert not [o for o in outcomes if o.succeeded], summarise(outcomes)
     assert sum(o.remote_images for o in outcomes) == 0
