@@ -39,6 +39,8 @@ class LLM:
         self._server: LocalModelServer | None = None
         self._progress = progress
         self._build_lock = threading.Lock()  # UI threads must not start two servers
+        self._usage_lock = threading.Lock()
+        self.tokens = {"input": 0, "output": 0}  # running totals reported by the endpoint
         self.endpoint = "in-process fake" if settings.llm_provider == "fake" else ""
 
     # --- construction --------------------------------------------------------------
@@ -127,7 +129,14 @@ class LLM:
         """One complete text answer (at most `max_tokens`, default from settings)."""
         kwargs.update(self._limit(max_tokens))
         message = self._guard(lambda: self.chat.invoke(messages, **kwargs))
+        self._count(message)
         return str(message.content)
+
+    def _count(self, message: Any) -> None:
+        usage = getattr(message, "usage_metadata", None) or {}
+        with self._usage_lock:
+            self.tokens["input"] += int(usage.get("input_tokens", 0) or 0)
+            self.tokens["output"] += int(usage.get("output_tokens", 0) or 0)
 
     def stream(self, messages: list[BaseMessage]) -> Iterator[str]:
         """Text pieces as the model produces them."""
@@ -143,6 +152,7 @@ class LLM:
         finished = self.settings.llm_provider == "fake"
         while (chunk := self._guard(lambda: next(iterator, None))) is not None:
             finished = finished or bool(chunk.response_metadata.get("finish_reason"))
+            self._count(chunk)
             if chunk.content:
                 yield str(chunk.content)
         if not finished:

@@ -146,10 +146,13 @@ def model_cycles(n: int) -> list[str]:
     for cycle in range(1, n + 1):
         data = Path(tempfile.mkdtemp(prefix="keel-crash-model-"))
         code = ("import sys; from pathlib import Path; from assistant.config import Settings;"
-                "from assistant.local_model import model_path;"
-                "print(model_path(Settings(data_dir=Path(sys.argv[1]))))")
-        child = subprocess.Popen([sys.executable, "-c", code, str(data)], cwd=ROOT)
-        time.sleep(random.uniform(1.0, 4.0))
+                "from assistant.local_model import ensure_model;"
+                "print(ensure_model(Settings(data_dir=Path(sys.argv[1]))))")
+        child = subprocess.Popen([sys.executable, "-c", code, str(data)], cwd=ROOT,
+                                 stdout=subprocess.DEVNULL)
+        while child.poll() is None and not list((data / "models").glob("*.partial")):
+            time.sleep(0.01)  # wait until the model file is being written…
+        time.sleep(random.uniform(0.0, 1.5))  # …then kill it part-way
         child.send_signal(signal.SIGKILL)
         child.wait()
         files = sorted(p.name for p in (data / "models").glob("*")) if (data / "models").is_dir() \

@@ -13,6 +13,7 @@ import math
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -67,7 +68,8 @@ def run_suite(settings: Settings, suite: str = "smoke", k: int = 5,
                 kb.index([CORPORA[corpus]])
                 qa = [c for c in mine if c.task == "qa"]
                 if qa:
-                    rows = [_qa_case(c, kb, llm, k, answer=suite == "full" or n < SMOKE_ANSWERS)
+                    rows = [_tokens(llm, partial(_qa_case, c, kb, llm, k,
+                                                 answer=suite == "full" or n < SMOKE_ANSWERS))
                             for n, c in enumerate(qa)]
                     report["cases"] += rows
                     report["metrics"][f"{corpus}.qa"] = summarise_rows(rows, QA_KEYS)
@@ -77,7 +79,7 @@ def run_suite(settings: Settings, suite: str = "smoke", k: int = 5,
                 if checks:
                     rows = []
                     for n, c in enumerate(checks, 1):
-                        rows.append(alignment_case(c, kb, llm))
+                        rows.append(_tokens(llm, partial(alignment_case, c, kb, llm)))
                         if progress:
                             progress(n, len(checks), f"{corpus} alignment checks")
                     report["cases"] += rows
@@ -85,6 +87,15 @@ def run_suite(settings: Settings, suite: str = "smoke", k: int = 5,
     finally:
         llm.close()
     return report
+
+
+def _tokens(llm: LLM, run: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+    """Run one case; add the tokens the endpoint reported for it (prompt and generated)."""
+    before = dict(llm.tokens)
+    row = run()
+    row["tokens_in"] = float(llm.tokens["input"] - before["input"])
+    row["tokens_out"] = float(llm.tokens["output"] - before["output"])
+    return row
 
 
 def _smoke_pick(cases: list[Case], suite: str, corpus: str) -> list[Case]:
@@ -115,9 +126,10 @@ def _goal_tasks(report: dict[str, Any], corpus: str, cases: list[Case], kb: Know
             mine = mine[:1] if task == "smart_goal" and corpus == "sample" else []
         rows = []
         for n, case in enumerate(mine, 1):
-            rows.append(lint_case(case) if task == "lint" else
-                        smart_case(case, kb, llm) if task == "smart_goal" else
-                        draft_case(case, kb, llm))
+            run = (partial(lint_case, case) if task == "lint" else
+                   partial(smart_case, case, kb, llm) if task == "smart_goal" else
+                   partial(draft_case, case, kb, llm))
+            rows.append(_tokens(llm, run))
             if progress:
                 progress(n, len(mine), f"{corpus} {task}")
         if rows:
@@ -217,6 +229,11 @@ def write_report(report: dict[str, Any], folder: Path, problems: list[str]) -> N
                   "| " + " | ".join(keys) + " | p50 s |", "|---" * (len(keys) + 1) + "|",
                   "| " + " | ".join(f"{m[k]:.2f}" for k in keys)
                   + f" | {m['latency_p50_s']:.0f} |", ""]
+    lines += ["## Tokens per case (as reported by the endpoint)", "",
+              "| corpus.task | prompt tokens, mean | generated tokens, mean |", "|---|---|---|"]
+    lines += [f"| {g} | {m.get('tokens_in_mean', math.nan):.0f} | "
+              f"{m.get('tokens_out_mean', math.nan):.0f} |"
+              for g, m in report["metrics"].items()] + [""]
     pictures = write_plots(report, folder)
     lines += [f"![{name}]({name})" for name in pictures] + [""]
     lines += ["Regressions against the baseline:" if problems else "No regression.",

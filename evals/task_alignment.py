@@ -47,4 +47,6 @@ def summarise_alignment(rows: list[dict[str, Any]]) -> dict[str, Any]:
             "confusion": scores["confusion"],
             "latency_p50_s": percentile(latencies, 0.5),
             "latency_p95_s": percentile(latencies, 0.95),
-            "latency_mean_s": mean(latencies)}
+            "latency_mean_s": mean(latencies),
+            "tokens_in_mean": mean([r.get("tokens_in", math.nan) for r in rows]),
+            "tokens_out_mean": mean([r.get("tokens_out", math.nan) for r in rows])}

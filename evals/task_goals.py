@@ -108,4 +108,6 @@ def summarise_rows(rows: list[dict[str, Any]], keys: tuple[str, ...]) -> dict[st
     latencies = column("latency_s")
     summary["latency_p50_s"] = percentile(latencies, 0.5)
     summary["latency_p95_s"] = percentile(latencies, 0.95)
+    summary["tokens_in_mean"] = mean(column("tokens_in"))
+    summary["tokens_out_mean"] = mean(column("tokens_out"))
     return summary
