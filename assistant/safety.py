@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["clean_model_text", "instruction_sentences", "passages_block", "strip_echoes"]
+__all__ = ["clean_model_text", "instruction_sentences", "passages_block", "quarantine",
+           "strip_echoes"]
 
 _IMAGE = re.compile(r"!\[([^\]]*)\]\(([^)]*)\)")
 _HTML_TAG = re.compile(r"</?[a-zA-Z][^>]{0,500}>")
@@ -33,7 +34,7 @@ def passages_block(passages: list[tuple[str, str, str, str]]) -> str:
     """Delimit retrieved passages as data: (id, document, section, text) each."""
     parts = []
     for pid, document, section, text in passages:
-        body = text.replace("</document>", "&lt;/document&gt;")
+        body = quarantine(text).replace("</document>", "&lt;/document&gt;")
         parts.append(f'<document id="{pid}" source="{_attr(document)}" section="{_attr(section)}">'
                      f"\n{body}\n</document>")
     return "\n".join(parts)
@@ -47,9 +48,9 @@ def _attr(value: str) -> str:
 # asks for: this is the shape of planted text (BIPIA, garak latentinjection), not a list of
 # forbidden requests.
 _ADDRESSED = re.compile(
-    r"\b(your (response|answer|reply|output|summary)|(respond|reply|answer) (with|in|only)|"
-    r"ignore (all|any|the|previous|prior|above)|(previous|prior|above) instructions|"
-    r"(as|you are) an? (ai|assistant|language model)|assistant[:,]|in your (reply|response))\b",
+    r"\b(your (response|answer|reply|output|summary)|"
+    r"ignore (all|any|the|previous|prior|above) (instructions|rules|text|documents)|"
+    r"(previous|prior|above) instructions|(as|you are) an? (ai|assistant|language model))\b",
     re.IGNORECASE)
 _SENTENCE = re.compile(r"(?:[^.!?\n]|[.!?](?=\S))+[.!?]?")  # "." inside a URL or code stays
 _URL = re.compile(r"https?://[^\s)\]>]+|www\.[^\s)\]>]+")
@@ -95,3 +96,22 @@ def strip_echoes(answer: str, passages: list[str]) -> tuple[str, list[str]]:
         return answer, []
     return ("".join(kept).strip(), [f"Removed {removed} sentence(s) that followed or repeated "
                                     "an instruction planted in a document."])
+
+
+QUARANTINED = "[a sentence addressed to an AI assistant was removed here]"
+
+
+def quarantine(text: str) -> str:
+    """The passage with its sentences addressed to the assistant replaced by a marker.
+
+    Company documents state facts and plans; a sentence telling the reader's *assistant* what
+    to put in its answer is planted. The model never sees it (the stored chunk and its
+    citations are unchanged); `strip_echoes` still checks the answer against the original.
+    """
+    def swap(match: re.Match[str]) -> str:
+        sentence = match.group(0)
+        if not _ADDRESSED.search(sentence):
+            return sentence
+        return sentence[: len(sentence) - len(sentence.lstrip())] + QUARANTINED
+
+    return _SENTENCE.sub(swap, text)

@@ -57,6 +57,18 @@ def test_every_bipia_attack_echo_is_stripped_and_the_answer_kept() -> None:
         assert "small batches" in shown
 
 
+def test_planted_sentences_never_reach_the_model() -> None:
+    from assistant.safety import QUARANTINED, passages_block
+
+    attacks = [a for texts in json.loads(ATTACKS.read_text()).values() for a in texts]
+    for n, attack in enumerate(attacks):
+        text = plant("# Values\n\nWe roast in small batches.", payload(
+            attack, "canary" if n % 2 == 0 else "image", f"PWNED-{n:08x}"), "middle")
+        block = passages_block([("S1", "values.md", "Values", text)])
+        assert f"PWNED-{n:08x}" not in block and QUARANTINED in block
+        assert "We roast in small batches." in block
+
+
 def test_obedient_model_end_to_end_gets_no_canary_or_image_to_the_user(
         settings: Settings) -> None:
     llm = LLM(settings, chat_model=ObedientModel())
@@ -66,3 +78,15 @@ def test_obedient_model_end_to_end_gets_no_canary_or_image_to_the_user(
     assert outcomes[0].why == "completed"
     assert not [o for o in outcomes if o.succeeded], summarise(outcomes)
     assert sum(o.remote_images for o in outcomes) == 0
+
+
+def test_no_sentence_of_the_real_corpora_is_quarantined() -> None:
+    """The shape test must not eat real company text (sample company, 18F handbook)."""
+    from pathlib import Path
+
+    from assistant.safety import instruction_sentences
+
+    root = Path(__file__).resolve().parent.parent
+    files = [*(root / "knowledge").rglob("*.md"), *(root / "evals" / "corpora").rglob("*.md")]
+    assert len(files) > 20
+    assert [f.name for f in files if instruction_sentences([f.read_text()])] == []
