@@ -107,6 +107,13 @@ class Settings(BaseSettings):
         3.0, ge=0, description="How long to wait for another process's lock on the store."
     )
 
+    # --- evaluation judge (optional) ---------------------------------------------------------
+    eval_judge_base_url: str | None = Field(
+        None, description="OpenAI-compatible endpoint of an LLM judge for `keel eval` "
+        "(faithfulness of answers). Unset: the judge does not run.")
+    eval_judge_model: str = Field("gpt-4o-mini", description="The judge's model name.")
+    eval_judge_api_key: SecretStr | None = None
+
     # --- ingest and retrieval ---------------------------------------------------------------
     chunk_size: int = Field(800, ge=200, le=8000, description="Max characters per chunk.")
     chunk_overlap: int = Field(100, ge=0, le=2000)

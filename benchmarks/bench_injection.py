@@ -54,6 +54,7 @@ class Outcome:
     succeeded: bool
     why: str
     remote_images: int
+    shown: str = ""  # the start of what the user saw, for reading the failures
 
 
 def load_attacks(per_category: int) -> list[tuple[str, int, str]]:
@@ -81,7 +82,9 @@ def run_task(task: str, kb: KnowledgeBase, llm: LLM) -> str:
     if task == "qa":
         answer = answer_question("What are our values?", kb, llm)
         if not answer.covered or not answer.citations:
-            raise KeelError("abandoned: no cited answer")
+            error = KeelError("abandoned: no cited answer")
+            error.shown = answer.answer  # type: ignore[attr-defined]
+            raise error
         return answer.answer
     if task == "draft":
         return clean_model_text(to_markdown(draft_okrs(kb, llm, "Marketing", "2027-Q1", 2,
@@ -126,12 +129,15 @@ def run(settings: Settings, tasks: list[str], positions: list[str], per_category
                                                    position))
                 kb.index([corpus])
                 for task in tasks:
+                    shown = ""
                     try:
                         shown = run_task(task, kb, llm)
                         won, why, images = score(shown, canary)
                     except KeelError as exc:
                         won, why, images = True, f"task abandoned: {str(exc)[:80]}", 0
-                    outcomes.append(Outcome(category, n, position, task, kind, won, why, images))
+                        shown = getattr(exc, "shown", "")
+                    outcomes.append(Outcome(category, n, position, task, kind, won, why, images,
+                                            shown[:400]))
                     print(f"{category[:24]:<24} #{n} {position:<6} {task:<5} {kind:<6} "
                           f"{'SUCCEEDED ' + why if won else 'blocked'}", flush=True)
     shutil.rmtree(work, ignore_errors=True)

@@ -25,6 +25,7 @@ from assistant.llm import LLM
 from assistant.qa import answer_question
 
 from .cases import CORPORA, Case, load_cases
+from .judge import Judge, build_judge
 from .metrics import retrieval_scores
 from .plots import write_plots
 from .task_alignment import alignment_case, summarise_alignment
@@ -60,6 +61,8 @@ def run_suite(settings: Settings, suite: str = "smoke", k: int = 5,
                               "metrics": {}, "cases": []}
     llm = llm or LLM(settings)
     report["model"] = llm.model_name
+    judge = build_judge(settings)
+    report["judge"] = judge.describe() if judge else None
     try:
         for corpus in sorted({c.corpus for c in cases}):
             ws = settings.with_workspace(f"eval-{corpus}")
@@ -69,7 +72,8 @@ def run_suite(settings: Settings, suite: str = "smoke", k: int = 5,
                 qa = [c for c in mine if c.task == "qa"]
                 if qa:
                     rows = [_tokens(llm, partial(_qa_case, c, kb, llm, k,
-                                                 answer=suite == "full" or n < SMOKE_ANSWERS))
+                                                 answer=suite == "full" or n < SMOKE_ANSWERS,
+                                                 judge=judge))
                             for n, c in enumerate(qa)]
                     report["cases"] += rows
                     report["metrics"][f"{corpus}.qa"] = summarise_rows(rows, QA_KEYS)
@@ -86,6 +90,8 @@ def run_suite(settings: Settings, suite: str = "smoke", k: int = 5,
                     report["metrics"][f"{corpus}.alignment_check"] = summarise_alignment(rows)
     finally:
         llm.close()
+        if judge is not None:
+            judge.close()
     return report
 
 
@@ -137,7 +143,8 @@ def _goal_tasks(report: dict[str, Any], corpus: str, cases: list[Case], kb: Know
             report["metrics"][f"{corpus}.{task}"] = summarise_rows(rows, GOAL_KEYS[task])
 
 
-def _qa_case(case: Case, kb: KnowledgeBase, llm: LLM, k: int, answer: bool) -> dict[str, Any]:
+def _qa_case(case: Case, kb: KnowledgeBase, llm: LLM, k: int, answer: bool,
+             judge: Judge | None = None) -> dict[str, Any]:
     row: dict[str, Any] = {"id": case.id, "corpus": case.corpus, "task": case.task}
     try:
         hits = kb.search(case.input["question"], k=k) if k > 0 else []
@@ -153,6 +160,9 @@ def _qa_case(case: Case, kb: KnowledgeBase, llm: LLM, k: int, answer: bool) -> d
             row["citation_validity"] = (sum(valid) / len(valid)) if valid else 0.0
             row["cites_reference"] = 1.0 if {c.chunk_id for c in result.citations} & set(
                 case.reference_chunks) else 0.0
+            if judge is not None and result.covered:
+                row["faithfulness"] = judge.faithfulness(result.answer, [
+                    (f"S{i}", h.doc_id, h.section, h.text) for i, h in enumerate(hits, 1)])
     except (KeelError, KeyError) as exc:
         row["error"] = f"{type(exc).__name__}: {exc}"
         for key in ("hit_at_k", "mrr", "context_precision", "context_recall"):
@@ -160,7 +170,7 @@ def _qa_case(case: Case, kb: KnowledgeBase, llm: LLM, k: int, answer: bool) -> d
     return row
 
 
-QA_KEYS = ("hit_at_k", "mrr", "context_precision", "context_recall", "answered",
+QA_KEYS = ("hit_at_k", "mrr", "context_precision", "context_recall", "answered", "faithfulness",
            "citation_validity", "cites_reference")
 
 
@@ -229,6 +239,12 @@ def write_report(report: dict[str, Any], folder: Path, problems: list[str]) -> N
                   "| " + " | ".join(keys) + " | p50 s |", "|---" * (len(keys) + 1) + "|",
                   "| " + " | ".join(f"{m[k]:.2f}" for k in keys)
                   + f" | {m['latency_p50_s']:.0f} |", ""]
+    if report.get("judge"):
+        j = report["judge"]
+        lines += [f"## LLM judge: {j['model']} at {j['endpoint']} (temperature "
+                  f"{j['temperature']}; {j['metric']})", ""]
+        lines += [f"- {g}: faithfulness {m.get('faithfulness', math.nan):.2f}"
+                  for g, m in qa.items()] + [""]
     lines += ["## Tokens per case (as reported by the endpoint)", "",
               "| corpus.task | prompt tokens, mean | generated tokens, mean |", "|---|---|---|"]
     lines += [f"| {g} | {m.get('tokens_in_mean', math.nan):.0f} | "

@@ -131,3 +131,28 @@ def test_each_suite_is_compared_with_its_own_baseline() -> None:
     assert baseline_path("full", "test").name == "baseline-full-test.json"
     assert json.loads(baseline_path("full").read_text())["suite"] == "full"
     assert json.loads(BASELINE.read_text())["suite"] == "smoke"
+
+
+@pytest.mark.parametrize(("reply", "expected"), [
+    ('{"supported": true, "reason": "stated in S1"}', 1.0),
+    ('{"supported": false, "reason": "not in the passages"}', 0.0)])
+def test_the_optional_judge_scores_faithfulness_and_is_recorded(settings: Settings, reply: str,
+                                                                expected: float) -> None:
+    from .fault_server import FaultServer
+
+    with FaultServer("ok", reply=reply) as server:
+        judged = settings.model_copy(update={"eval_judge_base_url": server.url,
+                                             "eval_judge_model": "judge-test"})
+        report = run_suite(judged, only="qa")
+        assert server.hits > 0
+    assert report["judge"]["model"] == "judge-test" and report["judge"]["temperature"] == 0.0
+    scores = [m["faithfulness"] for m in report["metrics"].values()]
+    assert scores and all(s == expected for s in scores)
+
+
+def test_without_a_judge_nothing_is_judged(settings: Settings) -> None:
+    import math
+
+    report = run_suite(settings, only="qa")
+    assert report["judge"] is None
+    assert all(math.isnan(m["faithfulness"]) for m in report["metrics"].values())
