@@ -40,7 +40,9 @@ _CHILD = textwrap.dedent("""
         outcome = "parsed"
     except DocumentError as exc:
         outcome = "refused: " + exc.reason
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    # VmHWM: this process's own peak (ru_maxrss would include a big parent's, kept over exec)
+    status = Path("/proc/self/status").read_text()
+    peak = int(status.split("VmHWM:")[1].split()[0]) / 1024
     print(json.dumps({{"outcome": outcome, "seconds": time.monotonic() - start,
                       "peak_mb": peak}}))
 """)
