@@ -235,7 +235,16 @@ def build_app(services: Services, access: Access | None = None) -> gr.Blocks:
 
         workspace.input(g(lambda ws: (*refresh(ws), {}, [])), [workspace],
                          [status, table, department, chat_state, chatbot], api_name="switch")
-        gr.Timer(3).tick(g(lambda ws: status_markdown(services, ws)), [workspace], status,
+        seen = gr.State("")  # the indexing state this page last showed
+
+        def tick(ws: str, last: str) -> tuple[Any, ...]:
+            """Status every 3 s; the table and departments too when indexing moved on (a page
+            opened during the first background indexing would otherwise stay empty)."""
+            if services.index_state == last:
+                return status_markdown(services, ws), gr.skip(), gr.skip(), last
+            return (*refresh(ws), services.index_state)
+
+        gr.Timer(3).tick(g(tick), [workspace, seen], [status, table, department, seen],
                          api_name="status")
         demo.load(first_view, None, [workspace, status, table, department])
     return demo  # type: ignore[no-any-return]

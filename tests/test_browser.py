@@ -186,3 +186,20 @@ def test_real_model_okr_request_streams_then_completes(browser: Any,
     finally:
         demo.close()
         services.close()
+
+
+def test_documents_table_follows_background_indexing(browser: Any, settings: Settings,
+                                                     tmp_path: Path) -> None:
+    """A page opened while the first start indexes the sample company (empty store) shows the
+    documents once indexing has moved on, without a reload."""
+    _need_browser()
+    demo, services, url = serve(settings.model_copy(update={"workspace": "sample"}))
+    try:
+        page = _open(browser, url)
+        page.get_by_role("tab", name="Documents").click()
+        assert page.get_by_text("knowledge/values.md", exact=True).count() == 0
+        services.warm_up([PROJECT_ROOT / "knowledge"])  # as `keel ui --index-sample` does
+        page.get_by_text("knowledge/values.md", exact=True).first.wait_for(timeout=120_000)
+    finally:
+        demo.close()
+        services.close()
