@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 
 from .embeddings import Embedder
+from .grounding import content_stems
 from .knowledge import KnowledgeBase, SearchHit
 
 __all__ = ["DUPLICATE_AT", "LIMITS", "Element", "gather_elements", "planned_overlap",
@@ -31,10 +32,6 @@ _BOLD_LEAD = re.compile(r"^\*\*([^*]{3,80}?)\.?\*\*")
 # proposal a duplicate (chosen on the dev split: duplicates 0.80 and 0.89, the closest
 # non-duplicate 0.70).
 DUPLICATE_AT = 0.75
-_STOP_WORDS = ("the a an and or of to in on for with by from at as is are be we our us it its "
-               "this that their them they will would can not no per each every all any into "
-               "than then so")
-_STOP = frozenset(_STOP_WORDS.split())
 
 
 @dataclass(frozen=True)
@@ -74,17 +71,13 @@ def split_statements(hit: SearchHit) -> list[tuple[str, str]]:
     return out
 
 
-def _stems(text: str) -> set[str]:
-    return {w[:5] for w in re.findall(r"[a-z0-9]+", text.lower()) if w not in _STOP and len(w) > 2}
-
-
 def planned_overlap(statement: str, proposal: str) -> tuple[float, str]:
     """(share of a planned sentence's word stems found in the proposal, that sentence), for the
     statement's sentence that overlaps most; sentences under six stems and table rows skipped."""
-    have = _stems(proposal)
+    have = content_stems(proposal)
     best, sentence = 0.0, ""
     for piece in re.split(r"(?<=[.!?])\s+|\n[-*] |\n+", statement):
-        stems = _stems(piece)
+        stems = content_stems(piece)
         if len(stems) < 6 or "|" in piece:
             continue
         ratio = len(stems & have) / len(stems)

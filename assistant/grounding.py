@@ -4,9 +4,17 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["best_quote", "number_in_text", "numbers_in", "quote_in_chunk"]
+__all__ = ["attribute", "best_quote", "content_stems", "number_in_text", "numbers_in",
+           "quote_in_chunk"]
 
 _WORD = re.compile(r"[a-z0-9]+")
+_STOP = frozenset(
+    "the a an and or of to in on for with by from at as is are be we our us it its this that "
+    "their them they will would can not no per each every all any into than then so".split())
+# A sentence the model left uncited is attributed to a passage only when at least this share
+# of its content-word stems (and at least ATTRIBUTE_MIN_WORDS of them) occur in that passage.
+ATTRIBUTE_SHARE = 0.7
+ATTRIBUTE_MIN_WORDS = 3
 _NUM = re.compile(r"(?<![\w.])[-+]?\$?(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?")
 
 
@@ -48,3 +56,25 @@ def number_in_text(value: float, text: str) -> bool:
     """True when `value` is written in the text (as is, or as a percentage of 1)."""
     numbers = numbers_in(text)
     return any(abs(n - value) < 1e-9 or abs(n - value * 100) < 1e-6 for n in numbers)
+
+
+def content_stems(text: str) -> set[str]:
+    """Five-letter stems of the words that carry meaning (no stop words, no 1-2 letter words)."""
+    return {w[:5] for w in _WORD.findall(text.lower()) if w not in _STOP and len(w) > 2}
+
+
+def attribute(sentence: str, passages: list[str]) -> int | None:
+    """Index of the passage an uncited sentence restates, or None.
+
+    Deterministic and strict: the passage must hold at least `ATTRIBUTE_SHARE` of the
+    sentence's content-word stems (at least `ATTRIBUTE_MIN_WORDS`). A paraphrase in other
+    words, a translation or an encoded text stays unattributed.
+    """
+    stems = content_stems(sentence)
+    if len(stems) < ATTRIBUTE_MIN_WORDS:
+        return None
+    shares = [len(stems & content_stems(p)) / len(stems) for p in passages]
+    if not shares:
+        return None
+    best = max(range(len(shares)), key=lambda i: shares[i])
+    return best if shares[best] >= ATTRIBUTE_SHARE else None

@@ -2,7 +2,9 @@
 
 The model cites passages as `[S1]`; the markers are checked against what it was shown
 (unknown ones are removed and reported) and each citation carries a verbatim quote chosen
-from the cited chunk. When retrieval finds nothing relevant the answer says the documents
+from the cited chunk. A sentence the model left uncited gets a marker only when it restates
+one passage nearly word for word (`grounding.attribute`), and the answer says so; small
+models often drop markers, and an uncited restatement is no less grounded. When retrieval finds nothing relevant the answer says the documents
 do not cover the question, without asking the model to invent one.
 """
 
@@ -15,7 +17,7 @@ from datetime import date
 from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 
 from .errors import InputError, KnowledgeError
-from .grounding import best_quote, quote_in_chunk
+from .grounding import attribute, best_quote, quote_in_chunk
 from .knowledge import KnowledgeBase, SearchHit
 from .llm import LLM
 from .prompts import render
@@ -26,6 +28,9 @@ __all__ = ["MAX_QUESTION_CHARS", "answer_question", "best_quote", "quote_in_chun
 
 MAX_QUESTION_CHARS = 4000
 _MARKER = re.compile(r"\[((?:S\d+)(?:\s*,\s*S\d+)*)\]")
+# Sentence and line breaks, except a break right before a citation marker ("... craft. [S1]").
+_BREAK = re.compile(r"((?<=[.!?])[ \t]+(?!\[S\d)|\n+)")
+_END = re.compile(r"[.!?:;]*\s*$")
 
 
 def _prepare(question: str, kb: KnowledgeBase, today: date | None
@@ -85,6 +90,10 @@ def finish_answer(question: str, raw: str, hits: list[SearchHit],
     warnings += echoes
     if text.upper().startswith("NOT COVERED") or not text:
         return _not_covered(question, kb, hits)
+    text, added = _cite_restatements(text, [h.text for h in hits])
+    if added:
+        warnings.append(f"Keel cited {added} sentence(s) the model left uncited, each restating "
+                        "one passage nearly word for word.")
     citations: dict[str, Citation] = {}
     bad: set[str] = set()
 
@@ -111,3 +120,18 @@ def finish_answer(question: str, raw: str, hits: list[SearchHit],
     return GroundedAnswer(question=question.strip(), answer=answer, covered=True,
                           citations=list(citations.values()),
                           sources=[h.chunk_id for h in hits], warnings=warnings)
+
+
+def _cite_restatements(text: str, passages: list[str]) -> tuple[str, int]:
+    """(text with a marker after each uncited sentence that restates a passage, how many)."""
+    parts = _BREAK.split(text)
+    added = 0
+    for i in range(0, len(parts), 2):  # even items are sentences, odd ones the breaks
+        sentence = parts[i]
+        if _MARKER.search(sentence) or (index := attribute(sentence, passages)) is None:
+            continue
+        end = _END.search(sentence)
+        cut = end.start() if end else len(sentence)
+        parts[i] = f"{sentence[:cut]} [S{index + 1}]{sentence[cut:]}"
+        added += 1
+    return "".join(parts), added

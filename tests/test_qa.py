@@ -1,6 +1,7 @@
 import pytest
 
 from assistant.errors import InputError, KnowledgeError
+from assistant.grounding import attribute
 from assistant.fake_model import ScriptedChatModel
 from assistant.knowledge import KnowledgeBase
 from assistant.llm import LLM
@@ -69,3 +70,26 @@ def test_best_quote_is_verbatim_modulo_whitespace() -> None:
     quote = best_quote("every batch is cupped before shipping", chunk)
     assert quote == "We cup every batch before it ships."
     assert quote_in_chunk(quote, chunk) and not quote_in_chunk("We cup nothing.", chunk)
+
+
+def test_an_uncited_restatement_is_cited_and_said_so(sample_kb: KnowledgeBase) -> None:
+    hits = sample_kb.search("Will we sell coffee pods or capsules?")
+    sentence = next(s for s in hits[0].text.replace("\n", " ").split(". ") if len(s) > 40)
+    reply = f"{sentence}.\nNous ne vendons pas de capsules, c'est une traduction."
+    answer = answer_question("Will we sell coffee pods or capsules?", sample_kb,
+                             LLM(sample_kb.settings, chat_model=ScriptedChatModel(
+                                 replies=[reply])))
+    first, second = answer.answer.split("\n")
+    assert first.endswith("[S1].") and "[S" not in second
+    assert [c.chunk_id for c in answer.citations] == [hits[0].chunk_id]
+    assert any("left uncited" in w for w in answer.warnings)
+
+
+def test_a_sentence_in_other_words_is_not_attributed() -> None:
+    passages = ["We roast in small batches and cup every batch before it ships.",
+                "Wholesale customers get next-day delivery within the M25."]
+    assert attribute("Every batch is cupped before it ships, roasted small.", passages) == 0
+    assert attribute("Customers can expect delivery the next day.", passages) == 1
+    assert attribute("Customers get free delivery anywhere in Europe.", passages) is None
+    assert attribute("Ship it.", passages) is None  # too few words to say anything
+    assert attribute("Nous torréfions en petits lots.", passages) is None
