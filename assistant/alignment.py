@@ -65,6 +65,13 @@ REPLIES = {
                'the statement, or "", "reasoning": one short sentence (at most 20 words), '
                '"stance": "supports" | "neutral" | "conflicts"}'),
 }
+# The two questions of the probability ("strain") check, worded as measured on the dev split.
+YES_NO = {
+    "helps": ("Would carrying out this proposal directly help the company achieve what this "
+              "statement describes? Answer yes or no."),
+    "against": ("Would carrying out this proposal go against this statement, or do something "
+                "it rules out? Answer yes or no."),
+}
 KIND_LABELS = {"non-goal": "Non-goal (the company will NOT do this)",
                "value": "Company value", "goal": "Strategic goal",
                "initiative": "Planned initiative or current objective"}
@@ -101,6 +108,9 @@ def check_proposal(text: str, kb: KnowledgeBase, llm: LLM) -> AlignmentReport:
     queries = [*aspects.goals, *aspects.actions, aspects.audience]
     elements = gather_elements(kb, kb.embedder, text, queries)
     findings = [_judge(text, element, llm, kb.embedder) for element in elements]
+    for element, finding in zip(elements, findings, strict=True):  # after the stances, so the
+        if element.kind in ("value", "non-goal"):  # proposal prefix stays cached across calls
+            finding.p_helps, finding.p_against = _probabilities(text, element, llm)
     chunks = {e.hit.chunk_id: e.hit for e in elements}
     score = score_findings(findings, chunks)
     report = AlignmentReport(
@@ -109,6 +119,7 @@ def check_proposal(text: str, kb: KnowledgeBase, llm: LLM) -> AlignmentReport:
         findings=findings,
         conflicts=[f for f in findings if f.stance == "conflicts"
                    and f.kind in ("non-goal", "value")],
+        strains=[f for f in findings if f.strained and f.stance != "conflicts"],
         overlaps=[f for f in findings if f.duplicate],
         likely_kr=_likely_kr(findings), perspectives=list(aspects.perspectives),
         model=llm.model_name,
@@ -181,6 +192,25 @@ def _judge(text: str, element: Element, llm: LLM, embedder: Embedder) -> Element
         element=element.name, kind=element.kind, statement=element.statement, stance=stance,
         reason=reason, proposal_evidence=evidence, duplicate=_duplicate(element, text),
         similarity=element.similarity, citations=[_cite(element.hit, element.statement)])
+
+
+def _probabilities(text: str, element: Element, llm: LLM) -> tuple[float | None, float | None]:
+    """(P(yes) to "would it help achieve this?", P(yes) to "would it go against this?").
+
+    None for both when the endpoint cannot give probabilities (the check is then skipped
+    and the report's score says nothing about strain)."""
+    out = []
+    for question in YES_NO.values():
+        system, user = render("judge_yes_no", proposal=text, kind_label=KIND_LABELS[element.kind],
+                              element=element.name, statement=element.statement,
+                              question=question)
+        try:
+            p = llm.choice_probabilities([SystemMessage(content=system),
+                                          HumanMessage(content=user)], ["yes", "no"])
+        except GenerationError:  # an endpoint without logprobs: no strain check
+            return None, None
+        out.append(round(p["yes"], 4))
+    return out[0], out[1]
 
 
 def _non_goal(answer: NonGoalActions, element: Element, text: str, embedder: Embedder

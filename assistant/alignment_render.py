@@ -37,7 +37,7 @@ def report_markdown(report: AlignmentReport) -> str:
                 notes.append(f"- [{len(notes) + 1}] {_md(c.document)} › {_md(c.section)} — "
                              f"“{_md(c.quote)}”")
                 refs.append(f" [{len(notes)}]")
-            dup = " (duplicate)" if f.duplicate else ""
+            dup = (" (duplicate)" if f.duplicate else "") + (" (strained)" if f.strained else "")
             lines.append(f"| {_md(f.element)}{''.join(refs)} | {f.kind} | "
                          f"{STANCE_LABEL[f.stance]}{dup} | {_md(f.reason)} |")
         lines.append("")
@@ -45,6 +45,11 @@ def report_markdown(report: AlignmentReport) -> str:
         lines += ["**Conflicts:** " + "; ".join(
             f"{_md(f.element)} ({f.kind}): “{_md(f.proposal_evidence)}”"
             for f in report.conflicts), ""]
+    if report.strains:
+        lines += ["**Strains** (the model's probability that the proposal goes against it is "
+                  "clearly higher than that it helps): " + "; ".join(
+                      f"{_md(f.element)} ({f.kind}, {f.p_against:.2f} vs {f.p_helps:.2f})"
+                      for f in report.strains), ""]
     if report.likely_kr:
         lines += [f"**Most likely moves:** {_md(report.likely_kr)}", ""]
     if report.recommendations:

@@ -13,7 +13,14 @@ Score (0-100), documented in every report:
           + 5   if a value is supported
           - 30  for each value the proposal conflicts with
           - 25  if it duplicates an initiative that is already planned
-    clamped to 0..100; any conflict with a stated non-goal caps the score at 15.
+    clamped to 0..100; any conflict with a stated non-goal caps the score at 15, and a value
+    or non-goal the proposal *strains* caps it at 35.
+
+Strain is the model's probability check (`LLM.choice_probabilities`, first answer token):
+asked "would the proposal go against this statement?" and "would it help achieve it?", a
+strained statement has P(yes, against) - P(yes, helps) > STRAIN_MARGIN. The reasoned stance
+of the 1.5B model says "supports" to nearly everything; the probability margin separates
+aligned from misaligned proposals far better (dev split: ROC AUC 0.95, see README).
 
 Verdict: no validly cited finding at all -> insufficient_information; otherwise score >= 70
 aligned, 40-69 partially_aligned, below 40 misaligned.
@@ -32,6 +39,7 @@ from .schemas import Citation
 
 __all__ = [
     "FORMULA",
+    "STRAIN_MARGIN",
     "WEIGHTS",
     "AlignmentReport",
     "ElementFinding",
@@ -52,12 +60,17 @@ Perspective = Literal["Financial", "Customer", "Internal process", "Learning & g
 WEIGHTS: dict[str, int] = {
     "base": 30, "goal_supported": 45, "second_goal": 10, "value_supported": 5,
     "value_conflict": -30, "duplicate": -25, "non_goal_cap": 15,
-    "aligned_at": 70, "partial_at": 40,
+    "aligned_at": 70, "partial_at": 40, "strain_cap": 35,
 }
+# Chosen on the sample company's dev split (18 proposals): margins of 0.15 and 0.20 tied on
+# macro-F1 there; 0.15 catches more misaligned proposals, the costly error.
+STRAIN_MARGIN = 0.15
 FORMULA = (
     "score = 30 + 45 if a strategic goal is supported + 10 if two or more are + 5 if a value "
     "is supported - 30 per value conflict - 25 if it duplicates a planned initiative; "
-    "clamped to 0-100; a non-goal conflict caps it at 15. Verdict: >= 70 aligned, 40-69 "
+    "clamped to 0-100; a non-goal conflict caps it at 15; a value or non-goal the proposal "
+    "strains (the model's P(goes against) exceeds P(helps) by more than 0.15) caps it at 35. "
+    "Verdict: >= 70 aligned, 40-69 "
     "partially aligned, < 40 misaligned; no validly cited finding -> insufficient information."
 )
 
@@ -87,6 +100,16 @@ class ElementFinding(BaseModel):
     similarity: float = 0.0
     citations: list[Citation] = []
     error: str = ""  # the model's answer could not be read; the finding does not count
+    # values and non-goals: the model's P(yes) to "helps achieve it?" and "goes against it?"
+    p_helps: float | None = None
+    p_against: float | None = None
+
+    @property
+    def strained(self) -> bool:
+        """The probability check says the proposal works against this value or non-goal."""
+        return (self.kind in ("value", "non-goal") and self.p_helps is not None
+                and self.p_against is not None
+                and self.p_against - self.p_helps > STRAIN_MARGIN)
 
 
 class Score(BaseModel):
@@ -106,6 +129,7 @@ class AlignmentReport(BaseModel):
     aspects: ProposalAspects | None = None
     findings: list[ElementFinding] = []
     conflicts: list[ElementFinding] = []
+    strains: list[ElementFinding] = []  # values / non-goals strained (probability check)
     overlaps: list[ElementFinding] = []
     likely_kr: str | None = None
     perspectives: list[str] = []
@@ -154,6 +178,12 @@ def score_findings(findings: list[ElementFinding], chunks: Mapping[str, SearchHi
     if breaks:
         value = min(value, w["non_goal_cap"])
         parts.append(f"capped at {w['non_goal_cap']}: breaks non-goal {breaks[0]}")
+    strained = [f for f in valid if f.strained]
+    if strained and value > w["strain_cap"]:
+        f = max(strained, key=lambda f: (f.p_against or 0) - (f.p_helps or 0))
+        value = w["strain_cap"]
+        parts.append(f"capped at {w['strain_cap']}: strains {f.element} (P against "
+                     f"{f.p_against:.2f} vs helps {f.p_helps:.2f})")
     verdict: Verdict = ("aligned" if value >= w["aligned_at"] else
                         "partially_aligned" if value >= w["partial_at"] else "misaligned")
     return Score(value=value, verdict=verdict, confidence=_confidence(value, valid),

@@ -64,6 +64,21 @@ class FakeChatModel(BaseChatModel):
             return "NOT COVERED"
         return f"{_first_sentence(docs[0][1])} [{docs[0][0]}]"
 
+    def choice_probabilities(self, messages: list[BaseMessage],
+                             choices: list[str]) -> dict[str, float]:
+        """First choice: the share of the last `<statement>`'s long words found in the
+        `<proposal>` (0.5 when the prompt has neither); the rest share the remainder."""
+        prompt = "\n".join(str(m.content) for m in messages)
+        proposal = re.search(r"<proposal>(.*?)</proposal>", prompt, re.DOTALL)
+        statements = re.findall(r"<statement>(.*?)</statement>", prompt, re.DOTALL)
+        first = 0.5
+        if proposal and statements:
+            words = set(re.findall(r"[a-z]{5,}", statements[-1].lower()))
+            have = set(re.findall(r"[a-z]{5,}", proposal.group(1).lower()))
+            first = round(len(words & have) / len(words), 4) if words else 0.0
+        rest = (1.0 - first) / max(len(choices) - 1, 1)
+        return {c: first if i == 0 else rest for i, c in enumerate(choices)}
+
     def _generate(self, messages: list[BaseMessage], stop: list[str] | None = None,
                   run_manager: CallbackManagerForLLMRun | None = None,
                   **kwargs: Any) -> ChatResult:

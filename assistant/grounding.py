@@ -8,9 +8,10 @@ __all__ = ["attribute", "best_quote", "content_stems", "number_in_text", "number
            "quote_in_chunk"]
 
 _WORD = re.compile(r"[a-z0-9]+")
-_STOP = frozenset(
-    "the a an and or of to in on for with by from at as is are be we our us it its this that "
-    "their them they will would can not no per each every all any into than then so".split())
+_STOP_WORDS = ("the a an and or of to in on for with by from at as is are be we our us it its "
+               "this that their them they will would can not no per each every all any into "
+               "than then so")
+_STOP = frozenset(_STOP_WORDS.split())
 # A sentence the model left uncited is attributed to a passage only when at least this share
 # of its content-word stems (and at least ATTRIBUTE_MIN_WORDS of them) occur in that passage.
 ATTRIBUTE_SHARE = 0.7

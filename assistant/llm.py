@@ -9,6 +9,7 @@ bounded number of re-asks, then one `GenerationError`.
 
 from __future__ import annotations
 
+import math
 import re
 import threading
 from collections.abc import Callable, Iterator
@@ -195,6 +196,49 @@ class LLM:
             on_text(text)
         return text
 
+    def choice_probabilities(self, messages: list[BaseMessage],
+                             choices: list[str]) -> dict[str, float]:
+        """The model's probability that its answer starts with each choice (e.g. yes / no).
+
+        Local model: the server's `/keel/choice` route (`model_process`); OpenAI-compatible
+        endpoints: `logprobs` of the first answer token; fake: the fake model's own rule.
+        Probabilities are over the whole vocabulary, so they need not sum to 1.
+        """
+        provider = self.settings.llm_provider
+        if provider == "fake":
+            fake: Any = self.chat
+            if not hasattr(fake, "choice_probabilities"):
+                raise GenerationError("This test model gives no probabilities.")
+            return dict(fake.choice_probabilities(messages, choices))
+        if provider == "local":
+            import httpx
+
+            _ = self.chat  # starts the server
+            assert self._server is not None and self._server.base_url
+            url = self._server.base_url.removesuffix("/v1") + "/keel/choice"
+            body = {"messages": [_as_dict(m) for m in messages], "choices": choices}
+
+            def post() -> dict[str, float]:
+                reply = httpx.post(url, json=body, timeout=self.settings.local_timeout_s)
+                reply.raise_for_status()
+                return dict(reply.json()["probabilities"])
+
+            return dict(self._guard(post))
+        bound = self.chat.bind(logprobs=True, top_logprobs=20, **self._limit(1))
+        message = self._guard(lambda: bound.invoke(messages))
+        self._count(message)
+        content = (message.response_metadata.get("logprobs") or {}).get("content") or []
+        if not content:
+            raise GenerationError(f"The model endpoint ({self.endpoint}) returned no logprobs; "
+                                  "it cannot be used for probability-scored checks.")
+        out = dict.fromkeys(choices, 0.0)
+        for top in content[0].get("top_logprobs", []):
+            token = str(top["token"]).strip().lower()
+            for choice in choices:
+                if token and token == choice.lower():
+                    out[choice] += math.exp(float(top["logprob"]))
+        return out
+
     def _response_format(self, schema: type[BaseModel]) -> dict[str, Any]:
         method = self.settings.structured_output
         if method == "auto":
@@ -204,6 +248,11 @@ class LLM:
             return {"type": "json_schema",
                     "json_schema": {"name": schema.__name__, "schema": json_schema}}
         return {"type": "json_object", "schema": json_schema}
+
+
+def _as_dict(message: BaseMessage) -> dict[str, str]:
+    role = {"system": "system", "human": "user", "ai": "assistant"}.get(message.type, "user")
+    return {"role": role, "content": str(message.content)}
 
 
 def _reask(exc: ValidationError) -> str:

@@ -4,8 +4,9 @@ The model cites passages as `[S1]`; the markers are checked against what it was 
 (unknown ones are removed and reported) and each citation carries a verbatim quote chosen
 from the cited chunk. A sentence the model left uncited gets a marker only when it restates
 one passage nearly word for word (`grounding.attribute`), and the answer says so; small
-models often drop markers, and an uncited restatement is no less grounded. When retrieval finds nothing relevant the answer says the documents
-do not cover the question, without asking the model to invent one.
+models often drop markers, and an uncited restatement is no less grounded. When retrieval
+finds nothing relevant the answer says the documents do not cover the question, without
+asking the model to invent one.
 """
 
 from __future__ import annotations

@@ -19,6 +19,10 @@ def recommendations(report: AlignmentReport) -> list[str]:
         else:
             tips.append(f"Change {doing} so it honours the value “{f.element}”, or explain in "
                         "the proposal why the value is not at stake.")
+    for f in report.strains:
+        tips.append(f"Check the proposal against “{f.element}” ({f.kind}) with its owner: the "
+                    "model reads it as working against it. Say in the proposal how it keeps "
+                    "to it, or change the part that does not.")
     for f in report.overlaps:
         tips.append(f"Merge with the planned “{f.element}” instead of starting a parallel "
                     "project: offer its team your budget or people.")

@@ -116,7 +116,8 @@ def _smoke_pick(cases: list[Case], suite: str, corpus: str) -> list[Case]:
     return picked
 
 
-GOAL_KEYS = {"okr_draft": ("schema_valid", "kr_pass", "kr_pass_first", "citation_validity",
+GOAL_KEYS = {"okr_draft": ("schema_valid", "kr_pass", "kr_pass_first", "kr_pass_returned",
+                           "citation_validity",
                            "invented_baseline_rate", "unknown_baseline_share",
                            "unsupported_objectives", "repair_rounds"),
              "smart_goal": ("schema_valid", "kr_pass", "citation_validity"),

@@ -23,7 +23,7 @@ from .metrics import mean, percentile
 
 __all__ = ["draft_case", "lint_case", "smart_case", "summarise_rows"]
 
-_ZERO = {"schema_valid": 0.0, "kr_pass": 0.0, "citation_validity": 0.0}
+_ZERO = {"schema_valid": 0.0, "kr_pass": 0.0, "kr_pass_returned": 0.0, "citation_validity": 0.0}
 
 
 def _citations_valid(citations: list[Any], kb: KnowledgeBase) -> list[bool]:
@@ -52,7 +52,10 @@ def draft_case(case: Case, kb: KnowledgeBase, llm: LLM) -> dict[str, Any]:
     invented = [k for k in with_baseline if not any(
         c.chunk_id in chunks and number_in_text(k.baseline or 0.0, chunks[c.chunk_id].text)
         for c in k.citations)]
+    failing = {f.where for f in report.findings if f.severity == "error" and ", KR " in f.where}
     row.update(schema_valid=1.0, kr_pass=report.kr_pass_final, kr_pass_first=report.kr_pass_first,
+               kr_pass_returned=1 - len(failing) / len(krs) if krs else 0.0,
+               problems_left=report.problems_left[:6],
                repair_rounds=float(report.repair_rounds),
                citation_validity=sum(valid) / len(valid) if valid else 0.0,
                invented_baseline_rate=len(invented) / len(with_baseline) if with_baseline

@@ -3,6 +3,7 @@ import random
 from pathlib import Path
 
 import pytest
+from langchain_core.messages import BaseMessage
 from typer.testing import CliRunner
 
 from assistant.alignment import check_proposal
@@ -14,7 +15,7 @@ from assistant.alignment_report import ElementFinding, score_findings
 from assistant.cli import app
 from assistant.config import Settings
 from assistant.errors import InputError, KnowledgeError
-from assistant.fake_model import ScriptedChatModel
+from assistant.fake_model import FakeChatModel, ScriptedChatModel
 from assistant.goal_store import GoalStore
 from assistant.grounding import quote_in_chunk
 from assistant.knowledge import KnowledgeBase, SearchHit
@@ -76,6 +77,27 @@ def test_score_table(change: dict[int, str], verdict: str, value: int) -> None:
         findings[i].stance = stance  # type: ignore[assignment]
     score = score_findings(findings, CHUNKS)
     assert (score.verdict, score.value) == (verdict, value), score.parts
+
+
+@pytest.mark.parametrize(("helps", "against", "verdict", "value"), [
+    (0.40, 0.60, "misaligned", 35),  # strained: against exceeds helps by 0.20
+    (0.45, 0.55, "aligned", 85),  # a 0.10 margin is inside the model's noise
+    (None, None, "aligned", 85),  # no probabilities (endpoint without logprobs): no check
+])
+def test_a_strained_value_caps_the_score(helps: float | None, against: float | None,
+                                         verdict: str, value: int) -> None:
+    findings = _aligned_findings()
+    findings[3].p_helps, findings[3].p_against = helps, against
+    score = score_findings(findings, CHUNKS)
+    assert (score.verdict, score.value) == (verdict, value), score.parts
+    assert any("strains" in p for p in score.parts) == (verdict == "misaligned")
+
+
+def test_a_strain_with_a_corrupted_citation_does_not_count() -> None:
+    findings = _aligned_findings()
+    findings[3].p_helps, findings[3].p_against = 0.3, 0.7
+    findings[3].citations[0].quote = "Regulars first: always hide a price change."
+    assert score_findings(findings, CHUNKS).verdict == "aligned"
 
 
 def test_duplicate_of_a_planned_initiative_costs_25() -> None:
@@ -265,3 +287,28 @@ def test_a_stance_needs_evidence_from_the_proposal(sample_kb: KnowledgeBase,
     report = check_proposal(PODS, sample_kb, LLM(settings, chat_model=model))
     goals = [f for f in report.findings if f.kind in ("goal", "value", "initiative")]
     assert goals and all(f.stance == "neutral" and "not counted" in f.reason for f in goals)
+
+
+class _WaryModel(FakeChatModel):
+    """The fake model, except that it reads every value as strained by the proposal."""
+
+    def choice_probabilities(self, messages: list[BaseMessage],
+                             choices: list[str]) -> dict[str, float]:
+        prompt = "\n".join(str(m.content) for m in messages)
+        against = "go against" in prompt and "Company value" in prompt
+        return {"yes": 0.7, "no": 0.3} if against else {"yes": 0.4, "no": 0.6}
+
+
+def test_a_strain_found_by_the_probability_check_reaches_report_and_advice(
+        sample_kb: KnowledgeBase, settings: Settings) -> None:
+    proposal = ("Raise subscription prices by 10% in January without announcing it to "
+                "subscribers, so fewer of them notice and cancel.")
+    plain = check_proposal(proposal, sample_kb, LLM(settings))
+    assert not plain.strains  # the fake answers both questions alike: no margin
+    report = check_proposal(proposal, sample_kb, LLM(settings, chat_model=_WaryModel()))
+    values = [f for f in report.findings if f.kind == "value"]
+    assert values and all(f.p_against == 0.7 and f.p_helps == 0.4 for f in values)
+    assert report.strains and report.verdict == "misaligned" and report.score <= 35
+    assert any("strains" in p for p in report.score_parts)
+    assert "**Strains**" in report_markdown(report)
+    assert any("working against" in tip for tip in report.recommendations)

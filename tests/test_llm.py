@@ -72,3 +72,14 @@ def test_endpoint_down_gives_one_readable_error_quickly(settings: Settings) -> N
     assert time.monotonic() - start < 15
     with pytest.raises(ModelError):
         list(llm.stream([HumanMessage(content="hi")]))
+
+
+def test_fake_choice_probabilities_follow_word_overlap(settings) -> None:
+    llm = LLM(settings)
+    ask = [HumanMessage(content="<proposal>Open a roastery in Leeds</proposal>\n"
+                                "<statement>A roastery near Leeds</statement>")]
+    p = llm.choice_probabilities(ask, ["yes", "no"])
+    assert p == {"yes": 1.0, "no": 0.0}
+    other = [HumanMessage(content="<proposal>Sell pods</proposal>\n"
+                                  "<statement>Open a second roastery</statement>")]
+    assert llm.choice_probabilities(other, ["yes", "no"]) == {"yes": 0.0, "no": 1.0}

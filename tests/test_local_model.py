@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from langchain_core.messages import HumanMessage
+from langchain_core.messages import HumanMessage, SystemMessage
 from pydantic import BaseModel, Field
 from typer.testing import CliRunner
 
@@ -104,6 +104,18 @@ def test_generation_limit_reaches_the_local_server(local_llm: LLM) -> None:
     prompt = [HumanMessage(content="Write a long essay about the history of coffee.")]
     short = local_llm.text(prompt, max_tokens=12)
     assert 0 < len(short.split()) <= 14, short
+
+
+def test_choice_probabilities_come_from_the_first_answer_token(local_llm: LLM) -> None:
+    ask = [SystemMessage(content="Answer with one word: yes or no."),
+           HumanMessage(content="Is Paris the capital of France?")]
+    p = local_llm.choice_probabilities(ask, ["yes", "no"])
+    assert p["yes"] > 0.8 and p["yes"] + p["no"] <= 1.0001, p
+    answer = local_llm.text(ask, max_tokens=3).strip().lower()
+    assert answer.startswith("yes")  # the greedy answer agrees with the probabilities
+    flipped = local_llm.choice_probabilities(
+        [ask[0], HumanMessage(content="Is Berlin the capital of France?")], ["yes", "no"])
+    assert flipped["no"] > 0.8, flipped
 
 
 def test_okr_draft_with_the_real_model_is_grounded(model_data: Path, local_llm: LLM) -> None:

@@ -1,8 +1,8 @@
 import pytest
 
 from assistant.errors import InputError, KnowledgeError
-from assistant.grounding import attribute
 from assistant.fake_model import ScriptedChatModel
+from assistant.grounding import attribute
 from assistant.knowledge import KnowledgeBase
 from assistant.llm import LLM
 from assistant.qa import answer_question, best_quote, quote_in_chunk, stream_answer
