@@ -29,7 +29,12 @@ def alignment_case(case: Case, kb: KnowledgeBase, llm: LLM) -> dict[str, Any]:
         report = check_proposal(case.input["proposal"], kb, llm)
         row.update(predicted=report.verdict, score=report.score,
                    stances={f.element: f.stance for f in report.findings},
-                   duplicate=any(f.duplicate for f in report.findings))
+                   duplicate=any(f.duplicate for f in report.findings),
+                   kinds={f.element: f.kind for f in report.findings},
+                   margins={f.element: round(f.p_against - f.p_helps, 4)
+                            for f in report.findings
+                            if f.p_against is not None and f.p_helps is not None},
+                   score_parts=report.score_parts)
     except KeelError as exc:
         row.update(predicted="error", error=f"{type(exc).__name__}: {exc}")
     row["latency_s"] = time.perf_counter() - start
