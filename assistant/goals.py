@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import Literal
+from typing import Any, Literal
 
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
 from pydantic import BaseModel, Field, create_model
@@ -65,11 +65,16 @@ class DraftOKRs(BaseModel):
     objectives: list[DraftObjective] = Field(min_length=1, max_length=5)
 
 
-def _draft_schema(count: int) -> type[DraftOKRs]:
-    """DraftOKRs with exactly `count` objectives, so the grammar enforces the number."""
+def _draft_schema(count: int, ambition: str = "committed") -> type[DraftOKRs]:
+    """DraftOKRs with exactly `count` objectives of the requested ambition, so the grammar
+    enforces both (the model used to label objectives "aspirational" when asked for
+    committed ones)."""
+    only: Any = Literal[ambition]
+    objective = create_model("DraftObjective", __base__=DraftObjective,
+                             ambition=(only, Field(description="as requested")))
     return create_model(
         "DraftOKRs", __base__=DraftOKRs,
-        objectives=(list[DraftObjective], Field(min_length=count, max_length=count)))
+        objectives=(list[objective], Field(min_length=count, max_length=count)))
 
 
 class DraftReport(BaseModel):
@@ -164,7 +169,7 @@ def start_session(kb: KnowledgeBase, department: str, period: str, count: int,
                   period_start=start, period_end=end)
     return Session(history=[SystemMessage(content=system), HumanMessage(content=user)],
                    passages=passages, base=base, count=count,
-                   draft_schema=_draft_schema(count))
+                   draft_schema=_draft_schema(count, ambition))
 
 
 def finish(session: Session, llm: LLM, draft: DraftOKRs, lint_config: LintConfig | None,

@@ -213,3 +213,22 @@ def test_smart_goal_is_cited_and_linted(sample_kb: KnowledgeBase) -> None:
     chunks = sample_kb.get_chunks([goal.citations[0].chunk_id])
     assert quote_in_chunk(goal.citations[0].quote, chunks[goal.citations[0].chunk_id].text)
     assert {f.rule for f in findings} <= {"S1", "S2", "S3", "S4", "S5"}
+
+
+def test_the_requested_ambition_is_enforced_by_the_schema() -> None:
+    from pydantic import ValidationError
+
+    from assistant.goals import _draft_schema
+
+    kr = {"statement": "Raise churn saves from 10 to 20", "metric": "saves", "unit": "count",
+          "baseline": 10, "target": 20, "direction": "increase", "owner_role": "Head",
+          "measurement_source": "CRM", "source": "S1"}
+    objective = {"title": "Keep more subscribers", "why_now": "w", "perspective": "Customer",
+                 "ambition": "aspirational", "parent": "Pillar 1", "source": "S1",
+                 "initiatives": [], "key_results": [kr, kr]}
+    committed = _draft_schema(1, "committed")
+    with pytest.raises(ValidationError, match="committed"):
+        committed.model_validate({"objectives": [objective]})
+    assert committed.model_json_schema()["$defs"]["DraftObjective"]["properties"][
+        "ambition"]["const"] == "committed"
+    assert _draft_schema(1, "aspirational").model_validate({"objectives": [objective]})
