@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from .embeddings import Embedder
 from .grounding import content_stems
 from .knowledge import KnowledgeBase, SearchHit
+from .safety import unplanted_pieces
 
 __all__ = ["DUPLICATE_AT", "LIMITS", "Element", "gather_elements", "planned_overlap",
            "split_statements"]
@@ -100,9 +101,10 @@ def gather_elements(kb: KnowledgeBase, embedder: Embedder, text: str,
         for kinds in (GUARD_KINDS, GOAL_KINDS):
             for hit in kb.search(query, k=4, kinds=kinds):
                 hits.setdefault(hit.chunk_id, hit)
-    candidates = [(name, statement, hit) for hit in hits.values()
+    candidates = [(name, piece, hit) for hit in hits.values()
                   for name, statement in split_statements(hit)
-                  if len(statement) >= 80]  # an introduction line is no principle
+                  for piece in unplanted_pieces(statement)  # planted text is no principle
+                  if len(piece) >= 80]  # nor is an introduction line
     if not candidates:
         return []
     vectors = embedder.embed([s for _, s, _ in candidates])

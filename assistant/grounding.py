@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from .safety import addressed
+
 __all__ = ["attribute", "best_quote", "content_stems", "number_in_text", "numbers_in",
            "quote_in_chunk"]
 
@@ -37,9 +39,10 @@ def best_quote(claim: str, chunk_text: str, limit: int = 300) -> str:
     """
     flat = " ".join(chunk_text.split())
     sentences = [s.strip(" -|") for s in re.split(r"(?<=[.!?])\s+|\s\|\s(?=\|)|\s-\s", flat)]
-    sentences = [s for s in sentences if s]
-    if not sentences:
-        return flat[:limit]
+    sentences = [s for s in sentences if s and not addressed(s)]  # never quote planted text
+    if not sentences:  # nothing but planted text: an empty quote, which no check accepts
+        return "" if any(addressed(s) for s in re.split(r"(?<=[.!?])\s+", flat)) \
+            else flat[:limit]
     claim_words = set(_WORD.findall(claim.lower()))
     best = max(sentences, key=lambda s: len(claim_words & set(_WORD.findall(s.lower()))))
     return best[:limit]

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["clean_model_text", "instruction_sentences", "passages_block", "quarantine",
-           "strip_echoes"]
+__all__ = ["addressed", "clean_model_text", "instruction_sentences", "passages_block",
+           "quarantine", "strip_echoes", "unplanted_pieces"]
 
 _IMAGE = re.compile(r"!\[([^\]]*)\]\(([^)]*)\)")
 _HTML_TAG = re.compile(r"</?[a-zA-Z][^>]{0,500}>")
@@ -62,6 +62,23 @@ def _tokens(text: str) -> set[str]:
     """Links and code-like strings (canaries): the parts of an instruction worth tracking."""
     return {t.lower().rstrip(".,;:") for t in _URL.findall(text) + _CODE.findall(text)}
 _WORD = re.compile(r"[a-z0-9]+")
+
+
+def addressed(sentence: str) -> bool:
+    """True when a sentence talks to the assistant about its output (a planted instruction)."""
+    return bool(_ADDRESSED.search(sentence))
+
+
+def unplanted_pieces(text: str) -> list[str]:
+    """The text cut around its sentences addressed to the assistant: each piece verbatim and
+    contiguous (so it can still be quoted and cited), the planted sentences left out."""
+    pieces, start = [], 0
+    for match in _SENTENCE.finditer(text):
+        if _ADDRESSED.search(match.group(0)):
+            pieces.append(text[start:match.start()])
+            start = match.end()
+    pieces.append(text[start:])
+    return [p.strip() for p in pieces if p.strip()]
 
 
 def instruction_sentences(passages: list[str]) -> list[str]:
