@@ -138,7 +138,11 @@ class LocalModelServer:
         cmd = [sys.executable, "-m", "assistant.model_process", str(os.getpid()),
                "--model", str(model),
                "--model_alias", LOCAL_MODEL_ALIAS, "--host", "127.0.0.1", "--port", str(port),
-               "--n_threads", str(threads), "--n_ctx", str(self.settings.local_n_ctx)]
+               "--n_threads", str(threads), "--n_ctx", str(self.settings.local_n_ctx),
+               # llama-cpp-python's default cuts a streaming answer short ("[DONE]" without a
+               # finish reason) as soon as another request waits: one user's draft would end
+               # half-way when a second user asked something. Requests queue instead.
+               "--interrupt_requests", "False"]
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         with self.log_path.open("ab") as log:
             self.process = subprocess.Popen(

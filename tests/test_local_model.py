@@ -118,6 +118,30 @@ def test_choice_probabilities_come_from_the_first_answer_token(local_llm: LLM) -
     assert flipped["no"] > 0.8, flipped
 
 
+def test_concurrent_streams_both_finish(local_llm: LLM) -> None:
+    """Two users at once: the server queues the second request; it must not cut the first
+    stream short (llama-cpp-python's default did, which surfaced as "closed half-way")."""
+    import threading
+
+    results: dict[int, str] = {}
+    errors: list[Exception] = []
+
+    def ask(n: int) -> None:
+        try:
+            results[n] = "".join(local_llm.stream([HumanMessage(
+                content=f"Count from {n} to {n + 30}, separated by commas.")]))
+        except Exception as exc:  # recorded and asserted below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=ask, args=(n,)) for n in (1, 100)]
+    threads[0].start()
+    time.sleep(1.0)  # the first stream is under way when the second request arrives
+    threads[1].start()
+    for t in threads:
+        t.join(timeout=600)
+    assert not errors and set(results) == {1, 100}, errors
+
+
 def test_okr_draft_with_the_real_model_is_grounded(model_data: Path, local_llm: LLM) -> None:
     settings = Settings(data_dir=model_data, workspace="drafting")
     with KnowledgeBase(settings) as kb:
