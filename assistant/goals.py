@@ -21,7 +21,13 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, System
 from pydantic import BaseModel, Field, create_model
 
 from .errors import InputError
-from .grounding import best_quote, number_in_text, quote_in_chunk
+from .grounding import (
+    baseline_from_table,
+    best_quote,
+    number_in_text,
+    quote_in_chunk,
+    strategy_refs,
+)
 from .knowledge import KnowledgeBase, SearchHit
 from .lint import Finding, LintConfig, lint_okrs
 from .llm import LLM
@@ -146,6 +152,14 @@ class Session:
     base: OKRSet
     count: int
     draft_schema: type[DraftOKRs]
+    owned: set[str]  # numbered strategy elements the department's own page names
+
+
+def owned_refs(kb: KnowledgeBase, department: str) -> set[str]:
+    """'pillar 1', 'goal 3'… named on the department's own page(s), where ownership is set."""
+    pages = [d.doc_id for d in kb.documents()
+             if d.kind == "department" and d.department == department]
+    return strategy_refs(" ".join(h.text for doc in pages for h in kb.chunks_of(doc)))
 
 
 def start_session(kb: KnowledgeBase, department: str, period: str, count: int,
@@ -157,10 +171,13 @@ def start_session(kb: KnowledgeBase, department: str, period: str, count: int,
     department = _department_name(kb, department)
     company, own = gather_passages(kb, department)
     passages = {f"S{i}": h for i, h in enumerate(company + own, 1)}
+    owned = owned_refs(kb, department)
+    ownership = (f" The {department} page gives {department} {' and '.join(sorted(owned)).title()}"
+                 ": every objective's parent is one of them." if owned else "")
     system, user = render(
         "draft_okrs", today=(today or date.today()).isoformat(), period=label,
         period_start=start.isoformat(), period_end=end.isoformat(), department=department,
-        count=count, ambition=ambition,
+        count=count, ambition=ambition, ownership=ownership,
         company_passages=passages_block([(f"S{i}", h.doc_id, h.section, h.text)
                                          for i, h in enumerate(company, 1)]),
         department_passages=passages_block([(f"S{i}", h.doc_id, h.section, h.text)
@@ -169,16 +186,16 @@ def start_session(kb: KnowledgeBase, department: str, period: str, count: int,
                   period_start=start, period_end=end)
     return Session(history=[SystemMessage(content=system), HumanMessage(content=user)],
                    passages=passages, base=base, count=count,
-                   draft_schema=_draft_schema(count, ambition))
+                   draft_schema=_draft_schema(count, ambition),
+                   owned=owned)
 
 
 def finish(session: Session, llm: LLM, draft: DraftOKRs, lint_config: LintConfig | None,
            repair_rounds: int, started: float, on_text: Callable[[str], None] | None = None
            ) -> DraftReport:
     """Check a draft, feed problems back for bounded repair rounds, convert and lint."""
-    history, passages, base, count = session.history, session.passages, session.base, \
-        session.count
-    first_problems, first_pass = _check(draft, passages, base, count, lint_config)
+    history, passages, base = session.history, session.passages, session.base
+    first_problems, first_pass = _check(draft, session, lint_config)
     problems, rounds, kr_pass = first_problems, 0, first_pass
     while problems and rounds < repair_rounds:
         rounds += 1
@@ -187,7 +204,7 @@ def finish(session: Session, llm: LLM, draft: DraftOKRs, lint_config: LintConfig
                         f"- {p}" for p in problems[:12]))[1])]
         draft = llm.structured(history, session.draft_schema, max_tokens=2400,
                                on_text=on_text)
-        problems, kr_pass = _check(draft, passages, base, count, lint_config)
+        problems, kr_pass = _check(draft, session, lint_config)
     okrs = _convert(draft, passages, base, repair=True)
     okrs.created_at = datetime.now(UTC)
     return DraftReport(okrs=okrs, findings=lint_okrs(okrs, lint_config), repair_rounds=rounds,
@@ -195,10 +212,11 @@ def finish(session: Session, llm: LLM, draft: DraftOKRs, lint_config: LintConfig
                        seconds=round(time.monotonic() - started, 2))
 
 
-def _check(draft: DraftOKRs, passages: dict[str, SearchHit], base: OKRSet, count: int,
-           config: LintConfig | None) -> tuple[list[str], float]:
+def _check(draft: DraftOKRs, session: Session, config: LintConfig | None
+           ) -> tuple[list[str], float]:
     """(problems addressed to the model, share of KRs with no error-level problem)."""
-    problems: list[str] = []
+    passages, base, count = session.passages, session.base, session.count
+    problems: list[str] = _ownership(draft, session.owned, base.department)
     bad_krs: set[tuple[int, int]] = set()
     if len(draft.objectives) != count:
         problems.append(f"Write exactly {count} objective(s), not {len(draft.objectives)}.")
@@ -217,6 +235,22 @@ def _check(draft: DraftOKRs, passages: dict[str, SearchHit], base: OKRSet, count
                 bad_krs.add((int(o_part.split()[-1]), int(k_part)))
     total = sum(len(o.key_results) for o in draft.objectives)
     return problems, (total - len(bad_krs)) / total if total else 0.0
+
+
+def _ownership(draft: DraftOKRs, owned: set[str], department: str) -> list[str]:
+    """An objective serving a numbered pillar (goal, priority…) its department's page does not
+    name, when the page names others of that kind: Marketing drafted People's Pillar 4."""
+    problems = []
+    for n, o in enumerate(draft.objectives, 1):
+        for kind in sorted({ref.split()[0] for ref in strategy_refs(o.parent)}):
+            mine = sorted(r for r in owned if r.split()[0] == kind)
+            serves = sorted(r for r in strategy_refs(o.parent) if r.split()[0] == kind)
+            if mine and not set(serves) & set(mine):
+                problems.append(
+                    f"objective {n}: it serves {', '.join(serves).title()}, but the "
+                    f"{department} page gives {department} {', '.join(mine).title()}; write "
+                    f"an objective for {' or '.join(mine).title()} instead.")
+    return problems
 
 
 def _grounding(what: str, n: int, source: str, passages: dict[str, SearchHit],
@@ -271,12 +305,30 @@ def _convert_kr(k: DraftKR, passages: dict[str, SearchHit], repair: bool, okrs: 
     if ungrounded and repair and baseline is not None:
         okrs.notes.append(f"{where}: baseline {baseline:g} was not in the cited text; removed.")
         baseline = None
+    if baseline is None and repair and hit is not None:
+        baseline, note = _table_baseline(k, hit, okrs, where)
     if baseline is None:
         note = (f"Unknown: the documents give no current value. Ask the {k.owner_role or 'owner'}"
                 f" for the current {k.metric or 'value'}.")
-    elif hit is not None:
+    elif hit is not None and not note:
         note = f"From {hit.doc_id} ({hit.section})."
     return KeyResult(
         statement=k.statement, metric=k.metric, unit=k.unit, baseline=baseline,
         baseline_note=note, target=k.target, direction=k.direction, deadline=okrs.period_end,
         owner_role=k.owner_role, measurement_source=k.measurement_source, citations=cites)
+
+
+def _table_baseline(k: DraftKR, hit: SearchHit, okrs: OKRSet, where: str
+                    ) -> tuple[float | None, str]:
+    """The current value from the cited passage's table row naming the KR's metric (the
+    model tends to write null even when the row it cites holds the number), used only when
+    the target is on the right side of it."""
+    found = baseline_from_table(k.metric, hit.text)
+    if found is None:
+        return None, ""
+    value, row = found
+    if (k.direction == "increase" and k.target <= value) or (
+            k.direction == "decrease" and k.target >= value):
+        return None, ""
+    okrs.notes.append(f"{where}: baseline {value:g} taken from the cited row “{row}”.")
+    return value, f"From {hit.doc_id} ({hit.section}): “{row}”."

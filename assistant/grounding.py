@@ -6,8 +6,8 @@ import re
 
 from .safety import addressed
 
-__all__ = ["attribute", "best_quote", "content_stems", "number_in_text", "numbers_in",
-           "quote_in_chunk"]
+__all__ = ["attribute", "baseline_from_table", "best_quote", "content_stems", "number_in_text",
+           "numbers_in", "quote_in_chunk", "strategy_refs"]
 
 _WORD = re.compile(r"[a-z0-9]+")
 _STOP_WORDS = ("the a an and or of to in on for with by from at as is are be we our us it its "
@@ -18,6 +18,10 @@ _STOP = frozenset(_STOP_WORDS.split())
 # of its content-word stems (and at least ATTRIBUTE_MIN_WORDS of them) occur in that passage.
 ATTRIBUTE_SHARE = 0.7
 ATTRIBUTE_MIN_WORDS = 3
+# A metric matches a table row when the row's label holds at least this share of the metric's
+# content-word stems (and the metric has at least two).
+ROW_MATCH_SHARE = 0.8
+_REF = re.compile(r"\b(pillar|goal|priority|theme)\s+(\d{1,2})\b", re.IGNORECASE)
 _NUM = re.compile(r"(?<![\w.])[-+]?\$?(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?")
 
 
@@ -82,3 +86,30 @@ def attribute(sentence: str, passages: list[str]) -> int | None:
         return None
     best = max(range(len(shares)), key=lambda i: shares[i])
     return best if shares[best] >= ATTRIBUTE_SHARE else None
+
+
+def strategy_refs(text: str) -> set[str]:
+    """Numbered strategy elements the text names: 'Pillar 1', 'goal 3' -> {'pillar 1', 'goal 3'}."""
+    return {f"{word.lower()} {int(number)}" for word, number in _REF.findall(text)}
+
+
+def baseline_from_table(metric: str, chunk_text: str) -> tuple[float, str] | None:
+    """(current value, the row) when a Markdown table row of the chunk names the metric.
+
+    Strict on purpose, because the result is written into a plan: the row's first cell must
+    hold at least `ROW_MATCH_SHARE` of the metric's content-word stems (two or more), exactly
+    one such row may match, and its second cell must hold exactly one number.
+    """
+    stems = content_stems(metric)
+    if len(stems) < 2:
+        return None
+    found = []
+    for line in chunk_text.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) < 2 or set(cells[0]) <= set("-: "):
+            continue
+        if len(stems & content_stems(cells[0])) / len(stems) >= ROW_MATCH_SHARE:
+            found.append((numbers_in(cells[1]), line.strip()))
+    if len(found) != 1 or len(found[0][0]) != 1:
+        return None
+    return next(iter(found[0][0])), found[0][1]

@@ -9,8 +9,8 @@ from assistant.cli import app
 from assistant.errors import InputError
 from assistant.fake_model import ScriptedChatModel
 from assistant.goal_store import GoalStore
-from assistant.goals import draft_okrs, gather_passages
-from assistant.grounding import number_in_text, quote_in_chunk
+from assistant.goals import draft_okrs, gather_passages, owned_refs
+from assistant.grounding import baseline_from_table, number_in_text, quote_in_chunk
 from assistant.knowledge import KnowledgeBase
 from assistant.llm import LLM
 from assistant.okr_io import read_okrs, to_csv, to_json, to_markdown
@@ -75,14 +75,15 @@ def test_company_passages_do_not_depend_on_the_department(sample_kb: KnowledgeBa
     assert {h.department for h in own_b if h.kind == "department"} == {"Finance"}
 
 
-def _draft(baseline: float | None, source: str, owner: str = "Head of Marketing") -> str:
+def _draft(baseline: float | None, source: str, owner: str = "Head of Marketing",
+           parent: str = "Pillar 1") -> str:
     kr = {"statement": "Raise active subscribers from 2,410 to 2,900",
           "metric": "active subscribers", "unit": "subscribers", "baseline": baseline,
           "target": 2900, "direction": "increase", "owner_role": owner,
           "measurement_source": "subscription platform", "source": source}
     objective = {"title": "Make subscribing the obvious way to buy Tidewater",
                  "why_now": "Subscriptions are pillar 1.", "perspective": "Customer",
-                 "ambition": "committed", "parent": "Pillar 1", "source": source,
+                 "ambition": "committed", "parent": parent, "source": source,
                  "initiatives": ["Referral link in every order email"], "key_results": [kr, kr]}
     return json.dumps({"objectives": [objective]})
 
@@ -116,10 +117,69 @@ def test_what_never_gets_fixed_is_returned_with_its_findings(sample_kb: Knowledg
     assert model.calls == 3 and report.repair_rounds == 2
     assert report.problems_left and report.kr_pass_final == 0.0
     kr = report.okrs.objectives[0].key_results[0]
-    assert kr.baseline is None and "Unknown" in kr.baseline_note  # invented number removed
+    # the invented number is removed; the real one comes from the cited row, both reported
+    assert kr.baseline == 2410 and "| Active subscribers | 2,410 |" in kr.baseline_note
     assert any("1234" in note for note in report.okrs.notes)
+    assert any("2410 taken from the cited row" in note for note in report.okrs.notes)
     assert any(f.rule == "K8" and f.severity == "error" for f in report.findings)
     assert len(report.okrs.objectives[0].key_results) == 2  # nothing dropped
+
+
+def test_a_null_baseline_is_taken_from_the_cited_row(sample_kb: KnowledgeBase) -> None:
+    model = ScriptedChatModel(replies=[_draft(None, _marketing_metrics_id(sample_kb))])
+    report = draft_okrs(sample_kb, LLM(sample_kb.settings, chat_model=model), "Marketing",
+                        "2027-Q1", count=1, repair_rounds=0)
+    kr = report.okrs.objectives[0].key_results[0]
+    assert kr.baseline == 2410 and kr.baseline_note.startswith("From knowledge/departments")
+    _assert_grounded(report, sample_kb)
+
+
+def test_baseline_from_table_is_strict() -> None:
+    table = ("| metric | current value |\n|---|---|\n| Active subscribers | 2,410 |\n"
+             "| New subscribers per month | 196 |\n| Share of new subscribers from referrals "
+             "| 14% |\n| Paid social spend | $7,600 and $900 |")
+    assert baseline_from_table("Share of new subscribers from referrals", table) == (
+        14.0, "| Share of new subscribers from referrals | 14% |")
+    assert baseline_from_table("Active subscribers", table) == (
+        2410.0, "| Active subscribers | 2,410 |")
+    assert baseline_from_table("new subscribers", table) is None  # two rows match
+    assert baseline_from_table("subscribers", table) is None  # one word is too little
+    assert baseline_from_table("Paid social spend", table) is None  # two numbers in the cell
+    assert baseline_from_table("Email open rate", table) is None
+
+
+def test_target_on_the_wrong_side_of_the_row_keeps_the_baseline_unknown(
+        sample_kb: KnowledgeBase) -> None:
+    draft = json.loads(_draft(None, _marketing_metrics_id(sample_kb)))
+    draft["objectives"][0]["key_results"][0]["target"] = 2000  # "increase" to below 2,410
+    model = ScriptedChatModel(replies=[json.dumps(draft)])
+    report = draft_okrs(sample_kb, LLM(sample_kb.settings, chat_model=model), "Marketing",
+                        "2027-Q1", count=1, repair_rounds=0)
+    assert report.okrs.objectives[0].key_results[0].baseline is None
+
+
+def test_an_objective_for_another_departments_pillar_is_sent_back(
+        sample_kb: KnowledgeBase) -> None:
+    good = _marketing_metrics_id(sample_kb)
+    model = ScriptedChatModel(replies=[_draft(2410, good, parent="Priority 5 (Pillar 4)"),
+                                       _draft(2410, good, parent="Pillar 1")])
+    report = draft_okrs(sample_kb, LLM(sample_kb.settings, chat_model=model), "Marketing",
+                        "2027-Q1", count=1)
+    assert model.calls == 2 and not report.problems_left
+    feedback = str(model.prompts[1][-1].content)
+    assert "serves Pillar 4" in feedback and "gives Marketing Pillar 1" in feedback
+    assert report.okrs.objectives[0].parent == "Pillar 1"
+
+
+def test_ownership_is_not_checked_where_the_page_names_no_pillar(
+        sample_kb: KnowledgeBase) -> None:
+    assert owned_refs(sample_kb, "Finance") == set()  # its page assigns no pillar
+    assert owned_refs(sample_kb, "Operations") == {"pillar 1", "pillar 3"}
+    model = ScriptedChatModel(replies=[_draft(None, "S1", owner="Head of Finance",
+                                              parent="Pillar 4")])
+    report = draft_okrs(sample_kb, LLM(sample_kb.settings, chat_model=model), "Finance",
+                        "2027-Q1", count=1, repair_rounds=1)
+    assert model.calls == 1 and not any("Pillar" in p for p in report.problems_left)
 
 
 def test_unsupported_objective_is_flagged(sample_kb: KnowledgeBase) -> None:
