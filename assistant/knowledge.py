@@ -86,6 +86,7 @@ class KnowledgeBase:
         self.embedder = embedder or build_embedder(settings)
         self._store: StoreHandle | None = open_store(settings)
         self._write = threading.RLock()
+        self._doc_count: tuple[int, int] | None = None  # (chunk count, documents) cache
         self.collection = self._open_collection()
         self.journal = Journal(settings.workspace_dir)
         self.recovered: IndexReport | None = self._finish_interrupted_run()
@@ -165,6 +166,18 @@ class KnowledgeBase:
             ))
         return infos
 
+    def document_count(self) -> int:
+        """How many documents; recounted only when the chunk count changed or this object
+        wrote. The UI's status line asks every 3 s per open page, and listing every chunk's
+        metadata each time was the hot path on big stores. Another process swapping one
+        document for another with exactly the same number of chunks is seen at the next change.
+        """
+        count = self.count()
+        cached = self._doc_count
+        if cached is None or cached[0] != count:
+            cached = self._doc_count = (count, len(self.documents()))
+        return cached[1]
+
     def search(
         self, query: str, k: int | None = None, kinds: Iterable[str] | None = None,
         department: str | None = None,
@@ -232,6 +245,7 @@ class KnowledgeBase:
                 known = ", ".join(d.doc_id for d in self.documents()[:10]) or "none"
                 raise KnowledgeError(f"No indexed document '{doc_id}'. Known: {known}")
             self._delete(ids)
+            self._doc_count = None
             return len(ids)
 
     def index(self, paths: Iterable[Path], progress: Progress | None = None) -> IndexReport:
@@ -264,6 +278,7 @@ class KnowledgeBase:
                     self._delete(info["ids"])
                     report.removed.append(doc_id)
             report.chunks_total = self.count()
+            self._doc_count = None
             self.journal.end()
             return report
 

@@ -136,7 +136,7 @@ def status_markdown(services: Services, workspace: str | None = None) -> str:
     info = services.llm.describe()
     kb = services.kb_for(workspace)
     return (f"**Workspace** `{kb.workspace}` · **documents** "
-            f"{len(kb.documents())} · **chunks** {kb.count()}  \n"
+            f"{kb.document_count()} · **chunks** {kb.count()}  \n"
             f"**Model** `{info['model']}` ({info['provider']}) at `{info['endpoint']}` · "
             f"**state** {services.model_state}"
             + (f" · **documents** {services.index_state}" if services.index_state else "")

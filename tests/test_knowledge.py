@@ -56,6 +56,21 @@ def test_deleted_document_is_removed_on_reindex(store_settings: Settings, tmp_pa
         assert "knowledge/vision.md" not in {d.doc_id for d in kb.documents()}
 
 
+def test_document_count_follows_every_write(store_settings: Settings, tmp_path: Path) -> None:
+    folder = _copy_sample(tmp_path)
+    with KnowledgeBase(store_settings) as kb:
+        kb.index([folder])
+        assert kb.document_count() == len(kb.documents()) == 13
+        kb.forget("knowledge/vision.md")
+        assert kb.document_count() == 12
+        kb.index([folder])
+        assert kb.document_count() == 13
+        # a write this object did not make (another process on a shared store)
+        ids = kb.collection.get(where={"doc_id": "knowledge/mission.md"}, include=[])["ids"]
+        kb.collection.delete(ids=ids)
+        assert kb.document_count() == len(kb.documents()) == 12
+
+
 def test_bad_files_fail_alone_and_leave_the_store_unchanged(store_settings: Settings,
                                                             tmp_path: Path) -> None:
     folder = _copy_sample(tmp_path)
