@@ -22,6 +22,7 @@ from pydantic import BaseModel, Field
 
 from .alignment_elements import DUPLICATE_AT, Element, gather_elements, planned_overlap
 from .alignment_report import (
+    STRAIN_KINDS,
     AlignmentReport,
     ElementFinding,
     ProposalAspects,
@@ -109,7 +110,7 @@ def check_proposal(text: str, kb: KnowledgeBase, llm: LLM) -> AlignmentReport:
     elements = gather_elements(kb, kb.embedder, text, queries)
     findings = [_judge(text, element, llm, kb.embedder) for element in elements]
     for element, finding in zip(elements, findings, strict=True):  # after the stances, so the
-        if element.kind in ("value", "non-goal"):  # proposal prefix stays cached across calls
+        if element.kind in STRAIN_KINDS:  # proposal prefix stays cached across calls
             finding.p_helps, finding.p_against = _probabilities(text, element, llm)
     chunks = {e.hit.chunk_id: e.hit for e in elements}
     score = score_findings(findings, chunks)

@@ -14,13 +14,13 @@ Score (0-100), documented in every report:
           - 30  for each value the proposal conflicts with
           - 25  if it duplicates an initiative that is already planned
     clamped to 0..100; any conflict with a stated non-goal caps the score at 15, and a value
-    or non-goal the proposal *strains* caps it at 35.
+    the proposal *strains* caps it at 35.
 
 Strain is the model's probability check (`LLM.choice_probabilities`, first answer token):
-asked "would the proposal go against this statement?" and "would it help achieve it?", a
-strained statement has P(yes, against) - P(yes, helps) > STRAIN_MARGIN. The reasoned stance
-of the 1.5B model says "supports" to nearly everything; the probability margin separates
-aligned from misaligned proposals far better (dev split: ROC AUC 0.95, see README).
+asked "would the proposal go against this value?" and "would it help achieve it?", a
+strained value has P(yes, against) - P(yes, helps) > STRAIN_MARGIN. The reasoned stance of
+the 1.5B model says "supports" to nearly everything; the margin catches more misaligned
+proposals (measured end to end in the README, with what it costs in aligned recall).
 
 Verdict: no validly cited finding at all -> insufficient_information; otherwise score >= 70
 aligned, 40-69 partially_aligned, below 40 misaligned.
@@ -39,6 +39,7 @@ from .schemas import Citation
 
 __all__ = [
     "FORMULA",
+    "STRAIN_KINDS",
     "STRAIN_MARGIN",
     "WEIGHTS",
     "AlignmentReport",
@@ -62,14 +63,18 @@ WEIGHTS: dict[str, int] = {
     "value_conflict": -30, "duplicate": -25, "non_goal_cap": 15,
     "aligned_at": 70, "partial_at": 40, "strain_cap": 35,
 }
-# Chosen on the sample company's dev split (18 proposals): margins of 0.15 and 0.20 tied on
-# macro-F1 there; 0.15 catches more misaligned proposals, the costly error.
+# Chosen on the sample company's dev split, end to end (`benchmarks/alignment_rescore.py`,
+# 18 proposals): values only, margin 0.15. Non-goals are left to the named-action check: with
+# the pipeline's retrieval every non-goal's margin sat near 0.2 whether or not the proposal
+# touched it (asking whether a proposal "helps achieve" a prohibition is not a question the
+# 1.5B model answers), and capping on them called all 17 sample test proposals misaligned.
 STRAIN_MARGIN = 0.15
+STRAIN_KINDS: tuple[str, ...] = ("value",)
 FORMULA = (
     "score = 30 + 45 if a strategic goal is supported + 10 if two or more are + 5 if a value "
     "is supported - 30 per value conflict - 25 if it duplicates a planned initiative; "
-    "clamped to 0-100; a non-goal conflict caps it at 15; a value or non-goal the proposal "
-    "strains (the model's P(goes against) exceeds P(helps) by more than 0.15) caps it at 35. "
+    "clamped to 0-100; a non-goal conflict caps it at 15; a value the proposal strains (the "
+    "model's P(goes against) exceeds P(helps) by more than 0.15) caps it at 35. "
     "Verdict: >= 70 aligned, 40-69 "
     "partially aligned, < 40 misaligned; no validly cited finding -> insufficient information."
 )
@@ -100,14 +105,14 @@ class ElementFinding(BaseModel):
     similarity: float = 0.0
     citations: list[Citation] = []
     error: str = ""  # the model's answer could not be read; the finding does not count
-    # values and non-goals: the model's P(yes) to "helps achieve it?" and "goes against it?"
+    # values (STRAIN_KINDS): the model's P(yes) to "helps achieve it?" and "goes against it?"
     p_helps: float | None = None
     p_against: float | None = None
 
     @property
     def strained(self) -> bool:
-        """The probability check says the proposal works against this value or non-goal."""
-        return (self.kind in ("value", "non-goal") and self.p_helps is not None
+        """The probability check says the proposal works against this value."""
+        return (self.kind in STRAIN_KINDS and self.p_helps is not None
                 and self.p_against is not None
                 and self.p_against - self.p_helps > STRAIN_MARGIN)
 
@@ -129,7 +134,7 @@ class AlignmentReport(BaseModel):
     aspects: ProposalAspects | None = None
     findings: list[ElementFinding] = []
     conflicts: list[ElementFinding] = []
-    strains: list[ElementFinding] = []  # values / non-goals strained (probability check)
+    strains: list[ElementFinding] = []  # values strained (probability check)
     overlaps: list[ElementFinding] = []
     likely_kr: str | None = None
     perspectives: list[str] = []

@@ -93,6 +93,16 @@ def test_a_strained_value_caps_the_score(helps: float | None, against: float | N
     assert any("strains" in p for p in score.parts) == (verdict == "misaligned")
 
 
+def test_a_non_goal_margin_does_not_cap_the_score() -> None:
+    """Non-goals are judged by the named-action check only: end to end, every non-goal's
+    margin sat near 0.2 whatever the proposal (see `alignment_report.STRAIN_KINDS`)."""
+    findings = _aligned_findings()
+    findings[2].p_helps, findings[2].p_against = 0.35, 0.58
+    score = score_findings(findings, CHUNKS)
+    assert (score.verdict, score.value) == ("aligned", 85), score.parts
+    assert not findings[2].strained
+
+
 def test_a_strain_with_a_corrupted_citation_does_not_count() -> None:
     findings = _aligned_findings()
     findings[3].p_helps, findings[3].p_against = 0.3, 0.7

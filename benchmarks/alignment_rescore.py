@@ -1,0 +1,91 @@
+"""Re-score recorded alignment checks under other probability ("strain") rules, exactly.
+
+    .venv/bin/python benchmarks/alignment_rescore.py DEV_RUN/report.json [TEST_RUN/report.json]
+
+The score is deterministic code over the model's answers (`alignment_report.score_findings`),
+and every eval row records what the strain rule reads: each value's and non-goal's margin
+P(goes against) - P(helps), its kind, and the score's terms. So a rule can be changed and the
+same model answers re-scored without asking the model again. This prints, for each rule, the
+figures on the first report (the dev split: choose here) and then on the second (test).
+
+Why it exists: on 2026-11-27 the strain rule chosen from a probe (values and non-goals,
+margin 0.15) was run end to end for the first time. With the extraction call, retrieval brings
+more non-goals per proposal, and every non-goal's margin sat near 0.2 whether or not the
+proposal touched it, so all 17 sample test proposals came out misaligned.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from pathlib import Path
+from typing import Any
+
+from assistant.alignment_report import WEIGHTS
+
+LABELS = ["aligned", "partially_aligned", "misaligned"]
+_TERM = re.compile(r"^([+-]?\d+) ")
+
+
+def before_strain(row: dict[str, Any]) -> int:
+    """The score the row had before the strain cap (its terms, clamped, non-goal cap)."""
+    value = sum(int(m.group(1)) for p in row["score_parts"] if (m := _TERM.match(p)))
+    value = max(0, min(100, value))
+    if any(p.startswith(f"capped at {WEIGHTS['non_goal_cap']}:") for p in row["score_parts"]):
+        value = min(value, WEIGHTS["non_goal_cap"])
+    return value
+
+
+def verdict(row: dict[str, Any], kinds: tuple[str, ...], margin: float | None) -> str:
+    if row["predicted"] == "insufficient_information":
+        return row["predicted"]
+    value = before_strain(row)
+    if margin is not None and any(m > margin and row["kinds"].get(name) in kinds
+                                  for name, m in row["margins"].items()):
+        value = min(value, WEIGHTS["strain_cap"])
+    return ("aligned" if value >= WEIGHTS["aligned_at"] else
+            "partially_aligned" if value >= WEIGHTS["partial_at"] else "misaligned")
+
+
+def metrics(pairs: list[tuple[str, str]]) -> str:
+    f1s, recall = [], {}
+    for label in LABELS:
+        tp = sum(a == label and b == label for a, b in pairs)
+        fp = sum(a != label and b == label for a, b in pairs)
+        fn = sum(a == label and b != label for a, b in pairs)
+        p, r = (tp / (tp + fp) if tp + fp else 0.0), (tp / (tp + fn) if tp + fn else 0.0)
+        recall[label] = r
+        f1s.append(2 * p * r / (p + r) if p + r else 0.0)
+    accuracy = sum(a == b for a, b in pairs) / len(pairs) if pairs else float("nan")
+    return (f"acc {accuracy:.2f} F1 {sum(f1s) / 3:.2f} rec "
+            + "/".join(f"{recall[x]:.2f}" for x in LABELS))
+
+
+def rules() -> list[tuple[str, tuple[str, ...], float | None]]:
+    out: list[tuple[str, tuple[str, ...], float | None]] = [("no strain cap", (), None)]
+    for kinds in (("value", "non-goal"), ("value",), ("non-goal",)):
+        for margin in (0.15, 0.20, 0.25, 0.30):
+            out.append((f"{'+'.join(kinds)} > {margin:.2f}", kinds, margin))
+    return out
+
+
+def main(paths: list[Path]) -> None:
+    reports = [[c for c in json.loads(p.read_text())["cases"] if c["task"] == "alignment_check"]
+               for p in paths]
+    rows = [r for report in reports for r in report]
+    same = sum(verdict(r, ("value", "non-goal"), 0.15) == r["predicted"] for r in rows)
+    print(f"the rule these runs used (values and non-goals > 0.15) reproduces {same}/{len(rows)} "
+          "recorded verdicts")
+    for (name, kinds, margin) in rules():
+        cells = []
+        for rows in reports:
+            for corpus in sorted({r["corpus"] for r in rows}):
+                mine = [r for r in rows if r["corpus"] == corpus]
+                cells.append(f"{corpus}: " + metrics(
+                    [(r["expected"], verdict(r, kinds, margin)) for r in mine]))
+        print(f"{name:<24} " + " | ".join(cells))
+
+
+if __name__ == "__main__":
+    main([Path(p) for p in sys.argv[1:]])
