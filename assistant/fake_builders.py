@@ -37,8 +37,6 @@ def _okrs(prompt: str) -> dict[str, Any]:
     docs = documents_in(prompt)
     rows = _metric_rows(prompt) or [(docs[0][0] if docs else "S1", "customer satisfaction",
                                      90.0, "%")]
-    # the first pillar the department's own passages name (ownership is checked in drafting)
-    pillar = re.search(r"Pillar \d+", prompt.split("Department passages:")[-1])
     objectives = []
     for n in range(count):
         krs = []
@@ -53,8 +51,7 @@ def _okrs(prompt: str) -> dict[str, Any]:
             "title": f"Make our {krs[0]['metric']} something customers notice",
             "why_now": "The department page names it as a current priority.",
             "perspective": _PERSPECTIVES[n % 4], "ambition": ambition,
-            "parent": pillar.group(0) if pillar else "Pillar 1",
-            "source": docs[0][0] if docs else "S1",
+            "parent": "Pillar 1", "source": docs[0][0] if docs else "S1",
             "initiatives": ["Review the process with the team"], "key_results": krs})
     return {"objectives": objectives}
 

@@ -7,7 +7,7 @@ import re
 from .safety import addressed
 
 __all__ = ["attribute", "baseline_from_table", "best_quote", "content_stems", "number_in_text",
-           "numbers_in", "quote_in_chunk", "strategy_refs"]
+           "numbers_in", "quote_in_chunk"]
 
 _WORD = re.compile(r"[a-z0-9]+")
 _STOP_WORDS = ("the a an and or of to in on for with by from at as is are be we our us it its "
@@ -21,7 +21,6 @@ ATTRIBUTE_MIN_WORDS = 3
 # A metric matches a table row when the row's label holds at least this share of the metric's
 # content-word stems (and the metric has at least two).
 ROW_MATCH_SHARE = 0.8
-_REF = re.compile(r"\b(pillar|goal|priority|theme)\s+(\d{1,2})\b", re.IGNORECASE)
 _NUM = re.compile(r"(?<![\w.])[-+]?\$?(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?")
 
 
@@ -86,11 +85,6 @@ def attribute(sentence: str, passages: list[str]) -> int | None:
         return None
     best = max(range(len(shares)), key=lambda i: shares[i])
     return best if shares[best] >= ATTRIBUTE_SHARE else None
-
-
-def strategy_refs(text: str) -> set[str]:
-    """Numbered strategy elements the text names: 'Pillar 1', 'goal 3' -> {'pillar 1', 'goal 3'}."""
-    return {f"{word.lower()} {int(number)}" for word, number in _REF.findall(text)}
 
 
 def baseline_from_table(metric: str, chunk_text: str) -> tuple[float, str] | None:

@@ -9,7 +9,7 @@ from assistant.cli import app
 from assistant.errors import InputError
 from assistant.fake_model import ScriptedChatModel
 from assistant.goal_store import GoalStore
-from assistant.goals import draft_okrs, gather_passages, owned_refs
+from assistant.goals import draft_okrs, gather_passages
 from assistant.grounding import baseline_from_table, number_in_text, quote_in_chunk
 from assistant.knowledge import KnowledgeBase
 from assistant.llm import LLM
@@ -148,6 +148,19 @@ def test_baseline_from_table_is_strict() -> None:
     assert baseline_from_table("Email open rate", table) is None
 
 
+def test_a_kr_that_names_another_starting_value_keeps_the_baseline_unknown(
+        sample_kb: KnowledgeBase) -> None:
+    """Seen with the local model: "Raise the share … from 9% to 15%", baseline null, citing
+    the row that says 14%. Filling 14 would contradict the KR's own words."""
+    draft = json.loads(_draft(None, _marketing_metrics_id(sample_kb)))
+    draft["objectives"][0]["key_results"][0]["statement"] = "Raise active subscribers from 2,000"
+    model = ScriptedChatModel(replies=[json.dumps(draft)])
+    report = draft_okrs(sample_kb, LLM(sample_kb.settings, chat_model=model), "Marketing",
+                        "2027-Q1", count=1, repair_rounds=0)
+    krs = report.okrs.objectives[0].key_results
+    assert krs[0].baseline is None and krs[1].baseline == 2410  # the second says "from 2,410"
+
+
 def test_target_on_the_wrong_side_of_the_row_keeps_the_baseline_unknown(
         sample_kb: KnowledgeBase) -> None:
     draft = json.loads(_draft(None, _marketing_metrics_id(sample_kb)))
@@ -156,30 +169,6 @@ def test_target_on_the_wrong_side_of_the_row_keeps_the_baseline_unknown(
     report = draft_okrs(sample_kb, LLM(sample_kb.settings, chat_model=model), "Marketing",
                         "2027-Q1", count=1, repair_rounds=0)
     assert report.okrs.objectives[0].key_results[0].baseline is None
-
-
-def test_an_objective_for_another_departments_pillar_is_sent_back(
-        sample_kb: KnowledgeBase) -> None:
-    good = _marketing_metrics_id(sample_kb)
-    model = ScriptedChatModel(replies=[_draft(2410, good, parent="Priority 5 (Pillar 4)"),
-                                       _draft(2410, good, parent="Pillar 1")])
-    report = draft_okrs(sample_kb, LLM(sample_kb.settings, chat_model=model), "Marketing",
-                        "2027-Q1", count=1)
-    assert model.calls == 2 and not report.problems_left
-    feedback = str(model.prompts[1][-1].content)
-    assert "serves Pillar 4" in feedback and "gives Marketing Pillar 1" in feedback
-    assert report.okrs.objectives[0].parent == "Pillar 1"
-
-
-def test_ownership_is_not_checked_where_the_page_names_no_pillar(
-        sample_kb: KnowledgeBase) -> None:
-    assert owned_refs(sample_kb, "Finance") == set()  # its page assigns no pillar
-    assert owned_refs(sample_kb, "Operations") == {"pillar 1", "pillar 3"}
-    model = ScriptedChatModel(replies=[_draft(None, "S1", owner="Head of Finance",
-                                              parent="Pillar 4")])
-    report = draft_okrs(sample_kb, LLM(sample_kb.settings, chat_model=model), "Finance",
-                        "2027-Q1", count=1, repair_rounds=1)
-    assert model.calls == 1 and not any("Pillar" in p for p in report.problems_left)
 
 
 def test_unsupported_objective_is_flagged(sample_kb: KnowledgeBase) -> None:
