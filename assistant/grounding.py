@@ -21,6 +21,9 @@ ATTRIBUTE_MIN_WORDS = 3
 # A metric matches a table row when the row's label holds at least this share of the metric's
 # content-word stems (and the metric has at least two).
 ROW_MATCH_SHARE = 0.8
+_NUMBER_WORDS = ("two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+                 "eleven", "twelve")
+_NUMBER_WORD = re.compile(rf"\b({'|'.join(_NUMBER_WORDS)})\b", re.IGNORECASE)
 _NUM = re.compile(r"(?<![\w.])[-+]?\$?(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?")
 
 
@@ -52,10 +55,14 @@ def best_quote(claim: str, chunk_text: str, limit: int = 300) -> str:
 
 
 def numbers_in(text: str) -> set[float]:
-    """Every number written in the text ('2,410', '6.8%', '$3.25' -> 2410, 6.8, 3.25)."""
+    """Every number written in the text ('2,410', '6.8%', '$3.25' -> 2410, 6.8, 3.25), and
+    the small ones written as words ('four in 2026' -> 4; not "one", which is mostly a
+    pronoun: "no one", "one of our")."""
     found = set()
     for match in _NUM.finditer(text):
         found.add(float(match.group(1).replace(",", "") + (match.group(2) or "")))
+    for word in _NUMBER_WORD.findall(text):
+        found.add(float(_NUMBER_WORDS.index(word.lower()) + 2))
     return found
 
 

@@ -134,6 +134,15 @@ def test_a_null_baseline_is_taken_from_the_cited_row(sample_kb: KnowledgeBase) -
     _assert_grounded(report, sample_kb)
 
 
+def test_small_numbers_written_as_words_count_as_written() -> None:
+    """Seen with the local model: baseline 4 for "Farm stories are published irregularly
+    (four in 2026)" was removed as not written in the passage."""
+    assert number_in_text(4, "Farm stories are published irregularly (four in 2026).")
+    assert number_in_text(12, "Twelve partner cafés")
+    assert not number_in_text(1, "no one answers on weekends")
+    assert not number_in_text(5, "fourteen cafés")
+
+
 def test_baseline_from_table_is_strict() -> None:
     table = ("| metric | current value |\n|---|---|\n| Active subscribers | 2,410 |\n"
              "| New subscribers per month | 196 |\n| Share of new subscribers from referrals "
