@@ -1,4 +1,10 @@
-"""How the alignment check's probability ("strain") threshold was chosen, reproducibly.
+"""The first calibration of the alignment check's probability ("strain") rule, reproducibly.
+
+Superseded: this probe skips the extraction step, so it sees fewer non-goals per proposal
+than the pipeline does, and the rule it chose (values and non-goals, margin 0.15) failed end
+to end. The shipped rule was chosen on an end-to-end dev run with
+`benchmarks/alignment_rescore.py` (README "Alignment check (measured)"). Kept because its
+per-feature ROC AUCs are still the record of which probability features carry signal.
 
     .venv/bin/python benchmarks/alignment_strain_probe.py collect OUT.json   # local model
     .venv/bin/python benchmarks/alignment_strain_probe.py analyse OUT.json
