@@ -296,7 +296,7 @@ def _table_baseline(k: DraftKR, hit: SearchHit, okrs: OKRSet, where: str
                     ) -> tuple[float | None, str]:
     """The current value from the cited passage's table row naming the KR's metric (the
     model tends to write null even when the row it cites holds the number), used only when
-    the target is on the right side of it."""
+    the target is on the right side of it and the KR's own "from X", if any, says the same."""
     found = baseline_from_table(k.metric, hit.text)
     if found is None:
         return None, ""
