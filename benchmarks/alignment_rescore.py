@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant.alignment_report import WEIGHTS
+from evals.metrics import classification_scores
 
 LABELS = ["aligned", "partially_aligned", "misaligned"]
 _TERM = re.compile(r"^([+-]?\d+) ")
@@ -49,16 +50,11 @@ def verdict(row: dict[str, Any], kinds: tuple[str, ...], margin: float | None) -
 
 
 def metrics(pairs: list[tuple[str, str]]) -> str:
-    f1s, recall = [], {}
-    for label in LABELS:
-        tp = sum(a == label and b == label for a, b in pairs)
-        fp = sum(a != label and b == label for a, b in pairs)
-        fn = sum(a == label and b != label for a, b in pairs)
-        p, r = (tp / (tp + fp) if tp + fp else 0.0), (tp / (tp + fn) if tp + fn else 0.0)
-        recall[label] = r
-        f1s.append(2 * p * r / (p + r) if p + r else 0.0)
-    accuracy = sum(a == b for a, b in pairs) / len(pairs) if pairs else float("nan")
-    return (f"acc {accuracy:.2f} F1 {sum(f1s) / 3:.2f} rec "
+    """The eval harness's own scores (`evals.metrics.classification_scores`), on one line."""
+    m = classification_scores(pairs, LABELS)
+    recall = m["recall"]
+    assert isinstance(recall, dict)
+    return (f"acc {m['accuracy']:.2f} F1 {m['macro_f1']:.2f} rec "
             + "/".join(f"{recall[x]:.2f}" for x in LABELS))
 
 
