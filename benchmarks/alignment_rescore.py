@@ -22,7 +22,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from assistant.alignment_report import WEIGHTS
+from assistant.alignment_report import STRAIN_KINDS, STRAIN_MARGIN, WEIGHTS
 from evals.metrics import classification_scores
 
 LABELS = ["aligned", "partially_aligned", "misaligned"]
@@ -70,9 +70,10 @@ def main(paths: list[Path]) -> None:
     reports = [[c for c in json.loads(p.read_text())["cases"] if c["task"] == "alignment_check"]
                for p in paths]
     rows = [r for report in reports for r in report]
-    same = sum(verdict(r, ("value", "non-goal"), 0.15) == r["predicted"] for r in rows)
-    print(f"the rule these runs used (values and non-goals > 0.15) reproduces {same}/{len(rows)} "
-          "recorded verdicts")
+    for name, kinds in (("shipped rule", STRAIN_KINDS), ("first rule", ("value", "non-goal"))):
+        same = sum(verdict(r, kinds, STRAIN_MARGIN) == r["predicted"] for r in rows)
+        print(f"{name} ({' and '.join(kinds)} > {STRAIN_MARGIN}) reproduces {same}/{len(rows)} "
+              "recorded verdicts (the rule a run used reproduces all of them)")
     for (name, kinds, margin) in rules():
         cells = []
         for rows in reports:
