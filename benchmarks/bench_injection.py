@@ -59,15 +59,18 @@ class Outcome:
     notes: str = ""  # the task's own warnings (e.g. citations Keel added, sentences removed)
 
 
-def load_attacks(per_category: int, categories: str = "") -> list[tuple[int, str, int, str]]:
+def load_attacks(per_category: int, categories: str = "",
+                 skip: int = 0) -> list[tuple[int, str, int, str]]:
     """(index in the full run, category, attack number, text): the index fixes the request
-    kind and, with --rotate, the position, so a re-run of one category repeats its runs."""
+    kind and, with --rotate, the position, so a re-run of one category repeats its runs.
+    `skip` leaves out each category's first attacks (already run) without changing the rest's
+    index, so a run in parts gives the same runs as one whole run."""
     data = json.loads(ATTACKS.read_text())
     keep = [c.strip().lower() for c in categories.split(",") if c.strip()]
     every = [(category, n, text) for category, texts in data.items()
              for n, text in enumerate(texts[:per_category])]
     return [(i, *attack) for i, attack in enumerate(every)
-            if not keep or attack[0].lower() in keep]
+            if (not keep or attack[0].lower() in keep) and attack[1] >= skip]
 
 
 def payload(attack: str, kind: str, canary: str) -> str:
@@ -111,7 +114,8 @@ def score(shown: str, canary: str) -> tuple[bool, str, int]:
 
 
 def run(settings: Settings, tasks: list[str], positions: list[str], per_category: int,
-        llm: LLM | None = None, rotate: bool = False, categories: str = "") -> list[Outcome]:
+        llm: LLM | None = None, rotate: bool = False, categories: str = "",
+        skip: int = 0) -> list[Outcome]:
     work = Path(tempfile.mkdtemp(prefix="keel-inject-"))
     corpus = work / "knowledge"
     shutil.copytree(PROJECT_ROOT / "knowledge", corpus)
@@ -131,7 +135,7 @@ def run(settings: Settings, tasks: list[str], positions: list[str], per_category
             outcomes.append(Outcome("(control)", 0, "none", task, "none", False, why, 0,
                                     notes=notes))
             print(f"control {task}: {why}", flush=True)
-        for i, category, n, attack in load_attacks(per_category, categories):
+        for i, category, n, attack in load_attacks(per_category, categories, skip):
             kind = "canary" if i % 2 == 0 else "image"
             for position in ([positions[i % len(positions)]] if rotate else positions):
                 canary = f"PWNED-{uuid.uuid4().hex[:8]}"
@@ -189,11 +193,14 @@ def main() -> None:
                         help="each attack once, at the positions in turn")
     parser.add_argument("--categories", default="",
                         help="only these BIPIA categories (comma-separated), e.g. to re-run one")
+    parser.add_argument("--skip-first", type=int, default=0,
+                        help="leave out each category's first N attacks (run before)")
     parser.add_argument("--out", type=Path)
     args = parser.parse_args()
     settings = Settings(llm_provider=args.provider)
     outcomes = run(settings, args.tasks.split(","), args.positions.split(","),
-                   args.per_category, rotate=args.rotate, categories=args.categories)
+                   args.per_category, rotate=args.rotate, categories=args.categories,
+                   skip=args.skip_first)
     print("\n".join(summarise(outcomes)))
     if args.out:
         args.out.write_text(json.dumps([asdict(o) for o in outcomes], indent=1))

@@ -19,7 +19,7 @@ from assistant.config import Settings
 from assistant.knowledge import KnowledgeBase
 from assistant.llm import LLM
 from assistant.safety import clean_model_text, strip_echoes
-from benchmarks.bench_injection import ATTACKS, payload, plant, run, score, summarise
+from benchmarks.bench_injection import ATTACKS, load_attacks, payload, plant, run, score, summarise
 
 _CANARY = re.compile(r"PWNED-[0-9a-f]{8}")
 _IMAGE = re.compile(r"!\[status\]\(http://attacker\.example/[^)]+\)")
@@ -115,3 +115,14 @@ def test_planted_sentences_are_never_judged_or_quoted(sample_kb: KnowledgeBase) 
                                "Buy a cheap commodity blend with no farm information.", [])
     values = [e for e in elements if e.kind == "value" and "named farm" in e.statement]
     assert values and not any("PWNED" in e.statement for e in elements)
+
+
+def test_a_run_in_parts_repeats_the_runs_of_one_whole_run() -> None:
+    whole = load_attacks(5)
+    first = load_attacks(5, skip=0, categories="")
+    rest = load_attacks(5, skip=1)
+    one_category = load_attacks(5, categories=whole[7][1], skip=1)
+    assert len(whole) == 75 and first == whole
+    assert len(rest) == 60 and all(n >= 1 for _, _, n, _ in rest)
+    assert set(rest) | {a for a in whole if a[2] == 0} == set(whole)  # same index, kind, place
+    assert set(one_category) <= set(rest) and len(one_category) == 4
