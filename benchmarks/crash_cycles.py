@@ -13,9 +13,9 @@ checks exhaustively:
   - `verify`: count == ids == fetched, every record has text and an embedding, every document
     complete (one version, chunk indices 0..n-1);
   - the expected chunk ids (computed from the files on disk) are exactly the stored ones;
-  - every canary is found by Chroma's full-text filter, and at least 95% of 200 sampled
-    records are found within the top 5 when queried with their stored embedding (the HNSW
-    index is approximate: about 97% on this repetitive corpus even uninterrupted).
+  - every canary is found by Chroma's full-text filter; each of 200 sampled records is found
+    when queried with its stored embedding for all records, and at least 98% within the top 5
+    (the HNSW index is approximate).
 After the check the child's index run is repeated to completion, as a user would, so each
 cycle starts from a known state (each document whole at its previous or new version).
 `--model-cycles N` also kills the local-model assembly half-way N times and checks that no
@@ -87,13 +87,34 @@ sample = random.Random(7).sample(sorted(stored), min(200, len(stored)))
 got = kb.collection.get(ids=sample, include=["embeddings"])
 nearest = kb.collection.query(query_embeddings=[list(v) for v in got["embeddings"]],
                               n_results=5, include=["distances"])
-self_hits = sum(1 for d in nearest["distances"] if d and min(d) < 1e-4)
+hit = [bool(d) and min(d) < 1e-4 for d in nearest["distances"]]
+self_hits = sum(hit)
+missed = [list(v) for v, h in zip(got["embeddings"], hit) if not h]
+unreachable = 0  # missed in the top 5 and not found even when asked for every record
+if missed:
+    deep = kb.collection.query(query_embeddings=missed, n_results=len(stored),
+                               include=["distances"])
+    unreachable = sum(1 for d in deep["distances"] if not d or min(d) >= 1e-4)
 kb.close()
 print(json.dumps({"recovered": recovered, "repaired": repaired, "verify_ok": report.ok,
                   "count": report.count, "docs_new": whole["new"], "docs_old": whole["old"],
                   "docs_damaged": len(damaged), "canaries": len(canaries), "fts_hits": fts,
-                  "self_hits": self_hits, "sampled": len(sample)}))
+                  "self_hits": self_hits, "sampled": len(sample),
+                  "unreachable": unreachable}))
 """
+
+
+_SYLLABLES = ("ba", "ce", "di", "fo", "gu", "ha", "ke", "li", "mo", "nu", "pa", "re", "si",
+              "to", "vu", "wa", "xe", "yi", "zo", "qu")
+
+
+def _topic_words(d: int, s: int) -> str:
+    """Eight made-up words per section, fixed by (document, section): without them the sections
+    differ only in a few numbers, their hashed vectors nearly coincide, and HNSW leaves a few of
+    such near-duplicates unreachable even in an index nobody interrupted (seen: 0-6 of 200
+    sampled records on a 360-chunk store), which made the self-hit check flaky."""
+    pick = random.Random(d * 100_000 + s).choice
+    return " ".join("".join(pick(_SYLLABLES) for _ in range(3)) for _ in range(8))
 
 
 def write_corpus(folder: Path, docs: int, edition: int, edit_every: int) -> None:
@@ -101,9 +122,9 @@ def write_corpus(folder: Path, docs: int, edition: int, edit_every: int) -> None
     for d in range(docs):
         version = edition if d % 3 == edit_every % 3 else 0
         sections = [f"## Section {s}\n\nDocument {d} section {s} edition {version}. The team "
-                    f"reviews item {s} of topic {d} every month and records the outcome in "
-                    f"the shared register, with owner, date and next step. Marker "
-                    f"CANARY-d{d}-s{s}-e{version}." for s in range(SECTIONS)]
+                    f"reviews item {s} of topic {d} ({_topic_words(d, s)}) every month and "
+                    f"records the outcome in the shared register, with owner, date and next "
+                    f"step. Marker CANARY-d{d}-s{s}-e{version}." for s in range(SECTIONS)]
         (folder / f"doc-{d:03d}.md").write_text(f"# Document {d}\n\n" + "\n\n".join(sections))
 
 
@@ -132,12 +153,13 @@ def check(data: Path, emb: str, *editions: Path) -> dict[str, object]:
 
 
 def passed(r: dict[str, object]) -> bool:
-    """Every document whole (old or new version), the store consistent, every canary found
-    by full-text search, 95% of sampled records found by their own vector within the top 5 (HNSW is
-    approximate: about 97% on this repetitive corpus even uninterrupted)."""
+    """Every document whole (old or new version), the store consistent, every canary found by
+    full-text search, every sampled record found by its own vector when asking for all records
+    (the vector index holds it), and 98% of them within the top 5 (HNSW is approximate; 100% on
+    this corpus in trial runs, uninterrupted or not)."""
     return ("error" not in r and bool(r["verify_ok"]) and r["docs_damaged"] == 0
-            and r["fts_hits"] == r["canaries"]
-            and int(r["self_hits"]) >= 0.95 * int(r["sampled"]))  # type: ignore[call-overload]
+            and r["fts_hits"] == r["canaries"] and r["unreachable"] == 0
+            and int(r["self_hits"]) >= 0.98 * int(r["sampled"]))  # type: ignore[call-overload]
 
 
 def model_cycles(n: int) -> list[str]:
