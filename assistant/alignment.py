@@ -6,8 +6,10 @@ statements at once it sees conflicts everywhere. So the model only ever answers 
 question about one statement, with the question phrased for the statement's kind (a non-goal
 asks "does it do the forbidden thing?", a value "does it go against it?", a goal "does it move
 it forward?"), writes the proposal's words it relies on and a reason before the label, and the
-label only counts when that evidence is really in the proposal. Score and verdict are then
-computed in code (`alignment_report.score_findings`). The proposal is placed first in every
+label only counts when that evidence is really in the proposal. Numbers are not judged by the
+model at all: a proposal's "40% off" against a stated "no discount deeper than 15%" is compared
+in code (`limits.py`) and becomes a cited conflict. Score and verdict are then computed in code
+(`alignment_report.score_findings`). The proposal is placed first in every
 judging prompt so llama.cpp reuses its processed tokens across the element calls.
 """
 
@@ -32,6 +34,7 @@ from .alignment_report import (
 from .embeddings import Embedder
 from .errors import GenerationError, InputError, KnowledgeError
 from .knowledge import KnowledgeBase, SearchHit
+from .limits import Breach, find_breaches
 from .llm import LLM
 from .prompts import render
 from .recommend import recommendations
@@ -112,7 +115,9 @@ def check_proposal(text: str, kb: KnowledgeBase, llm: LLM) -> AlignmentReport:
     for element, finding in zip(elements, findings, strict=True):  # after the stances, so the
         if element.kind in STRAIN_KINDS:  # proposal prefix stays cached across calls
             finding.p_helps, finding.p_against = _probabilities(text, element, llm)
-    chunks = {e.hit.chunk_id: e.hit for e in elements}
+    breaches = find_breaches(text, kb)
+    findings += [_breach_finding(b) for b in breaches]
+    chunks = {e.hit.chunk_id: e.hit for e in elements} | {b.hit.chunk_id: b.hit for b in breaches}
     score = score_findings(findings, chunks)
     report = AlignmentReport(
         proposal_title=aspects.title, verdict=score.verdict, score=score.value,
@@ -230,6 +235,18 @@ def _non_goal(answer: NonGoalActions, element: Element, text: str, embedder: Emb
                              f"(similarity {same:.2f})."), doing
     return "neutral", (f"The proposal's action “{doing}” is not the ruled-out “{forbidden}” "
                        f"(similarity {same:.2f})."), ""
+
+
+def _breach_finding(breach: Breach) -> ElementFinding:
+    """A number beyond a stated limit, found in code (`limits.py`): a cited conflict."""
+    section = breach.hit.section.split(" > ")[-1] or breach.hit.title
+    bound = breach.limit.quantity.text
+    return ElementFinding(
+        element=f"{section} (limit: {bound})", kind=breach.kind,
+        statement=breach.limit.sentence, stance="conflicts",
+        reason=f"The proposal's “{breach.quantity.text}” is beyond the stated limit “{bound}”.",
+        proposal_evidence=breach.quantity.text, limit_breach=True,
+        citations=[_cite(breach.hit, breach.limit.sentence)])
 
 
 def _duplicate(element: Element, text: str) -> bool:

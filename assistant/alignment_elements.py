@@ -18,7 +18,8 @@ from .grounding import content_stems
 from .knowledge import KnowledgeBase, SearchHit
 from .safety import unplanted_pieces
 
-__all__ = ["DUPLICATE_AT", "LIMITS", "Element", "gather_elements", "planned_overlap",
+__all__ = ["DUPLICATE_AT", "GUARD_KINDS", "LIMITS", "Element", "gather_elements", "kind_of",
+           "planned_overlap",
            "split_statements"]
 
 GUARD_KINDS = ["values", "non-goals", "plan"]
@@ -46,7 +47,7 @@ class Element:
     similarity: float
 
 
-def _kind_of(hit: SearchHit) -> str:
+def kind_of(hit: SearchHit) -> str:
     last = hit.section.split(" > ")[-1]
     if hit.kind == "non-goals" or _GUARD_HEADING.search(last):
         return "non-goal"
@@ -113,7 +114,7 @@ def gather_elements(kb: KnowledgeBase, embedder: Embedder, text: str,
     for (name, statement, hit), vec in zip(candidates, vectors, strict=True):
         sim = max(sum(a * b for a, b in zip(vec, q, strict=True)) for q in qvecs)
         if sim >= floor:
-            elements.append(Element(name=name, kind=_kind_of(hit), statement=statement,
+            elements.append(Element(name=name, kind=kind_of(hit), statement=statement,
                                     hit=hit, similarity=round(sim, 4)))
     elements.sort(key=lambda e: -e.similarity)
     chosen: list[Element] = []

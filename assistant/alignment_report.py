@@ -13,8 +13,9 @@ Score (0-100), documented in every report:
           + 5   if a value is supported
           - 30  for each value the proposal conflicts with
           - 25  if it duplicates an initiative that is already planned
-    clamped to 0..100; any conflict with a stated non-goal caps the score at 15, and a value
-    the proposal *strains* caps it at 35.
+    clamped to 0..100; any conflict with a stated non-goal, or a number beyond a limit a value
+    or non-goal states ("no discount deeper than 15%", `limits.py`), caps the score at 15, and
+    a value the proposal *strains* caps it at 35.
 
 Strain is the model's probability check (`LLM.choice_probabilities`, first answer token):
 asked "would the proposal go against this value?" and "would it help achieve it?", a
@@ -73,7 +74,8 @@ STRAIN_KINDS: tuple[str, ...] = ("value",)
 FORMULA = (
     "score = 30 + 45 if a strategic goal is supported + 10 if two or more are + 5 if a value "
     "is supported - 30 per value conflict - 25 if it duplicates a planned initiative; "
-    "clamped to 0-100; a non-goal conflict caps it at 15; a value the proposal strains (the "
+    "clamped to 0-100; a non-goal conflict or a number beyond a stated limit caps it at 15; "
+    "a value the proposal strains (the "
     "model's P(goes against) exceeds P(helps) by more than 0.15) caps it at 35. "
     "Verdict: >= 70 aligned, 40-69 "
     "partially aligned, < 40 misaligned; no validly cited finding -> insufficient information."
@@ -102,6 +104,7 @@ class ElementFinding(BaseModel):
     reason: str
     proposal_evidence: str = ""  # the proposal's own words the stance rests on
     duplicate: bool = False  # the proposal repeats this already-planned initiative
+    limit_breach: bool = False  # a number in the proposal exceeds the limit the statement sets
     similarity: float = 0.0
     citations: list[Citation] = []
     error: str = ""  # the model's answer could not be read; the finding does not count
@@ -179,10 +182,16 @@ def score_findings(findings: list[ElementFinding], chunks: Mapping[str, SearchHi
         value += w["duplicate"]
         parts.append(f"{w['duplicate']} duplicates a planned initiative")
     value = max(0, min(100, value))
-    breaks = [f.element for f in valid if f.stance == "conflicts" and f.kind == "non-goal"]
+    beyond = [f for f in valid if f.limit_breach and f.stance == "conflicts"]
+    breaks = [f.element for f in valid if f.stance == "conflicts" and f.kind == "non-goal"
+              and not f.limit_breach]
     if breaks:
         value = min(value, w["non_goal_cap"])
         parts.append(f"capped at {w['non_goal_cap']}: breaks non-goal {breaks[0]}")
+    elif beyond:
+        value = min(value, w["non_goal_cap"])
+        parts.append(f"capped at {w['non_goal_cap']}: “{beyond[0].proposal_evidence}” is beyond "
+                     f"the limit in {beyond[0].element}")
     strained = [f for f in valid if f.strained]
     if strained and value > w["strain_cap"]:
         f = max(strained, key=lambda f: (f.p_against or 0) - (f.p_helps or 0))

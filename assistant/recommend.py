@@ -12,7 +12,10 @@ def recommendations(report: AlignmentReport) -> list[str]:
     tips: list[str] = []
     for f in report.conflicts:
         doing = f"“{f.proposal_evidence}”" if f.proposal_evidence else "the conflicting part"
-        if f.kind == "non-goal":
+        if f.limit_breach:
+            tips.append(f"Bring {doing} within the stated limit: “{f.statement}” "
+                        f"({f.element}). Going beyond it needs the owners' decision first.")
+        elif f.kind == "non-goal":
             tips.append(f"Stop or rescope: {doing} is something the company decided not to do "
                         f"({f.element}). Only the owners can change a non-goal; bring it to "
                         "them before spending money.")

@@ -1,12 +1,18 @@
 """Re-score recorded alignment checks under other probability ("strain") rules, exactly.
 
-    .venv/bin/python benchmarks/alignment_rescore.py DEV_RUN/report.json [TEST_RUN/report.json]
+    .venv/bin/python benchmarks/alignment_rescore.py [--limits] DEV_RUN/report.json [TEST_RUN/...]
 
 The score is deterministic code over the model's answers (`alignment_report.score_findings`),
 and every eval row records what the strain rule reads: each value's and non-goal's margin
 P(goes against) - P(helps), its kind, and the score's terms. So a rule can be changed and the
 same model answers re-scored without asking the model again. This prints, for each rule, the
 figures on the first report (the dev split: choose here) and then on the second (test).
+
+`--limits` adds the stated-limit check (`assistant/limits.py`, code over the proposal and the
+retrieved value and non-goal passages, no model call) to rows recorded before it existed: each
+row's proposal is checked against its corpus indexed with the default embeddings, and a breach
+caps the score at 15 as the pipeline now does. Exact, because the check runs after the model
+calls and changes none of them.
 
 Why it exists: on 2026-11-27 the strain rule chosen from a probe (values and non-goals,
 margin 0.15) was run end to end for the first time. With the extraction call, retrieval brings
@@ -19,10 +25,15 @@ from __future__ import annotations
 import json
 import re
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any
 
 from assistant.alignment_report import STRAIN_KINDS, STRAIN_MARGIN, WEIGHTS
+from assistant.config import Settings
+from assistant.knowledge import KnowledgeBase
+from assistant.limits import find_breaches
+from evals.cases import CORPORA, load_cases
 from evals.metrics import classification_scores
 
 LABELS = ["aligned", "partially_aligned", "misaligned"]
@@ -38,10 +49,13 @@ def before_strain(row: dict[str, Any]) -> int:
     return value
 
 
-def verdict(row: dict[str, Any], kinds: tuple[str, ...], margin: float | None) -> str:
+def verdict(row: dict[str, Any], kinds: tuple[str, ...], margin: float | None,
+            beyond: frozenset[str] = frozenset()) -> str:
     if row["predicted"] == "insufficient_information":
         return row["predicted"]
     value = before_strain(row)
+    if row["id"] in beyond:  # a number beyond a stated limit (the limit check's cap)
+        value = min(value, WEIGHTS["non_goal_cap"])
     if margin is not None and any(m > margin and row["kinds"].get(name) in kinds
                                   for name, m in row["margins"].items()):
         value = min(value, WEIGHTS["strain_cap"])
@@ -66,7 +80,26 @@ def rules() -> list[tuple[str, tuple[str, ...], float | None]]:
     return out
 
 
-def main(paths: list[Path]) -> None:
+def breaching(rows: list[dict[str, Any]]) -> frozenset[str]:
+    """Ids of the rows whose proposal exceeds a stated limit of its corpus (`find_breaches`)."""
+    cases = {c.id: c for c in load_cases()}
+    out = set()
+    with tempfile.TemporaryDirectory() as tmp:
+        for corpus in sorted({r["corpus"] for r in rows}):
+            settings = Settings(data_dir=Path(tmp), workspace=f"rescore-{corpus}",
+                                llm_provider="fake")
+            with KnowledgeBase(settings) as kb:
+                kb.index([CORPORA[corpus]])
+                for r in rows:
+                    if r["corpus"] == corpus and (found := find_breaches(
+                            str(cases[r["id"]].input["proposal"]), kb)):
+                        out.add(r["id"])
+                        print(f"limit: {r['id']} ({r['expected']}) "
+                              f"{found[0].quantity.text} beyond {found[0].limit.quantity.text}")
+    return frozenset(out)
+
+
+def main(paths: list[Path], limits: bool = False) -> None:
     reports = [[c for c in json.loads(p.read_text())["cases"] if c["task"] == "alignment_check"]
                for p in paths]
     rows = [r for report in reports for r in report]
@@ -74,15 +107,17 @@ def main(paths: list[Path]) -> None:
         same = sum(verdict(r, kinds, STRAIN_MARGIN) == r["predicted"] for r in rows)
         print(f"{name} ({' and '.join(kinds)} > {STRAIN_MARGIN}) reproduces {same}/{len(rows)} "
               "recorded verdicts (the rule a run used reproduces all of them)")
+    beyond = breaching(rows) if limits else frozenset()
     for (name, kinds, margin) in rules():
         cells = []
         for rows in reports:
             for corpus in sorted({r["corpus"] for r in rows}):
                 mine = [r for r in rows if r["corpus"] == corpus]
                 cells.append(f"{corpus}: " + metrics(
-                    [(r["expected"], verdict(r, kinds, margin)) for r in mine]))
-        print(f"{name:<24} " + " | ".join(cells))
+                    [(r["expected"], verdict(r, kinds, margin, beyond)) for r in mine]))
+        print(f"{name + (' + limits' if limits else ''):<24} " + " | ".join(cells))
 
 
 if __name__ == "__main__":
-    main([Path(p) for p in sys.argv[1:]])
+    args = sys.argv[1:]
+    main([Path(p) for p in args if p != "--limits"], limits="--limits" in args)
