@@ -34,7 +34,8 @@ def alignment_case(case: Case, kb: KnowledgeBase, llm: LLM) -> dict[str, Any]:
                    margins={f.element: round(f.p_against - f.p_helps, 4)
                             for f in report.findings
                             if f.p_against is not None and f.p_helps is not None},
-                   score_parts=report.score_parts)
+                   reasons={f.element: f.reason[:240] for f in report.findings},
+                   score_parts=report.score_parts)  # reasons: to read a wrong row later
     except KeelError as exc:
         row.update(predicted="error", error=f"{type(exc).__name__}: {exc}")
     row["latency_s"] = time.perf_counter() - start
