@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any, Literal
 
@@ -32,6 +32,7 @@ from .grounding import (
 from .knowledge import KnowledgeBase, SearchHit
 from .lint import Finding, LintConfig, lint_okrs
 from .llm import LLM
+from .ownership import Block, blocks_of, owner_of
 from .periods import parse_period
 from .prompts import render
 from .safety import passages_block
@@ -120,8 +121,11 @@ def gather_passages(kb: KnowledgeBase, department: str) -> tuple[list[SearchHit]
     return list(company.values()), list(own.values())
 
 
-def _department_name(kb: KnowledgeBase, department: str) -> str:
-    known = {d.department for d in kb.documents() if d.department}
+def _departments(kb: KnowledgeBase) -> set[str]:
+    return {d.department for d in kb.documents() if d.department}
+
+
+def _department_name(known: set[str], department: str) -> str:
     for name in known:
         if name.lower() == department.strip().lower():
             return name
@@ -154,6 +158,7 @@ class Session:
     base: OKRSet
     count: int
     draft_schema: type[DraftOKRs]
+    blocks: list[Block] = field(default_factory=list)  # passages by owning department
 
 
 def start_session(kb: KnowledgeBase, department: str, period: str, count: int,
@@ -162,7 +167,8 @@ def start_session(kb: KnowledgeBase, department: str, period: str, count: int,
     if not 1 <= count <= 5:
         raise InputError("Ask for 1 to 5 objectives.")
     label, start, end = parse_period(period)
-    department = _department_name(kb, department)
+    known = _departments(kb)
+    department = _department_name(known, department)
     company, own = gather_passages(kb, department)
     passages = {f"S{i}": h for i, h in enumerate(company + own, 1)}
     system, user = render(
@@ -177,7 +183,8 @@ def start_session(kb: KnowledgeBase, department: str, period: str, count: int,
                   period_start=start, period_end=end)
     return Session(history=[SystemMessage(content=system), HumanMessage(content=user)],
                    passages=passages, base=base, count=count,
-                   draft_schema=_draft_schema(count, ambition))
+                   draft_schema=_draft_schema(count, ambition),
+                   blocks=blocks_of(passages, known))
 
 
 def finish(session: Session, llm: LLM, draft: DraftOKRs, lint_config: LintConfig | None,
@@ -212,8 +219,10 @@ def _check(draft: DraftOKRs, session: Session, config: LintConfig | None
         problems.append(f"Write exactly {count} objective(s), not {len(draft.objectives)}.")
     for n, o in enumerate(draft.objectives, 1):
         problems += _grounding("objective", n, o.source, passages, None)
+        problems += _ownership(f"Objective {n}", o.title, session)
         for m, kr in enumerate(o.key_results, 1):
             issues = _grounding(f"objective {n}, KR", m, kr.source, passages, kr.baseline)
+            issues += _ownership(f"Objective {n}, KR {m}", kr.statement, session)
             problems += issues
             if issues:
                 bad_krs.add((n, m))
@@ -225,6 +234,18 @@ def _check(draft: DraftOKRs, session: Session, config: LintConfig | None
                 bad_krs.add((int(o_part.split()[-1]), int(k_part)))
     total = sum(len(o.key_results) for o in draft.objectives)
     return problems, (total - len(bad_krs)) / total if total else 0.0
+
+
+def _ownership(where: str, text: str, session: Session) -> list[str]:
+    """A problem when the item repeats another department's current work (`ownership.py`)."""
+    own = session.base.department
+    block = owner_of(text, own, session.blocks)
+    if block is None:
+        return []
+    mine = [s for s, h in session.passages.items() if h.department == own] or ["its page"]
+    return [f"{where} (“{text[:80]}”) repeats {block.department}'s work ({block.source}, "
+            f"“{block.heading[:70]}”). {own}'s OKRs must be work {own} owns: replace it with "
+            f"one drawn from {own}'s own passages ({', '.join(mine)})."]
 
 
 def _grounding(what: str, n: int, source: str, passages: dict[str, SearchHit],

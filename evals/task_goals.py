@@ -62,6 +62,8 @@ def draft_case(case: Case, kb: KnowledgeBase, llm: LLM) -> dict[str, Any]:
                else 0.0, unknown_baseline_share=1 - len(with_baseline) / len(krs) if krs
                else math.nan, unsupported_objectives=float(sum(
                    o.support != "supported" for o in report.okrs.objectives)),
+               foreign_items=float(sum(" repeats " in p for p in report.problems_left)),
+               objectives=[o.title for o in report.okrs.objectives],
                latency_s=time.perf_counter() - start)
     return row
 
