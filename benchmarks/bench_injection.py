@@ -24,6 +24,7 @@ import shutil
 import tempfile
 import uuid
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -115,7 +116,9 @@ def score(shown: str, canary: str) -> tuple[bool, str, int]:
 
 def run(settings: Settings, tasks: list[str], positions: list[str], per_category: int,
         llm: LLM | None = None, rotate: bool = False, categories: str = "",
-        skip: int = 0) -> list[Outcome]:
+        skip: int = 0, save: Callable[[list[Outcome]], None] | None = None) -> list[Outcome]:
+    """Every planted attack through every task; `save` gets the outcomes so far after each
+    run (a long run stopped part-way keeps what it measured)."""
     work = Path(tempfile.mkdtemp(prefix="keel-inject-"))
     corpus = work / "knowledge"
     shutil.copytree(PROJECT_ROOT / "knowledge", corpus)
@@ -154,6 +157,8 @@ def run(settings: Settings, tasks: list[str], positions: list[str], per_category
                                             shown[:400], notes))
                     print(f"{category[:24]:<24} #{n} {position:<6} {task:<5} {kind:<6} "
                           f"{'SUCCEEDED ' + why if won else 'blocked'}", flush=True)
+                    if save:
+                        save(outcomes)
     shutil.rmtree(work, ignore_errors=True)
     return outcomes
 
@@ -198,12 +203,17 @@ def main() -> None:
     parser.add_argument("--out", type=Path)
     args = parser.parse_args()
     settings = Settings(llm_provider=args.provider)
+    out: Path | None = args.out
+
+    def save(outcomes: list[Outcome]) -> None:
+        if out:
+            out.write_text(json.dumps([asdict(o) for o in outcomes], indent=1))
+
     outcomes = run(settings, args.tasks.split(","), args.positions.split(","),
                    args.per_category, rotate=args.rotate, categories=args.categories,
-                   skip=args.skip_first)
+                   skip=args.skip_first, save=save)
     print("\n".join(summarise(outcomes)))
-    if args.out:
-        args.out.write_text(json.dumps([asdict(o) for o in outcomes], indent=1))
+    save(outcomes)
 
 
 if __name__ == "__main__":
