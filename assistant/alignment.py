@@ -242,9 +242,10 @@ def _breach_finding(breach: Breach) -> ElementFinding:
     section = breach.hit.section.split(" > ")[-1] or breach.hit.title
     bound = breach.limit.quantity.text
     return ElementFinding(
-        element=f"{section} (limit: {bound})", kind=breach.kind,
+        element=f"{section} (at most {bound})", kind=breach.kind,
         statement=breach.limit.sentence, stance="conflicts",
-        reason=f"The proposal's “{breach.quantity.text}” is beyond the stated limit “{bound}”.",
+        reason=f"The proposal's “{breach.quantity.text}” is more than the stated limit of "
+               f"{bound}.",
         proposal_evidence=breach.quantity.text, limit_breach=True,
         citations=[_cite(breach.hit, breach.limit.sentence)])
 

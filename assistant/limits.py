@@ -112,7 +112,11 @@ def _quantity(sentence: str, match: re.Match[str]) -> Quantity | None:
                         and match.group("num").isdigit() and 1900 <= int(match.group("num"))
                         <= 2100):
         return None  # no unit, or a year ("in 2027 stores reopen" is rare; years are common)
-    text = match.group(0).strip()
+    money = bool(match.group("cur"))
+    start = match.start("cur") if money else match.start("num")
+    end = (match.end("mult") if match.group("mult") else match.end("num")) if money \
+        else match.end()
+    text = sentence[start:end].strip()  # the amount: "15%", "three stores", "$250,000"
     return Quantity(_value(match), unit, _words(sentence, match), text)
 
 

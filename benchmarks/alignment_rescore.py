@@ -95,7 +95,8 @@ def breaching(rows: list[dict[str, Any]]) -> frozenset[str]:
                             str(cases[r["id"]].input["proposal"]), kb)):
                         out.add(r["id"])
                         print(f"limit: {r['id']} ({r['expected']}) "
-                              f"{found[0].quantity.text} beyond {found[0].limit.quantity.text}")
+                              f"{found[0].quantity.text} over the limit of "
+                              f"{found[0].limit.quantity.text}")
     return frozenset(out)
 
 

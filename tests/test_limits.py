@@ -30,17 +30,19 @@ def _quantity(text: str) -> Quantity:
     return found[0]
 
 
-@pytest.mark.parametrize(("statement", "value", "unit"), [
-    ("We never lend more than $5,000 to a single client.", 5000, "money"),
-    ("Flights of up to 6 hours only;\nlonger trips go by train.", 6, "h"),
-    ("## Small on purpose\n\nWe roast in batches of at most 30 kg.", 30, "kg"),
-    ("Local shops of up to three stores are welcome.", 3, "store"),
-    ("No discount deeper than 15% off list.", 15, "%"),
-    ("A credit line of no more than £1.2m.", 1_200_000, "money"),
+@pytest.mark.parametrize(("statement", "value", "unit", "amount"), [
+    ("We never lend more than $5,000 to a single client.", 5000, "money", "$5,000"),
+    ("Flights of up to 6 hours only;\nlonger trips go by train.", 6, "h", "6 hours"),
+    ("## Small on purpose\n\nWe roast in batches of at most 30 kg.", 30, "kg", "30 kg"),
+    ("Local shops of up to three stores are welcome.", 3, "store", "three stores"),
+    ("No discount deeper than 15% off list.", 15, "%", "15%"),
+    ("A credit line of no more than £1.2m.", 1_200_000, "money", "£1.2m"),
 ])
-def test_upper_bounds_are_read_with_their_unit(statement: str, value: float, unit: str) -> None:
+def test_upper_bounds_are_read_with_their_unit(statement: str, value: float, unit: str,
+                                               amount: str) -> None:
     limit = _limit(statement)
-    assert (limit.quantity.value, limit.quantity.unit) == (value, unit)
+    assert (limit.quantity.value, limit.quantity.unit, limit.quantity.text) == (value, unit,
+                                                                                amount)
     assert "#" not in limit.sentence and "\n" not in limit.sentence
 
 
