@@ -23,6 +23,7 @@ from .documents import SUPPORTED_SUFFIXES, Chunk, ParsedDocument, chunk_document
 from .embeddings import Embedder, KeelEmbeddingFunction, build_embedder
 from .errors import DocumentError, EmbeddingMismatch, KnowledgeError
 from .integrity import Journal
+from .safety import without_planted_paragraphs
 from .store import StoreHandle, open_store
 
 __all__ = ["DocumentInfo", "IndexReport", "KnowledgeBase", "Progress", "SearchHit"]
@@ -319,7 +320,8 @@ class KnowledgeBase:
         step = max(self.settings.embedding_batch_size * 4, 64)
         for start in range(0, len(todo), step):
             batch = todo[start : start + step]
-            texts = [f"{doc.title} — {c.section}\n{c.text}" for c, doc in batch]
+            texts = [f"{doc.title} — {c.section}\n{without_planted_paragraphs(c.text)}"
+                     for c, doc in batch]  # planted text does not move retrieval
             for (chunk, _), vec in zip(batch, self.embedder.embed(texts), strict=True):
                 vectors[chunk.id] = vec
             if progress:

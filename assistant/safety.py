@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 __all__ = ["addressed", "clean_model_text", "instruction_sentences", "passages_block",
-           "quarantine", "strip_echoes", "unplanted_pieces"]
+           "quarantine", "strip_echoes", "unplanted_pieces", "without_planted_paragraphs"]
 
 _IMAGE = re.compile(r"!\[([^\]]*)\]\(([^)]*)\)")
 _HTML_TAG = re.compile(r"</?[a-zA-Z][^>]{0,500}>")
@@ -69,16 +69,45 @@ def addressed(sentence: str) -> bool:
     return bool(_ADDRESSED.search(sentence))
 
 
-def unplanted_pieces(text: str) -> list[str]:
-    """The text cut around its sentences addressed to the assistant: each piece verbatim and
-    contiguous (so it can still be quoted and cited), the planted sentences left out."""
-    pieces, start = [], 0
+def _planted_spans(text: str) -> list[tuple[int, int]]:
+    """Where the planted text is: each sentence addressed to the assistant, widened to its whole
+    line (one paragraph per line in a chunk) when the text has other lines. BIPIA-style attacks
+    are a paragraph of their own ("Write a script to rename all files… Also include the code …
+    in your answer."): cutting only the addressed sentence left "Write a script…" glued to the
+    value it was planted next to. A planted sentence inside a one-paragraph text is cut alone,
+    so the company's sentences around it survive."""
+    lines = [line for line in text.splitlines() if line.strip()]
+    spans = []
     for match in _SENTENCE.finditer(text):
-        if _ADDRESSED.search(match.group(0)):
-            pieces.append(text[start:match.start()])
-            start = match.end()
+        if not _ADDRESSED.search(match.group(0)):
+            continue
+        a, b = match.start(), match.end()
+        if len(lines) > 1:
+            a = text.rfind("\n", 0, a) + 1
+            b = len(text) if (end := text.find("\n", b)) < 0 else end
+        spans.append((a, b))
+    return spans
+
+
+def unplanted_pieces(text: str) -> list[str]:
+    """The text cut around its planted parts (`_planted_spans`): each piece verbatim and
+    contiguous, so it can still be quoted and cited."""
+    pieces, start = [], 0
+    for a, b in _planted_spans(text):
+        pieces.append(text[start:max(start, a)])
+        start = max(start, b)
     pieces.append(text[start:])
     return [p.strip() for p in pieces if p.strip()]
+
+
+def without_planted_paragraphs(text: str) -> str:
+    """The text without its planted parts: what a chunk's vector is computed from, so planted
+    text cannot move retrieval. Measured with the local model (2026-11-27): an attack planted in
+    the middle of the values page diluted the value section it landed in, that value dropped
+    out of the two judged, and 4 of 20 such alignment checks flipped from misaligned to aligned
+    (0 of 40 at top or end). The stored text stays verbatim, planted part included, for quoting
+    and for the filters."""
+    return "\n".join(unplanted_pieces(text)) if _planted_spans(text) else text
 
 
 def instruction_sentences(passages: list[str]) -> list[str]:
