@@ -243,7 +243,7 @@ def _ownership(where: str, text: str, session: Session) -> list[str]:
     if block is None:
         return []
     mine = [s for s, h in session.passages.items() if h.department == own] or ["its page"]
-    return [f"{where} (“{text[:80]}”) repeats {block.department}'s work ({block.source}, "
+    return [f"{where} (“{text[:80]}”) repeats work owned by {block.department} ({block.source}, "
             f"“{block.heading[:70]}”). {own}'s OKRs must be work {own} owns: replace it with "
             f"one drawn from {own}'s own passages ({', '.join(mine)})."]
 
