@@ -6,8 +6,8 @@ import re
 
 from .safety import addressed
 
-__all__ = ["attribute", "baseline_from_table", "best_quote", "content_stems", "number_in_text",
-           "numbers_in", "quote_in_chunk"]
+__all__ = ["NUMBER_WORDS", "attribute", "baseline_from_table", "best_quote", "content_stems",
+           "number_in_text", "numbers_in", "quote_in_chunk"]
 
 _WORD = re.compile(r"[a-z0-9]+")
 _STOP_WORDS = ("the a an and or of to in on for with by from at as is are be we our us it its "
@@ -21,9 +21,10 @@ ATTRIBUTE_MIN_WORDS = 3
 # A metric matches a table row when the row's label holds at least this share of the metric's
 # content-word stems (and the metric has at least two).
 ROW_MATCH_SHARE = 0.8
-_NUMBER_WORDS = ("two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
-                 "eleven", "twelve")
-_NUMBER_WORD = re.compile(rf"\b({'|'.join(_NUMBER_WORDS)})\b", re.IGNORECASE)
+NUMBER_WORDS = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+                "eleven", "twelve")  # NUMBER_WORDS.index(w) + 1 is the value
+# "one" is left out of numbers_in: it is mostly a pronoun ("no one", "one of our")
+_NUMBER_WORD = re.compile(rf"\b({'|'.join(NUMBER_WORDS[1:])})\b", re.IGNORECASE)
 _NUM = re.compile(r"(?<![\w.])[-+]?\$?(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?")
 
 
@@ -62,7 +63,7 @@ def numbers_in(text: str) -> set[float]:
     for match in _NUM.finditer(text):
         found.add(float(match.group(1).replace(",", "") + (match.group(2) or "")))
     for word in _NUMBER_WORD.findall(text):
-        found.add(float(_NUMBER_WORDS.index(word.lower()) + 2))
+        found.add(float(NUMBER_WORDS.index(word.lower()) + 1))
     return found
 
 

@@ -28,20 +28,18 @@ import re
 from dataclasses import dataclass
 
 from .alignment_elements import GUARD_KINDS, kind_of
-from .grounding import content_stems
+from .grounding import NUMBER_WORDS, content_stems
 from .knowledge import KnowledgeBase, SearchHit
 
 __all__ = ["Breach", "Limit", "Quantity", "find_breaches", "limits_in", "quantities_in"]
 
-_NUMBER_WORDS = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
-                 "eleven", "twelve")
 _MEASURES = {"kg": "kg", "kgs": "kg", "kilo": "kg", "kilos": "kg", "kilograms": "kg",
              "tonnes": "t", "tonne": "t", "tons": "t", "lb": "lb", "lbs": "lb", "pounds": "lb",
              "hours": "h", "hour": "h", "days": "day", "day": "day", "weeks": "week",
              "week": "week", "months": "month", "month": "month", "years": "year",
              "year": "year", "km": "km", "miles": "mile", "mile": "mile"}
 _NUMBER = (r"(?P<cur>[$£€])?(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|"
-           + "|".join(_NUMBER_WORDS) + r")(?P<mult>\s?(?:k|m|thousand|million)\b)?"
+           + "|".join(NUMBER_WORDS) + r")(?P<mult>\s?(?:k|m|thousand|million)\b)?"
            r"(?:\s?(?P<unit>%|percent\b|per cent\b|[a-zé]+))?")
 _QUANTITY = re.compile(r"(?<![\w.,])" + _NUMBER, re.IGNORECASE)
 _BOUND = re.compile(
@@ -82,7 +80,7 @@ class Breach:
 
 def _value(match: re.Match[str]) -> float:
     num = match.group("num").lower()
-    value = float(_NUMBER_WORDS.index(num) + 1) if num in _NUMBER_WORDS else \
+    value = float(NUMBER_WORDS.index(num) + 1) if num in NUMBER_WORDS else \
         float(num.replace(",", ""))
     mult = (match.group("mult") or "").strip().lower()
     return value * (1000 if mult in ("k", "thousand") else 1_000_000 if mult else 1)

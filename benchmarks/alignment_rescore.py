@@ -22,9 +22,9 @@ proposal touched it, so all 17 sample test proposals came out misaligned.
 
 from __future__ import annotations
 
+import argparse
 import json
 import re
-import sys
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -120,5 +120,13 @@ def main(paths: list[Path], limits: bool = False) -> None:
 
 
 if __name__ == "__main__":
-    args = sys.argv[1:]
-    main([Path(p) for p in args if p != "--limits"], limits="--limits" in args)
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--limits", action="store_true",
+                        help="add the stated-limit check to rows recorded before it existed")
+    parser.add_argument("reports", nargs="+", type=Path,
+                        help="eval report.json files: the dev run first, then test runs")
+    args = parser.parse_args()
+    missing = [p for p in args.reports if not p.is_file()]
+    if missing:
+        parser.error(f"no such report: {', '.join(map(str, missing))}")
+    main(args.reports, limits=args.limits)
