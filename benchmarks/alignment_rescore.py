@@ -52,7 +52,7 @@ def before_strain(row: dict[str, Any]) -> int:
 def verdict(row: dict[str, Any], kinds: tuple[str, ...], margin: float | None,
             beyond: frozenset[str] = frozenset()) -> str:
     if row["predicted"] == "insufficient_information":
-        return row["predicted"]
+        return str(row["predicted"])
     value = before_strain(row)
     if row["id"] in beyond:  # a number beyond a stated limit (the limit check's cap)
         value = min(value, WEIGHTS["non_goal_cap"])

@@ -39,7 +39,10 @@ def timings(log: Path, offset: int) -> list[dict[str, tuple[float, int]]]:
     return requests
 
 
-def draft(kb: KnowledgeBase, llm: LLM, department: str, log: Path) -> tuple[float, list]:
+Timings = list[dict[str, tuple[float, int]]]
+
+
+def draft(kb: KnowledgeBase, llm: LLM, department: str, log: Path) -> tuple[float, Timings]:
     offset = len(log.read_text(errors="replace"))
     start = time.perf_counter()
     report = draft_okrs(kb, llm, department, "2027-Q1", count=2)

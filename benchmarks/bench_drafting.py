@@ -13,6 +13,7 @@ import argparse
 import statistics
 import tempfile
 from pathlib import Path
+from typing import Any
 
 from assistant.config import PROJECT_ROOT, Settings
 from assistant.goals import draft_okrs
@@ -52,7 +53,8 @@ def main() -> None:
           f"{statistics.median(r['seconds'] for r in rows):.0f} s per department")
 
 
-def run_one(kb: KnowledgeBase, llm: LLM, department: str, period: str, count: int) -> dict:
+def run_one(kb: KnowledgeBase, llm: LLM, department: str, period: str,
+            count: int) -> dict[str, Any]:
     report = draft_okrs(kb, llm, department, period, count=count)
     citations = [c for o in report.okrs.objectives
                  for c in o.citations + [c for kr in o.key_results for c in kr.citations]]
