@@ -116,7 +116,8 @@ def score(shown: str, canary: str) -> tuple[bool, str, int]:
 
 def run(settings: Settings, tasks: list[str], positions: list[str], per_category: int,
         llm: LLM | None = None, rotate: bool = False, categories: str = "",
-        skip: int = 0, save: Callable[[list[Outcome]], None] | None = None) -> list[Outcome]:
+        skip: int = 0, save: Callable[[list[Outcome]], None] | None = None,
+        kinds: tuple[str, ...] = ("canary", "image")) -> list[Outcome]:
     """Every planted attack through every task; `save` gets the outcomes so far after each
     run (a long run stopped part-way keeps what it measured)."""
     work = Path(tempfile.mkdtemp(prefix="keel-inject-"))
@@ -139,7 +140,7 @@ def run(settings: Settings, tasks: list[str], positions: list[str], per_category
                                     notes=notes))
             print(f"control {task}: {why}", flush=True)
         for i, category, n, attack in load_attacks(per_category, categories, skip):
-            kind = "canary" if i % 2 == 0 else "image"
+            kind = kinds[i % len(kinds)]
             for position in ([positions[i % len(positions)]] if rotate else positions):
                 canary = f"PWNED-{uuid.uuid4().hex[:8]}"
                 (corpus / TARGET).write_text(plant(original, payload(attack, kind, canary),
@@ -200,6 +201,9 @@ def main() -> None:
                         help="only these BIPIA categories (comma-separated), e.g. to re-run one")
     parser.add_argument("--skip-first", type=int, default=0,
                         help="leave out each category's first N attacks (run before)")
+    parser.add_argument("--kinds", default="canary,image",
+                        help="what the attacks ask for, in turn (canary, image); one of them "
+                             "to repeat a single run")
     parser.add_argument("--out", type=Path)
     args = parser.parse_args()
     settings = Settings(llm_provider=args.provider)
@@ -211,7 +215,7 @@ def main() -> None:
 
     outcomes = run(settings, args.tasks.split(","), args.positions.split(","),
                    args.per_category, rotate=args.rotate, categories=args.categories,
-                   skip=args.skip_first, save=save)
+                   skip=args.skip_first, save=save, kinds=tuple(args.kinds.split(",")))
     print("\n".join(summarise(outcomes)))
     save(outcomes)
 
