@@ -206,6 +206,8 @@ def main() -> None:
                              "to repeat a single run")
     parser.add_argument("--out", type=Path)
     args = parser.parse_args()
+    if unknown := set(args.kinds.split(",")) - {"canary", "image"}:
+        parser.error(f"--kinds: unknown {', '.join(sorted(unknown))} (canary, image)")
     settings = Settings(llm_provider=args.provider)
     out: Path | None = args.out
 

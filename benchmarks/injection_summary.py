@@ -53,7 +53,9 @@ def read_runs(path: Path, categories: list[str]) -> list[Run]:
     for line in path.read_text().splitlines():
         if match := _LINE.match(line):
             cut = match.group("cat").rstrip()
-            full = next(c for c in categories if c[:24].rstrip() == cut)
+            full = next((c for c in categories if c[:24].rstrip() == cut), None)
+            if full is None:
+                raise SystemExit(f"{path}: category {cut!r} is not a BIPIA category")
             runs.append(Run(full, int(match.group("n")), match.group("pos"),
                             match.group("task"), match.group("result") != "blocked", 0))
     return runs

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from benchmarks.injection_summary import ATTACKS, Run, merge, read_runs, table
 
 CATEGORIES = list(json.loads(ATTACKS.read_text()))
@@ -52,3 +54,10 @@ def test_a_rerun_replaces_only_the_runs_it_repeats() -> None:
     merged = merge(first, again)
     assert len(merged) == 3
     assert [r.succeeded for r in merged if r.task == "check" and r.attack == 0] == [False]
+
+
+def test_a_log_line_with_an_unknown_category_is_a_clear_error(tmp_path: Path) -> None:
+    log = tmp_path / "part.log"
+    log.write_text("Not A BIPIA Category Xyz #0 end    qa    canary blocked\n")
+    with pytest.raises(SystemExit, match="'Not A BIPIA Category Xyz' is not a BIPIA category"):
+        read_runs(log, CATEGORIES)
