@@ -33,6 +33,7 @@ from .alignment_report import (
 )
 from .embeddings import Embedder
 from .errors import GenerationError, InputError, KnowledgeError
+from .grounding import content_stems
 from .knowledge import KnowledgeBase, SearchHit
 from .limits import Breach, find_breaches
 from .llm import LLM
@@ -40,8 +41,8 @@ from .prompts import render
 from .recommend import recommendations
 from .schemas import Citation
 
-__all__ = ["MAX_PROPOSAL_CHARS", "SAME_ACTION_AT", "ElementJudgement", "NonGoalActions",
-           "check_proposal", "extract_aspects"]
+__all__ = ["MAX_PROPOSAL_CHARS", "SAME_ACTION_AT", "SHARED_STEMS", "ElementJudgement",
+           "NonGoalActions", "check_proposal", "extract_aspects"]
 
 MAX_PROPOSAL_CHARS = 12_000
 MIN_PROPOSAL_WORDS = 8
@@ -87,6 +88,13 @@ KIND_LABELS = {"non-goal": "Non-goal (the company will NOT do this)",
 # unrelated dev pairs 0.07-0.53 (two above 0.38): the
 # threshold favours catching non-goal breaks, the costly error.
 SAME_ACTION_AT = 0.38
+# ... and the proposal must use at least two of the ruled-out phrase's content words (stems;
+# all of them when it has fewer). MiniLM puts "open a third café" close to any sentence about
+# cafés, and this company sells to cafés: a barista academy for partner cafés (0.46) and
+# signing 20 cafés in New York (0.53) were read as opening a café. Chosen on the dev split
+# over 1, 2 and 3 words (`benchmarks/alignment_rule_probe.py`): 2 kept every dev non-goal
+# break. A break told in wholly other words is missed by this rule.
+SHARED_STEMS = 2
 
 
 class ElementJudgement(BaseModel):
@@ -230,11 +238,16 @@ def _non_goal(answer: NonGoalActions, element: Element, text: str, embedder: Emb
                            "not both copied from the texts."), ""
     a, b = embedder.embed([forbidden, doing])
     same = sum(x * y for x, y in zip(a, b, strict=True))
-    if same >= SAME_ACTION_AT:
+    ruled_out = content_stems(forbidden)
+    shared = sorted(ruled_out & content_stems(text))
+    if same >= SAME_ACTION_AT and len(shared) >= min(SHARED_STEMS, len(ruled_out)):
         return "conflicts", (f"The proposal would “{doing}”; the company ruled out “{forbidden}” "
-                             f"(similarity {same:.2f})."), doing
+                             f"(similarity {same:.2f}; shared words: {', '.join(shared)})."), doing
+    why = f"similarity {same:.2f}" + (
+        f", but only {', '.join(shared) or 'no word'} of its words in the proposal"
+        if same >= SAME_ACTION_AT else "")
     return "neutral", (f"The proposal's action “{doing}” is not the ruled-out “{forbidden}” "
-                       f"(similarity {same:.2f})."), ""
+                       f"({why})."), ""
 
 
 def _breach_finding(breach: Breach) -> ElementFinding:

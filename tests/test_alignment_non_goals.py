@@ -1,0 +1,50 @@
+"""A non-goal break needs the same kind of action *and* the ruled-out words in the proposal."""
+
+import json
+
+from assistant.alignment import check_proposal
+from assistant.config import Settings
+from assistant.fake_model import ScriptedChatModel
+from assistant.knowledge import KnowledgeBase
+from assistant.llm import LLM
+
+ACADEMY = ("Start a barista training academy for partner cafés: two free training sessions a "
+           "year for every partner café's staff at our roastery. Goal: partner cafés choose us "
+           "for service rather than price. Budget $30,000 in 2027.")
+THIRD_CAFE = ("Open a third Tidewater café in downtown Portsmouth, New Hampshire, as a flagship "
+              "to build the brand in a new state. Budget $400,000 for fit-out and equipment.")
+
+
+def _check(kb: KnowledgeBase, settings: Settings, proposal: str, doing: str,
+           goal: str) -> list[str]:
+    """The reasons of the "No more cafés" findings when the model names these two actions."""
+    actions = json.dumps({"forbidden_action": "open a third café or take over another café "
+                          "location", "proposal_action": doing})
+    aspects = json.dumps({"title": "t", "goals": [goal], "actions": [doing], "audience": "x",
+                          "resources": "x", "timeline": "x", "perspectives": []})
+    model = ScriptedChatModel(replies=[aspects, actions])
+    settings = settings.model_copy(update={"structured_retries": 0})
+    report = check_proposal(proposal, kb, LLM(settings, chat_model=model))
+    cafes = [f for f in report.findings if f.element == "No more cafés"]
+    assert cafes, [f.element for f in report.findings]
+    return [f"{f.stance}: {f.reason}" for f in cafes]
+
+
+def test_a_close_action_without_the_ruled_out_words_is_no_break(
+        sample_kb: KnowledgeBase, settings: Settings) -> None:
+    """MiniLM puts the academy at 0.46 from "open a third café" (threshold 0.38); the proposal
+    shares only "café" with it, so it does not break the non-goal."""
+    reasons = _check(sample_kb, settings, ACADEMY,
+                     "start a barista training academy for partner cafés",
+                     "partner cafés choose us for service")
+    assert all(r.startswith("neutral") for r in reasons), reasons
+    assert any("but only caf of its words" in r for r in reasons), reasons
+
+
+def test_the_same_action_in_the_same_words_breaks_it(sample_kb: KnowledgeBase,
+                                                    settings: Settings) -> None:
+    reasons = _check(sample_kb, settings, THIRD_CAFE,
+                     "Open a third Tidewater café in downtown Portsmouth",
+                     "build the brand in a new state with a new café")
+    assert all(r.startswith("conflicts") for r in reasons), reasons
+    assert "shared words: caf, open, third" in reasons[0]
