@@ -59,6 +59,11 @@ def verdict(row: dict[str, Any], kinds: tuple[str, ...], margin: float | None,
     if margin is not None and any(m > margin and row["kinds"].get(name) in kinds
                                   for name, m in row["margins"].items()):
         value = min(value, WEIGHTS["strain_cap"])
+    return label(value)
+
+
+def label(value: int) -> str:
+    """The verdict a score gives (`alignment_report.score_findings`' thresholds)."""
     return ("aligned" if value >= WEIGHTS["aligned_at"] else
             "partially_aligned" if value >= WEIGHTS["partial_at"] else "misaligned")
 

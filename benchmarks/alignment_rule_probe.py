@@ -23,6 +23,12 @@ split (macro-F1 0.65 -> 0.61, an aligned proposal giving burlap sacks to gardens
 breaking "no single-use plastic pods"), so it is not shipped; the yes/no form's P(yes) sat at
 0.43-0.56 for every pair, breaks or not (no signal); two shared stems raised dev 0.65 -> 0.74
 with every dev non-goal break kept, and is shipped (`alignment.SHARED_STEMS`).
+
+Reproducing: the committed probe.json was collected *before* that rule shipped. `collect` calls
+the pipeline's `_non_goal`, which now applies it, so a new collection records non-goal
+conflicts already filtered at two words (the 1-word variant can then no longer be measured, and
+value-rule breaks get the same filter). `_enough_shared` re-implements the rule over the
+recorded phrases so other word counts can be scanned.
 """
 
 from __future__ import annotations
@@ -34,7 +40,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from alignment_rescore import _TERM, breaching, metrics, verdict
+from alignment_rescore import _TERM, breaching, label, metrics, verdict
 from langchain_core.messages import HumanMessage, SystemMessage
 
 from assistant.alignment import (
@@ -226,8 +232,7 @@ def rescored(row: dict[str, Any], probed: dict[str, Any], beyond: frozenset[str]
     if any(m > STRAIN_MARGIN and row["kinds"].get(k) in STRAIN_KINDS
            for k, m in row["margins"].items()):
         value = min(value, WEIGHTS["strain_cap"])
-    return ("aligned" if value >= WEIGHTS["aligned_at"] else
-            "partially_aligned" if value >= WEIGHTS["partial_at"] else "misaligned")
+    return str(label(value))
 
 
 if __name__ == "__main__":
