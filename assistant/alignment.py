@@ -132,7 +132,7 @@ def check_proposal(text: str, kb: KnowledgeBase, llm: LLM) -> AlignmentReport:
         score_parts=score.parts, confidence=score.confidence, aspects=aspects,
         findings=findings,
         conflicts=[f for f in findings if f.stance == "conflicts"
-                   and f.kind in ("non-goal", "value")],
+                   and (f.kind in ("non-goal", "value") or f.limit_breach)],
         strains=[f for f in findings if f.strained and f.stance != "conflicts"],
         overlaps=[f for f in findings if f.duplicate],
         likely_kr=_likely_kr(findings), perspectives=list(aspects.perspectives),
@@ -239,8 +239,10 @@ def _non_goal(answer: NonGoalActions, element: Element, text: str, embedder: Emb
     a, b = embedder.embed([forbidden, doing])
     same = sum(x * y for x, y in zip(a, b, strict=True))
     ruled_out = content_stems(forbidden)
-    shared = sorted(ruled_out & content_stems(text))
-    if same >= SAME_ACTION_AT and len(shared) >= min(SHARED_STEMS, len(ruled_out)):
+    stems = ruled_out & content_stems(text)
+    shared = _words_with(stems, forbidden)
+    # a phrase with no content word ("will not") is no action: it never counts as a break
+    if same >= SAME_ACTION_AT and len(stems) >= max(1, min(SHARED_STEMS, len(ruled_out))):
         return "conflicts", (f"The proposal would “{doing}”; the company ruled out “{forbidden}” "
                              f"(similarity {same:.2f}; shared words: {', '.join(shared)})."), doing
     why = f"similarity {same:.2f}" + (
@@ -250,8 +252,18 @@ def _non_goal(answer: NonGoalActions, element: Element, text: str, embedder: Emb
                        f"({why})."), ""
 
 
+def _words_with(stems: set[str], phrase: str) -> list[str]:
+    """The phrase's words whose stems are in `stems`, in order, each once ("café", not "caf")."""
+    out: list[str] = []
+    for word in re.findall(r"\w+", phrase.lower()):
+        if content_stems(word) & stems and word not in out:
+            out.append(word)
+    return out
+
+
 def _breach_finding(breach: Breach) -> ElementFinding:
-    """A number beyond a stated limit, found in code (`limits.py`): a cited conflict."""
+    """A number beyond a stated limit, found in code (`limits.py`): a cited conflict (with a
+    plan's cap, kind "initiative", it caps the score lower than aligned, not at misaligned)."""
     section = breach.hit.section.split(" > ")[-1] or breach.hit.title
     bound = breach.limit.quantity.text
     return ElementFinding(

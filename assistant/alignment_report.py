@@ -14,8 +14,11 @@ Score (0-100), documented in every report:
           - 30  for each value the proposal conflicts with
           - 25  if it duplicates an initiative that is already planned
     clamped to 0..100; any conflict with a stated non-goal, or a number beyond a limit a value
-    or non-goal states ("no discount deeper than 15%", `limits.py`), caps the score at 15, and
-    a value the proposal *strains* caps it at 35.
+    or non-goal states ("no discount deeper than 15%", `limits.py`), caps the score at 15; a
+    number beyond a cap the plan sets ("paid social spend stays capped at $8,000 a month")
+    caps it at 60, partially aligned (the rubric's "strains a budget cap": the idea may be
+    right, the size is not what was approved); and a value the proposal *strains* caps it
+    at 35.
 
 Strain is the model's probability check (`LLM.choice_probabilities`, first answer token):
 asked "would the proposal go against this value?" and "would it help achieve it?", a
@@ -40,6 +43,7 @@ from .schemas import Citation
 
 __all__ = [
     "FORMULA",
+    "GUARD_LIMIT_KINDS",
     "STRAIN_KINDS",
     "STRAIN_MARGIN",
     "WEIGHTS",
@@ -61,7 +65,7 @@ Perspective = Literal["Financial", "Customer", "Internal process", "Learning & g
 
 WEIGHTS: dict[str, int] = {
     "base": 30, "goal_supported": 45, "second_goal": 10, "value_supported": 5,
-    "value_conflict": -30, "duplicate": -25, "non_goal_cap": 15,
+    "value_conflict": -30, "duplicate": -25, "non_goal_cap": 15, "plan_cap": 60,
     "aligned_at": 70, "partial_at": 40, "strain_cap": 35,
 }
 # Chosen on the sample company's dev split, end to end (`benchmarks/alignment_rescore.py`,
@@ -70,11 +74,15 @@ WEIGHTS: dict[str, int] = {
 # touched it (asking whether a proposal "helps achieve" a prohibition is not a question the
 # 1.5B model answers), and capping on them called all 17 sample test proposals misaligned.
 STRAIN_MARGIN = 0.15
+# A number beyond a limit stated by these kinds caps like a broken non-goal; beyond a limit in
+# a plan (kind "initiative") it caps at WEIGHTS["plan_cap"].
+GUARD_LIMIT_KINDS: tuple[str, ...] = ("non-goal", "value")
 STRAIN_KINDS: tuple[str, ...] = ("value",)
 FORMULA = (
     "score = 30 + 45 if a strategic goal is supported + 10 if two or more are + 5 if a value "
     "is supported - 30 per value conflict - 25 if it duplicates a planned initiative; "
-    "clamped to 0-100; a non-goal conflict or a number beyond a stated limit caps it at 15; "
+    "clamped to 0-100; a non-goal conflict or a number beyond a limit a value or non-goal "
+    "states caps it at 15, a number beyond a cap in the plan at 60; "
     "a value the proposal strains (the "
     "model's P(goes against) exceeds P(helps) by more than 0.15) caps it at 35. "
     "Verdict: >= 70 aligned, 40-69 "
@@ -182,7 +190,10 @@ def score_findings(findings: list[ElementFinding], chunks: Mapping[str, SearchHi
         value += w["duplicate"]
         parts.append(f"{w['duplicate']} duplicates a planned initiative")
     value = max(0, min(100, value))
-    beyond = [f for f in valid if f.limit_breach and f.stance == "conflicts"]
+    beyond = [f for f in valid if f.limit_breach and f.stance == "conflicts"
+              and f.kind in GUARD_LIMIT_KINDS]
+    over_plan = [f for f in valid if f.limit_breach and f.stance == "conflicts"
+                 and f.kind not in GUARD_LIMIT_KINDS]
     breaks = [f.element for f in valid if f.stance == "conflicts" and f.kind == "non-goal"
               and not f.limit_breach]
     if breaks:
@@ -192,6 +203,10 @@ def score_findings(findings: list[ElementFinding], chunks: Mapping[str, SearchHi
         value = min(value, w["non_goal_cap"])
         parts.append(f"capped at {w['non_goal_cap']}: “{beyond[0].proposal_evidence}” is beyond "
                      f"the limit in {beyond[0].element}")
+    if over_plan and value > w["plan_cap"]:
+        value = w["plan_cap"]
+        parts.append(f"capped at {w['plan_cap']}: “{over_plan[0].proposal_evidence}” is beyond "
+                     f"the plan's cap in {over_plan[0].element}")
     strained = [f for f in valid if f.strained]
     if strained and value > w["strain_cap"]:
         f = max(strained, key=lambda f: (f.p_against or 0) - (f.p_helps or 0))

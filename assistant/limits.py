@@ -9,17 +9,21 @@ numbers is not a judgement, so code does it:
 1. **Quantities in the proposal**: a number with its unit (percent, money, a measure such as kg,
    or the noun it counts, e.g. "stores") and the content words around it. "Half-price",
    "half price" and "half off" read as 50% off.
-2. **Limits** in the guard-rail statements retrieved for each quantity's sentence, from value
-   and non-goal passages only (plans and OKRs state targets, not limits): an upper bound ("up
-   to", "at most", "no more than", "a maximum of", or a comparative after a negation: "no
-   discount deeper than") followed by a number and unit.
+2. **Limits** in the statements retrieved for each quantity's sentence, from value, non-goal
+   and plan passages: an upper bound ("up to", "at most", "no more than", "a maximum of",
+   "capped at", "a cap of", "not exceed", or a comparative after a negation: "no discount
+   deeper than") followed by a number and unit. Plans mostly state targets, which are no
+   bound; the few caps they set ("paid social spend stays capped at $8,000 a month") count.
 3. **A breach** when the units agree, the proposal's number is larger, and the two share a
    content word near their numbers ("off" and "sale" count as "discount"): without one a
    budget never meets a credit line, nor a 500-store supermarket chain a limit on grocers.
 
-A breach is a conflict with the element that states the limit, cited to its chunk; the score
-caps it like a broken non-goal (`alignment_report.score_findings`). Lower bounds ("at least")
-and limits written without numbers are left to the model.
+A breach is a conflict with the element that states the limit, cited to its chunk. A value's or
+non-goal's limit caps the score like a broken non-goal; a plan's cap (kind "initiative") caps it
+in the partially-aligned band, as the labelling rubric reads a budget cap: the idea may serve the
+strategy, but not at that size without the owners changing the plan
+(`alignment_report.score_findings`). Lower bounds ("at least") and limits written without
+numbers are left to the model.
 """
 
 from __future__ import annotations
@@ -43,7 +47,8 @@ _NUMBER = (r"(?P<cur>[$£€])?(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)
            r"(?:\s?(?P<unit>%|percent\b|per cent\b|[a-zé]+))?")
 _QUANTITY = re.compile(r"(?<![\w.,])" + _NUMBER, re.IGNORECASE)
 _BOUND = re.compile(
-    r"\b(?:up to|at most|no more than|not more than|(?:a )?maximum of|"
+    r"\b(?:up to|at most|no more than|not more than|(?:a )?maximum of|capped at|(?:a )?cap of|"
+    r"not (?:to )?exceed|"
     r"(?P<cmp>deeper|more|larger|bigger|higher|greater|longer|heavier|over) than)\s+"
     + _NUMBER, re.IGNORECASE)
 _NEGATION = re.compile(r"\b(?:no|not|never|none|nothing|nobody)\b", re.IGNORECASE)
@@ -51,7 +56,7 @@ _HALF = re.compile(r"\bhalf[- ](?:price|off)\b", re.IGNORECASE)
 _SENTENCE = re.compile(r"(?<=[.!?;])\s+")
 _HEADING = re.compile(r"^\s*#+ .*$", re.MULTILINE)
 _FOLD = {"off": "disco", "sale": "disco", "sales": "disco"}  # stems of off / sale(s)
-_GUARDS = ("non-goal", "value")
+_GUARDS = ("non-goal", "value", "initiative")  # initiative: a plan's or OKR set's passage
 _GUARD_DOCS = ["values", "non-goals"]
 _WINDOW = 6  # content words either side of a number that say what it measures
 
@@ -75,7 +80,7 @@ class Breach:
     quantity: Quantity
     limit: Limit
     hit: SearchHit
-    kind: str  # non-goal | value
+    kind: str  # non-goal | value (a guard rail) | initiative (a plan's cap)
 
 
 def _value(match: re.Match[str]) -> float:
@@ -149,8 +154,8 @@ def _breaks(q: Quantity, limit: Limit) -> bool:
 
 
 def find_breaches(text: str, kb: KnowledgeBase) -> list[Breach]:
-    """The stated limits the proposal's numbers exceed, one per limit sentence, from the value
-    and non-goal passages retrieved for each quantity's sentence."""
+    """The stated limits the proposal's numbers exceed, one per limit sentence, from the value,
+    non-goal and plan passages retrieved for each quantity's sentence."""
     breaches: dict[str, Breach] = {}
     for quantity, sentence in quantities_in(text):
         hits = {h.chunk_id: h for kinds in (_GUARD_DOCS, GUARD_KINDS)

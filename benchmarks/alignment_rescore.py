@@ -11,7 +11,8 @@ figures on the first report (the dev split: choose here) and then on the second 
 `--limits` adds the stated-limit check (`assistant/limits.py`, code over the proposal and the
 retrieved value and non-goal passages, no model call) to rows recorded before it existed: each
 row's proposal is checked against its corpus indexed with the default embeddings, and a breach
-caps the score at 15 as the pipeline now does. Exact, because the check runs after the model
+caps the score as the pipeline now does (15 for a value's or non-goal's limit, 60 for a plan's
+cap). Exact, because the check runs after the model
 calls and changes none of them.
 
 Why it exists: on 2026-11-27 the strain rule chosen from a probe (values and non-goals,
@@ -26,10 +27,11 @@ import argparse
 import json
 import re
 import tempfile
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from assistant.alignment_report import STRAIN_KINDS, STRAIN_MARGIN, WEIGHTS
+from assistant.alignment_report import GUARD_LIMIT_KINDS, STRAIN_KINDS, STRAIN_MARGIN, WEIGHTS
 from assistant.config import Settings
 from assistant.knowledge import KnowledgeBase
 from assistant.limits import find_breaches
@@ -50,12 +52,13 @@ def before_strain(row: dict[str, Any]) -> int:
 
 
 def verdict(row: dict[str, Any], kinds: tuple[str, ...], margin: float | None,
-            beyond: frozenset[str] = frozenset()) -> str:
+            beyond: Mapping[str, str] | None = None) -> str:
     if row["predicted"] == "insufficient_information":
         return str(row["predicted"])
     value = before_strain(row)
-    if row["id"] in beyond:  # a number beyond a stated limit (the limit check's cap)
-        value = min(value, WEIGHTS["non_goal_cap"])
+    limit = (beyond or {}).get(row["id"])  # a number beyond a stated limit: the check's cap
+    if limit is not None:
+        value = min(value, WEIGHTS["plan_cap" if limit == "plan" else "non_goal_cap"])
     if margin is not None and any(m > margin and row["kinds"].get(name) in kinds
                                   for name, m in row["margins"].items()):
         value = min(value, WEIGHTS["strain_cap"])
@@ -85,10 +88,11 @@ def rules() -> list[tuple[str, tuple[str, ...], float | None]]:
     return out
 
 
-def breaching(rows: list[dict[str, Any]]) -> frozenset[str]:
-    """Ids of the rows whose proposal exceeds a stated limit of its corpus (`find_breaches`)."""
+def breaching(rows: list[dict[str, Any]]) -> dict[str, str]:
+    """Row id -> "guard" (a value's or non-goal's limit) or "plan" (only a plan's cap) for the
+    rows whose proposal exceeds a stated limit of its corpus (`find_breaches`)."""
     cases = {c.id: c for c in load_cases()}
-    out = set()
+    out: dict[str, str] = {}
     with tempfile.TemporaryDirectory() as tmp:
         for corpus in sorted({r["corpus"] for r in rows}):
             settings = Settings(data_dir=Path(tmp), workspace=f"rescore-{corpus}",
@@ -98,11 +102,12 @@ def breaching(rows: list[dict[str, Any]]) -> frozenset[str]:
                 for r in rows:
                     if r["corpus"] == corpus and (found := find_breaches(
                             str(cases[r["id"]].input["proposal"]), kb)):
-                        out.add(r["id"])
-                        print(f"limit: {r['id']} ({r['expected']}) "
-                              f"{found[0].quantity.text} over the limit of "
-                              f"{found[0].limit.quantity.text}")
-    return frozenset(out)
+                        guard = [b for b in found if b.kind in GUARD_LIMIT_KINDS]
+                        out[r["id"]] = "guard" if guard else "plan"
+                        first = (guard or found)[0]
+                        print(f"limit: {r['id']} ({r['expected']}) {first.quantity.text} over "
+                              f"the {out[r['id']]} limit of {first.limit.quantity.text}")
+    return out
 
 
 def main(paths: list[Path], limits: bool = False) -> None:
@@ -113,7 +118,7 @@ def main(paths: list[Path], limits: bool = False) -> None:
         same = sum(verdict(r, kinds, STRAIN_MARGIN) == r["predicted"] for r in rows)
         print(f"{name} ({' and '.join(kinds)} > {STRAIN_MARGIN}) reproduces {same}/{len(rows)} "
               "recorded verdicts (the rule a run used reproduces all of them)")
-    beyond = breaching(rows) if limits else frozenset()
+    beyond = breaching(rows) if limits else {}
     for (name, kinds, margin) in rules():
         cells = []
         for rows in reports:

@@ -37,6 +37,7 @@ import argparse
 import json
 import re
 import tempfile
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -214,7 +215,7 @@ def _enough_shared(pair: dict[str, Any], text: str, stems: int) -> bool:
     return len(ruled_out & content_stems(text)) >= min(stems, len(ruled_out))
 
 
-def rescored(row: dict[str, Any], probed: dict[str, Any], beyond: frozenset[str], rules: bool,
+def rescored(row: dict[str, Any], probed: dict[str, Any], beyond: Mapping[str, str], rules: bool,
              confirm: float | None, stems: int = 0) -> str:
     """The row's verdict with its non-goal answers re-asked (a conflict counts only when the
     yes/no form agrees, P(same) >= confirm, and the ruled-out phrase shares at least `stems`
@@ -227,8 +228,11 @@ def rescored(row: dict[str, Any], probed: dict[str, Any], beyond: frozenset[str]
                                 if (m := _TERM.match(part)))))
     breaks = any(n["stance"] == "conflicts" and n.get("p_same", 0.0) >= confirm
                  and _enough_shared(n, PROPOSALS[row["id"]], stems) for n in probed["non_goals"])
-    if breaks or row["id"] in beyond or (rules and any(v["break"] for v in probed["values"])):
+    if breaks or beyond.get(row["id"]) == "guard" or (
+            rules and any(v["break"] for v in probed["values"])):
         value = min(value, WEIGHTS["non_goal_cap"])
+    elif beyond.get(row["id"]) == "plan":
+        value = min(value, WEIGHTS["plan_cap"])
     if any(m > STRAIN_MARGIN and row["kinds"].get(k) in STRAIN_KINDS
            for k, m in row["margins"].items()):
         value = min(value, WEIGHTS["strain_cap"])

@@ -35,6 +35,11 @@ def alignment_case(case: Case, kb: KnowledgeBase, llm: LLM) -> dict[str, Any]:
                             for f in report.findings
                             if f.p_against is not None and f.p_helps is not None},
                    reasons={f.element: f.reason[:240] for f in report.findings},
+                   # to re-score stance rules later without asking the model again
+                   similarity={f.element: round(f.similarity, 4) for f in report.findings},
+                   evidence={f.element: f.proposal_evidence for f in report.findings
+                             if f.proposal_evidence},
+                   statements={f.element: f.statement for f in report.findings},
                    score_parts=report.score_parts)  # reasons: to read a wrong row later
     except KeelError as exc:
         row.update(predicted="error", error=f"{type(exc).__name__}: {exc}")

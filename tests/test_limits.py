@@ -37,6 +37,8 @@ def _quantity(text: str) -> Quantity:
     ("Local shops of up to three stores are welcome.", 3, "store", "three stores"),
     ("No discount deeper than 15% off list.", 15, "%", "15%"),
     ("A credit line of no more than £1.2m.", 1_200_000, "money", "£1.2m"),
+    ("Paid social spend stays capped at $8,000 a month.", 8000, "money", "$8,000"),
+    ("Travel must not exceed 20 days a year.", 20, "day", "20 days"),
 ])
 def test_upper_bounds_are_read_with_their_unit(statement: str, value: float, unit: str,
                                                amount: str) -> None:
@@ -95,6 +97,21 @@ def test_a_sale_beyond_the_discount_limit_is_a_cited_conflict(sample_kb: Knowled
                report.recommendations)
 
 
+def test_a_spend_beyond_the_plans_cap_is_cited_and_keeps_it_from_aligned(
+        sample_kb: KnowledgeBase, settings: Settings) -> None:
+    """The sample plan caps paid social at $8,000 a month: a plan's cap, not a guard rail."""
+    report = check_proposal("Raise paid social advertising to $25,000 a month for all of 2027 "
+                            "to win new subscribers through Instagram and Facebook ads.",
+                            sample_kb, LLM(settings))
+    beyond = [f for f in report.conflicts if f.limit_breach]
+    assert [(f.kind, f.proposal_evidence) for f in beyond] == [("initiative", "$25,000")]
+    assert "$8,000" in beyond[0].statement and "Priority 2" in beyond[0].element
+    cite = beyond[0].citations[0]
+    assert quote_in_chunk(cite.quote, sample_kb.get_chunks([cite.chunk_id])[cite.chunk_id].text)
+    assert report.score <= 60 and report.verdict != "aligned"
+    assert any("beyond the plan's cap" in p for p in report.score_parts)
+
+
 def test_a_limit_breach_caps_the_score_only_with_a_valid_citation() -> None:
     hits = {"g": SearchHit(chunk_id="g", doc_id="s.md", title="t", kind="strategy", section="S",
                            text="Pillar 1: grow subscriptions to 6,000.", score=1.0),
@@ -118,3 +135,32 @@ def test_a_limit_breach_caps_the_score_only_with_a_valid_citation() -> None:
     forged = limit.model_copy(update={"citations": [limit.citations[0].model_copy(
         update={"quote": "No discount deeper than 50% off list."})]})
     assert score_findings([goal, forged], hits).verdict == "aligned"
+
+
+def test_a_plans_cap_caps_in_the_partial_band_and_a_guard_rail_still_wins() -> None:
+    cap = "Paid social spend stays capped at $8,000 a month."
+    hits = {"g": SearchHit(chunk_id="g", doc_id="s.md", title="t", kind="strategy", section="S",
+                           text="Pillar 1: grow subscriptions to 6,000.", score=1.0),
+            "p": SearchHit(chunk_id="p", doc_id="p.md", title="t", kind="plan",
+                           section="Priority 2", text=f"Reach 3,600 subscribers. {cap}",
+                           score=1.0),
+            "n": SearchHit(chunk_id="n", doc_id="n.md", title="t", kind="non-goals",
+                           section="No deep discounting", score=1.0,
+                           text="No discount deeper than 15% off list.")}
+
+    def finding(cid: str, quote: str, **extra: object) -> ElementFinding:
+        return ElementFinding(element=cid, statement=quote, reason="r",
+                              citations=[Citation(chunk_id=cid, document="d", section="S",
+                                                  quote=quote)], **extra)  # type: ignore[arg-type]
+
+    goals = [finding("g", "Pillar 1: grow subscriptions to 6,000.", kind="goal",
+                     stance="supports")]
+    plan = finding("p", cap, kind="initiative", stance="conflicts", limit_breach=True,
+                   proposal_evidence="$25,000")
+    capped = score_findings([*goals, plan], hits)
+    assert (capped.value, capped.verdict) == (60, "partially_aligned")
+    assert capped.parts[-1] == "capped at 60: “$25,000” is beyond the plan's cap in p"
+    assert score_findings([plan], hits).value == 30  # below the cap already: unchanged
+    guard = finding("n", "No discount deeper than 15% off list.", kind="non-goal",
+                    stance="conflicts", limit_breach=True, proposal_evidence="40%")
+    assert score_findings([*goals, plan, guard], hits).verdict == "misaligned"
