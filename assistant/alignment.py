@@ -22,7 +22,7 @@ from typing import Literal
 from langchain_core.messages import HumanMessage, SystemMessage
 from pydantic import BaseModel, Field
 
-from .alignment_elements import DUPLICATE_AT, Element, gather_elements, planned_overlap
+from .alignment_elements import DUPLICATE_AT, Element, gather_elements, kind_of, planned_overlap
 from .alignment_report import (
     STRAIN_KINDS,
     AlignmentReport,
@@ -39,6 +39,7 @@ from .limits import Breach, find_breaches
 from .llm import LLM
 from .prompts import render
 from .recommend import recommendations
+from .regions import Outside, find_outside
 from .schemas import Citation
 
 __all__ = ["MAX_PROPOSAL_CHARS", "SAME_ACTION_AT", "SHARED_STEMS", "ElementJudgement",
@@ -123,16 +124,18 @@ def check_proposal(text: str, kb: KnowledgeBase, llm: LLM) -> AlignmentReport:
     for element, finding in zip(elements, findings, strict=True):  # after the stances, so the
         if element.kind in STRAIN_KINDS:  # proposal prefix stays cached across calls
             finding.p_helps, finding.p_against = _probabilities(text, element, llm)
-    breaches = find_breaches(text, kb)
-    findings += [_breach_finding(b) for b in breaches]
-    chunks = {e.hit.chunk_id: e.hit for e in elements} | {b.hit.chunk_id: b.hit for b in breaches}
+    breaches, outside = find_breaches(text, kb), find_outside(text, kb)
+    findings += [_breach_finding(b) for b in breaches] + [_outside_finding(o) for o in outside]
+    chunks = {h.chunk_id: h for h in [*(e.hit for e in elements), *(b.hit for b in breaches),
+                                       *(o.hit for o in outside)]}
     score = score_findings(findings, chunks)
     report = AlignmentReport(
         proposal_title=aspects.title, verdict=score.verdict, score=score.value,
         score_parts=score.parts, confidence=score.confidence, aspects=aspects,
         findings=findings,
         conflicts=[f for f in findings if f.stance == "conflicts"
-                   and (f.kind in ("non-goal", "value") or f.limit_breach)],
+                   and (f.kind in ("non-goal", "value") or f.limit_breach
+                        or f.outside_focus)],
         strains=[f for f in findings if f.strained and f.stance != "conflicts"],
         overlaps=[f for f in findings if f.duplicate],
         likely_kr=_likely_kr(findings), perspectives=list(aspects.perspectives),
@@ -273,6 +276,18 @@ def _breach_finding(breach: Breach) -> ElementFinding:
                f"{bound}.",
         proposal_evidence=breach.quantity.text, limit_breach=True,
         citations=[_cite(breach.hit, breach.limit.sentence)])
+
+
+def _outside_finding(out: Outside) -> ElementFinding:
+    """A place beyond the focus region the strategy states (`regions.py`): a cited conflict."""
+    section = out.hit.section.split(" > ")[-1] or out.hit.title
+    return ElementFinding(
+        element=f"{section} (focus: {', '.join(out.focus)})", kind=kind_of(out.hit),
+        statement=out.sentence, stance="conflicts",
+        reason=f"The proposal names {' and '.join(out.places)}, outside the stated focus on "
+               f"{', '.join(out.focus)}.",
+        proposal_evidence=", ".join(out.places), outside_focus=True,
+        citations=[_cite(out.hit, out.sentence)])
 
 
 def _duplicate(element: Element, text: str) -> bool:

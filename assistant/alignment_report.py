@@ -15,10 +15,11 @@ Score (0-100), documented in every report:
           - 25  if it duplicates an initiative that is already planned
     clamped to 0..100; any conflict with a stated non-goal, or a number beyond a limit a value
     or non-goal states ("no discount deeper than 15%", `limits.py`), caps the score at 15; a
-    number beyond a cap the plan sets ("paid social spend stays capped at $8,000 a month")
-    caps it at 60, partially aligned (the rubric's "strains a budget cap": the idea may be
-    right, the size is not what was approved); and a value the proposal *strains* caps it
-    at 35.
+    number beyond a cap the plan sets ("paid social spend stays capped at $8,000 a month"), or
+    a place outside the focus region the strategy states (`regions.py`), caps it at 60,
+    partially aligned (the rubric's "strains a budget cap or the focus region": the idea may
+    be right, its size or place is not what was decided); and a value the proposal *strains*
+    caps it at 35.
 
 Strain is the model's probability check (`LLM.choice_probabilities`, first answer token):
 asked "would the proposal go against this value?" and "would it help achieve it?", a
@@ -82,7 +83,8 @@ FORMULA = (
     "score = 30 + 45 if a strategic goal is supported + 10 if two or more are + 5 if a value "
     "is supported - 30 per value conflict - 25 if it duplicates a planned initiative; "
     "clamped to 0-100; a non-goal conflict or a number beyond a limit a value or non-goal "
-    "states caps it at 15, a number beyond a cap in the plan at 60; "
+    "states caps it at 15, a number beyond a cap in the plan or a place outside the stated "
+    "focus region at 60; "
     "a value the proposal strains (the "
     "model's P(goes against) exceeds P(helps) by more than 0.15) caps it at 35. "
     "Verdict: >= 70 aligned, 40-69 "
@@ -113,6 +115,7 @@ class ElementFinding(BaseModel):
     proposal_evidence: str = ""  # the proposal's own words the stance rests on
     duplicate: bool = False  # the proposal repeats this already-planned initiative
     limit_breach: bool = False  # a number in the proposal exceeds the limit the statement sets
+    outside_focus: bool = False  # the proposal names a place outside the focus it states
     similarity: float = 0.0
     citations: list[Citation] = []
     error: str = ""  # the model's answer could not be read; the finding does not count
@@ -203,10 +206,15 @@ def score_findings(findings: list[ElementFinding], chunks: Mapping[str, SearchHi
         value = min(value, w["non_goal_cap"])
         parts.append(f"capped at {w['non_goal_cap']}: “{beyond[0].proposal_evidence}” is beyond "
                      f"the limit in {beyond[0].element}")
+    outside = [f for f in valid if f.outside_focus and f.stance == "conflicts"]
     if over_plan and value > w["plan_cap"]:
         value = w["plan_cap"]
         parts.append(f"capped at {w['plan_cap']}: “{over_plan[0].proposal_evidence}” is beyond "
                      f"the plan's cap in {over_plan[0].element}")
+    elif outside and value > w["plan_cap"]:
+        value = w["plan_cap"]
+        parts.append(f"capped at {w['plan_cap']}: “{outside[0].proposal_evidence}” is outside "
+                     f"the focus stated in {outside[0].element}")
     strained = [f for f in valid if f.strained]
     if strained and value > w["strain_cap"]:
         f = max(strained, key=lambda f: (f.p_against or 0) - (f.p_helps or 0))

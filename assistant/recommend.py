@@ -12,7 +12,11 @@ def recommendations(report: AlignmentReport) -> list[str]:
     tips: list[str] = []
     for f in report.conflicts:
         doing = f"“{f.proposal_evidence}”" if f.proposal_evidence else "the conflicting part"
-        if f.limit_breach:
+        if f.outside_focus:
+            tips.append(f"Keep it within the focus the strategy states: “{f.statement}” "
+                        f"({f.element}). {f.proposal_evidence} is outside it; widening the "
+                        "focus is the owners' decision, so ask them first.")
+        elif f.limit_breach:
             tips.append(f"Bring {doing} within the stated limit: “{f.statement}” "
                         f"({f.element}). Going beyond it needs the owners' decision first.")
         elif f.kind == "non-goal":

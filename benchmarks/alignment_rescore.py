@@ -9,11 +9,12 @@ same model answers re-scored without asking the model again. This prints, for ea
 figures on the first report (the dev split: choose here) and then on the second (test).
 
 `--limits` adds the stated-limit check (`assistant/limits.py`, code over the proposal and the
-retrieved value and non-goal passages, no model call) to rows recorded before it existed: each
-row's proposal is checked against its corpus indexed with the default embeddings, and a breach
-caps the score as the pipeline now does (15 for a value's or non-goal's limit, 60 for a plan's
-cap). Exact, because the check runs after the model
-calls and changes none of them.
+retrieved value, non-goal and plan passages, no model call) and the focus-region check
+(`assistant/regions.py`) to rows recorded before they existed: each row's proposal is checked
+against its corpus indexed with the default embeddings, and a breach caps the score as the
+pipeline now does (15 for a value's or non-goal's limit; 60 for a plan's cap or a place outside
+the stated focus). Exact, because both checks run after the model calls and change none of
+them.
 
 Why it exists: on 2026-11-27 the strain rule chosen from a probe (values and non-goals,
 margin 0.15) was run end to end for the first time. With the extraction call, retrieval brings
@@ -31,10 +32,12 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from assistant.alignment_elements import kind_of
 from assistant.alignment_report import GUARD_LIMIT_KINDS, STRAIN_KINDS, STRAIN_MARGIN, WEIGHTS
 from assistant.config import Settings
 from assistant.knowledge import KnowledgeBase
 from assistant.limits import find_breaches
+from assistant.regions import find_outside
 from evals.cases import CORPORA, load_cases
 from evals.metrics import classification_scores
 
@@ -58,7 +61,7 @@ def verdict(row: dict[str, Any], kinds: tuple[str, ...], margin: float | None,
     value = before_strain(row)
     limit = (beyond or {}).get(row["id"])  # a number beyond a stated limit: the check's cap
     if limit is not None:
-        value = min(value, WEIGHTS["plan_cap" if limit == "plan" else "non_goal_cap"])
+        value = min(value, WEIGHTS["plan_cap" if limit == "partial" else "non_goal_cap"])
     if margin is not None and any(m > margin and row["kinds"].get(name) in kinds
                                   for name, m in row["margins"].items()):
         value = min(value, WEIGHTS["strain_cap"])
@@ -89,8 +92,9 @@ def rules() -> list[tuple[str, tuple[str, ...], float | None]]:
 
 
 def breaching(rows: list[dict[str, Any]]) -> dict[str, str]:
-    """Row id -> "guard" (a value's or non-goal's limit) or "plan" (only a plan's cap) for the
-    rows whose proposal exceeds a stated limit of its corpus (`find_breaches`)."""
+    """Row id -> "guard" (beyond a value's or non-goal's limit) or "partial" (only beyond a
+    plan's cap or outside the stated focus region) for the rows whose proposal exceeds a
+    stated limit of its corpus (`find_breaches`, `find_outside`)."""
     cases = {c.id: c for c in load_cases()}
     out: dict[str, str] = {}
     with tempfile.TemporaryDirectory() as tmp:
@@ -100,13 +104,19 @@ def breaching(rows: list[dict[str, Any]]) -> dict[str, str]:
             with KnowledgeBase(settings) as kb:
                 kb.index([CORPORA[corpus]])
                 for r in rows:
-                    if r["corpus"] == corpus and (found := find_breaches(
-                            str(cases[r["id"]].input["proposal"]), kb)):
+                    if r["corpus"] != corpus:
+                        continue
+                    text = str(cases[r["id"]].input["proposal"])
+                    if found := find_breaches(text, kb):
                         guard = [b for b in found if b.kind in GUARD_LIMIT_KINDS]
-                        out[r["id"]] = "guard" if guard else "plan"
+                        out[r["id"]] = "guard" if guard else "partial"
                         first = (guard or found)[0]
                         print(f"limit: {r['id']} ({r['expected']}) {first.quantity.text} over "
-                              f"the {out[r['id']]} limit of {first.limit.quantity.text}")
+                              f"the {kind_of(first.hit)} limit of {first.limit.quantity.text}")
+                    elif away := find_outside(text, kb):
+                        out[r["id"]] = "partial"
+                        print(f"region: {r['id']} ({r['expected']}) {', '.join(away[0].places)} "
+                              f"outside the focus on {', '.join(away[0].focus)}")
     return out
 
 

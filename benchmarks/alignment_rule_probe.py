@@ -231,7 +231,7 @@ def rescored(row: dict[str, Any], probed: dict[str, Any], beyond: Mapping[str, s
     if breaks or beyond.get(row["id"]) == "guard" or (
             rules and any(v["break"] for v in probed["values"])):
         value = min(value, WEIGHTS["non_goal_cap"])
-    elif beyond.get(row["id"]) == "plan":
+    elif beyond.get(row["id"]) == "partial":
         value = min(value, WEIGHTS["plan_cap"])
     if any(m > STRAIN_MARGIN and row["kinds"].get(k) in STRAIN_KINDS
            for k, m in row["margins"].items()):

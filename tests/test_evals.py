@@ -4,10 +4,12 @@ import pytest
 
 from assistant.config import Settings
 from assistant.fake_model import ScriptedChatModel
+from assistant.knowledge import KnowledgeBase
 from assistant.llm import LLM
 from evals.cases import load_cases
 from evals.metrics import retrieval_scores
 from evals.runner import BASELINE, compare, run_suite
+from evals.task_alignment import alignment_case
 
 
 def test_datasets_validate_and_are_big_enough() -> None:
@@ -156,3 +158,18 @@ def test_without_a_judge_nothing_is_judged(settings: Settings) -> None:
     report = run_suite(settings, only="qa")
     assert report["judge"] is None
     assert all(math.isnan(m["faithfulness"]) for m in report["metrics"].values())
+
+
+def test_an_alignment_row_records_what_re_scoring_reads(sample_kb: KnowledgeBase,
+                                                         settings: Settings) -> None:
+    """Every finding's stance comes with its kind, similarity and statement, so stance rules
+    can be re-scored later without the model (`benchmarks/alignment_support_gate.py`)."""
+    case = next(c for c in load_cases() if c.id == "sample-align-01")
+    row = alignment_case(case, sample_kb, LLM(settings))
+    assert row["predicted"] in ("aligned", "partially_aligned", "misaligned",
+                                "insufficient_information"), row
+    assert row["stances"] and set(row["stances"]) == set(row["kinds"]) == set(
+        row["similarity"]) == set(row["statements"])
+    assert set(row["evidence"]) <= set(row["stances"])
+    assert all(0 < s <= 1 for s in row["similarity"].values())
+    assert all(s.strip() for s in row["statements"].values())

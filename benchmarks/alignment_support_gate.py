@@ -1,0 +1,110 @@
+"""Would a second, embedding-based opinion on the model's "supports" help? Re-scored exactly.
+
+    .venv/bin/python benchmarks/alignment_support_gate.py DEV_RUN/report.json [TEST_RUN/...]
+
+The 1.5B model answers "supports" to nearly every goal it is shown (a clothing line sold on
+Amazon "supports" Pillar 4: Careers in coffee; README "Alignment check (measured)"). A goal's
+"supports" could count only when MiniLM also puts the two texts close. Two gates, each over a
+few thresholds:
+
+* `similarity`: the statement's best cosine to the proposal or its extracted aspects (the
+  retrieval score the pipeline already has, `Element.similarity`);
+* `evidence`: the cosine between the proposal words the model quoted as its evidence and the
+  statement (embedded here with the default embeddings).
+
+Rows recorded since 2026-11-28 carry each finding's similarity, evidence and statement
+(`evals/task_alignment.py`); the score is recomputed from the stances with the shipped weights
+(`recompute`), checked first to reproduce every recorded verdict with no gate. Choose on the
+first report (dev); the others (test) are printed for the record, not for choosing.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from alignment_rescore import label, metrics
+
+from assistant.alignment_report import STRAIN_KINDS, STRAIN_MARGIN, WEIGHTS
+from assistant.embeddings import MiniLMEmbedder
+
+Gate = Callable[[dict[str, Any], str], bool]
+GOALS = ("goal", "initiative")
+
+
+def recompute(row: dict[str, Any], gate: Gate) -> str:
+    """The row's verdict from its stances, a goal's "supports" counting only where `gate`."""
+    if row["predicted"] in ("insufficient_information", "error"):
+        return str(row["predicted"])
+    w, kinds, stances = WEIGHTS, row["kinds"], row["stances"]
+    goals = [e for e, s in stances.items()
+             if s == "supports" and kinds[e] in GOALS and gate(row, e)]
+    value = w["base"] + (w["goal_supported"] if goals else 0) + (
+        w["second_goal"] if len(goals) > 1 else 0)
+    value += w["value_supported"] if any(
+        s == "supports" and kinds[e] == "value" for e, s in stances.items()) else 0
+    value += w["value_conflict"] * sum(s == "conflicts" and kinds[e] == "value"
+                                       for e, s in stances.items())
+    value += w["duplicate"] if row["duplicate"] else 0
+    value = max(0, min(100, value))
+    for cap in ("non_goal_cap", "plan_cap"):
+        if any(p.startswith(f"capped at {w[cap]}:") for p in row["score_parts"]):
+            value = min(value, w[cap])
+    if any(m > STRAIN_MARGIN and kinds.get(e) in STRAIN_KINDS
+           for e, m in row["margins"].items()):
+        value = min(value, w["strain_cap"])
+    return label(value)
+
+
+def evidence_cosines(rows: list[dict[str, Any]]) -> dict[tuple[str, str], float]:
+    """(row id, element) -> cosine(the model's quoted evidence, the statement)."""
+    embedder = MiniLMEmbedder()  # the default embeddings, as in the pipeline
+    pairs = [(r["id"], e, r["evidence"][e], r["statements"][e]) for r in rows
+             for e, s in r["stances"].items()
+             if s == "supports" and r["kinds"][e] in GOALS and e in r.get("evidence", {})]
+    out = {}
+    for rid, element, evidence, statement in pairs:
+        a, b = embedder.embed([evidence, statement])
+        out[(rid, element)] = sum(x * y for x, y in zip(a, b, strict=True))
+    return out
+
+
+def main(paths: list[Path]) -> None:
+    reports = [[c for c in json.loads(p.read_text())["cases"] if c["task"] == "alignment_check"]
+               for p in paths]
+    rows = [r for report in reports for r in report]
+    same = sum(recompute(r, lambda r, e: True) == r["predicted"] for r in rows)
+    print(f"no gate reproduces {same}/{len(rows)} recorded verdicts")
+    if any("similarity" not in r for r in rows):
+        sys.exit("these rows predate the similarity record: run the eval again")
+    cos = evidence_cosines(rows)
+    gates: list[tuple[str, Gate]] = [("no gate", lambda r, e: True)]
+    for t in (0.25, 0.3, 0.35, 0.4, 0.45, 0.5):
+        gates.append((f"similarity >= {t:.2f}",
+                      lambda r, e, t=t: r["similarity"][e] >= t))  # type: ignore[misc]
+    for t in (0.2, 0.25, 0.3, 0.35, 0.4):
+        gates.append((f"evidence cosine >= {t:.2f}",
+                      lambda r, e, t=t: cos.get((r["id"], e), 0.0) >= t))  # type: ignore[misc]
+    for name, gate in gates:
+        cells = []
+        for report in reports:
+            for corpus in sorted({r["corpus"] for r in report}):
+                mine = [r for r in report if r["corpus"] == corpus]
+                cells.append(f"{mine[0]['split']} {corpus}: " + metrics(
+                    [(r["expected"], recompute(r, gate)) for r in mine]))
+        print(f"{name:<24} " + " | ".join(cells))
+    print("\nsupported goals (row, expected, similarity, evidence cosine, element):")
+    for r in rows:
+        for e, s in r["stances"].items():
+            if s == "supports" and r["kinds"][e] in GOALS:
+                print(f"{r['id']} {r['expected'][:7]} {r['similarity'][e]:.2f} "
+                      f"{cos.get((r['id'], e), float('nan')):.2f} {e[:70]}")
+
+
+if __name__ == "__main__":
+    if len(sys.argv) < 2:
+        sys.exit(__doc__)
+    main([Path(p) for p in sys.argv[1:]])
