@@ -46,11 +46,12 @@ _TERM = re.compile(r"^([+-]?\d+) ")
 
 
 def before_strain(row: dict[str, Any]) -> int:
-    """The score the row had before the strain cap (its terms, clamped, non-goal cap)."""
+    """The score the row had before the strain cap (its terms, clamped, the other caps)."""
     value = sum(int(m.group(1)) for p in row["score_parts"] if (m := _TERM.match(p)))
     value = max(0, min(100, value))
-    if any(p.startswith(f"capped at {WEIGHTS['non_goal_cap']}:") for p in row["score_parts"]):
-        value = min(value, WEIGHTS["non_goal_cap"])
+    for cap in ("non_goal_cap", "plan_cap"):  # a non-goal or limit; a plan's cap or focus
+        if any(p.startswith(f"capped at {WEIGHTS[cap]}:") for p in row["score_parts"]):
+            value = min(value, WEIGHTS[cap])
     return value
 
 
