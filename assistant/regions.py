@@ -10,9 +10,9 @@ cafés" (dev split), so code compares the places:
 1. **Places** are US states (and "New England" as its six states), matched by name with
    capitals; a city named after its state ("New York City") counts as the state. Other
    countries and cities are not read: this is a small-business gazetteer, not geocoding.
-2. **Focus sentences** in the strategy and plan passages retrieved for each proposal sentence
-   that names a place: "focus on", "only in", "limited to", "stay(s) within" with at least
-   one place.
+2. **Focus sentences** in the strategy, plan, vision and mission passages retrieved for each
+   proposal sentence that names a place: "focus on", "only in", "limited to", "stay(s)
+   within", with at least one place.
 3. **Outside** when the proposal's sentence names a place the focus leaves out *and* shares a
    content word with the focus passage (its heading and sentence, place names aside): the
    focus of a wholesale pillar ("New England cafés") does not bind a subscription shipped to
@@ -78,15 +78,16 @@ def _outside(sentence: str, hit: SearchHit) -> Outside | None:
     topic = content_stems(sentence) - _PLACE_STEMS
     for states, focus in focus_in(hit.text):
         left_out = tuple(p for p, covers in named.items() if not set(covers) & states)
-        about = content_stems(f"{hit.section.split(' > ')[-1]} {focus}") - _PLACE_STEMS
+        heading = hit.section.split(" > ")[-1]  # the focus phrase itself is no topic
+        about = content_stems(f"{heading} {_FOCUS.sub(' ', focus)}") - _PLACE_STEMS
         if left_out and topic & about:
             return Outside(left_out, tuple(sorted(states)), focus, hit)
     return None
 
 
 def find_outside(text: str, kb: KnowledgeBase) -> list[Outside]:
-    """The focus regions the proposal leaves, one per focus sentence, from the strategy and
-    plan passages retrieved for each of its sentences that names a place."""
+    """The focus regions the proposal leaves, one per focus sentence, from the strategy, plan,
+    vision and mission passages retrieved for each of its sentences that names a place."""
     found: dict[str, Outside] = {}
     for sentence in _SENTENCE.split(" ".join(text.split())):
         if not places_in(sentence):

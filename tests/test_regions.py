@@ -40,6 +40,7 @@ def test_outside_needs_a_place_left_out_and_the_same_topic() -> None:
     assert outside("Open two cafés in New England.", FOCUS) is None  # the group overlaps it
     # a different topic: a subscription shipped to Ohio is not bound by the cafés' focus
     assert outside("Ship subscriptions to home brewers in Ohio.", FOCUS) is None
+    assert outside("We focus on home brewers in Ohio.", FOCUS) is None  # "focus" is no topic
 
 
 def test_a_proposal_outside_the_focus_is_cited_and_kept_from_aligned(
