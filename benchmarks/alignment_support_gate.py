@@ -14,8 +14,11 @@ few thresholds:
 
 Rows recorded since 2026-11-28 carry each finding's similarity, evidence and statement
 (`evals/task_alignment.py`); the score is recomputed from the stances with the shipped weights
-(`recompute`), checked first to reproduce every recorded verdict with no gate. Choose on the
-first report (dev); the others (test) are printed for the record, not for choosing.
+(`recompute`: the formula of `alignment_report.score_findings` re-applied to the recorded
+stances, because rows carry no citations to rebuild findings from; it is checked first to
+reproduce every recorded verdict with no gate, so a drift from the shipped score shows).
+Choose on the first report (dev); the others (test) are printed for the record, not for
+choosing.
 """
 
 from __future__ import annotations
