@@ -56,7 +56,7 @@ _HALF = re.compile(r"\bhalf[- ](?:price|off)\b", re.IGNORECASE)
 _SENTENCE = re.compile(r"(?<=[.!?;])\s+")
 _HEADING = re.compile(r"^\s*#+ .*$", re.MULTILINE)
 _FOLD = {"off": "disco", "sale": "disco", "sales": "disco"}  # stems of off / sale(s)
-_GUARDS = ("non-goal", "value", "initiative")  # initiative: a plan's or OKR set's passage
+_GUARDS = ("non-goal", "value", "initiative")  # initiative: a plan passage
 _GUARD_DOCS = ["values", "non-goals"]
 _WINDOW = 6  # content words either side of a number that say what it measures
 
