@@ -48,11 +48,22 @@ _TERM = re.compile(r"^([+-]?\d+) ")
 def before_strain(row: dict[str, Any]) -> int:
     """The score the row had before the strain cap (its terms, clamped, the other caps)."""
     value = sum(int(m.group(1)) for p in row["score_parts"] if (m := _TERM.match(p)))
-    value = max(0, min(100, value))
-    for cap in ("non_goal_cap", "plan_cap"):  # a non-goal or limit; a plan's cap or focus
+    return recorded_caps(row, max(0, min(100, value)))
+
+
+def recorded_caps(row: dict[str, Any], value: int) -> int:
+    """`value` under the caps the row's score recorded, the strain cap aside: a non-goal or a
+    guard rail's limit (15), a plan's cap or the focus region (60)."""
+    for cap in ("non_goal_cap", "plan_cap"):
         if any(p.startswith(f"capped at {WEIGHTS[cap]}:") for p in row["score_parts"]):
             value = min(value, WEIGHTS[cap])
     return value
+
+
+def strained(row: dict[str, Any], kinds: tuple[str, ...], margin: float | None) -> bool:
+    """An element of these kinds has P(against) - P(helps) above the margin (None: no check)."""
+    return margin is not None and any(m > margin and row["kinds"].get(name) in kinds
+                                      for name, m in row["margins"].items())
 
 
 def verdict(row: dict[str, Any], kinds: tuple[str, ...], margin: float | None,
@@ -63,8 +74,7 @@ def verdict(row: dict[str, Any], kinds: tuple[str, ...], margin: float | None,
     limit = (beyond or {}).get(row["id"])  # a number beyond a stated limit: the check's cap
     if limit is not None:
         value = min(value, WEIGHTS["plan_cap" if limit == "partial" else "non_goal_cap"])
-    if margin is not None and any(m > margin and row["kinds"].get(name) in kinds
-                                  for name, m in row["margins"].items()):
+    if strained(row, kinds, margin):
         value = min(value, WEIGHTS["strain_cap"])
     return label(value)
 

@@ -29,7 +29,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from alignment_rescore import label, metrics
+from alignment_rescore import label, metrics, recorded_caps, strained
 
 from assistant.alignment_report import STRAIN_KINDS, STRAIN_MARGIN, WEIGHTS
 from assistant.embeddings import MiniLMEmbedder
@@ -52,12 +52,8 @@ def recompute(row: dict[str, Any], gate: Gate) -> str:
     value += w["value_conflict"] * sum(s == "conflicts" and kinds[e] == "value"
                                        for e, s in stances.items())
     value += w["duplicate"] if row["duplicate"] else 0
-    value = max(0, min(100, value))
-    for cap in ("non_goal_cap", "plan_cap"):
-        if any(p.startswith(f"capped at {w[cap]}:") for p in row["score_parts"]):
-            value = min(value, w[cap])
-    if any(m > STRAIN_MARGIN and kinds.get(e) in STRAIN_KINDS
-           for e, m in row["margins"].items()):
+    value = recorded_caps(row, max(0, min(100, value)))
+    if strained(row, STRAIN_KINDS, STRAIN_MARGIN):
         value = min(value, w["strain_cap"])
     return label(value)
 
