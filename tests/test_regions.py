@@ -54,6 +54,9 @@ def test_a_proposal_outside_the_focus_is_cited_and_kept_from_aligned(
     cite = found[0].citations[0]
     assert quote_in_chunk(cite.quote, sample_kb.get_chunks([cite.chunk_id])[cite.chunk_id].text)
     assert report.score <= 60 and report.verdict != "aligned"
+    # the fake model supports Pillar 2, so it is the focus that holds the score down
+    assert any(p.startswith("capped at 60: “New York, New Jersey” is outside the focus")
+               for p in report.score_parts), report.score_parts
     assert any(t.startswith("Keep it within the focus") for t in report.recommendations)
 
 
