@@ -1,0 +1,121 @@
+"""The goal-support question asked in two opposite forms, re-scored on recorded runs.
+
+    .venv/bin/python benchmarks/alignment_goal_forms.py collect OUT.json RUN/report.json ...
+    .venv/bin/python benchmarks/alignment_goal_forms.py analyse OUT.json DEV/report.json TEST...
+
+The 1.5B model says "supports" to nearly every goal it is shown: a mobile game, a bakery, a
+hockey sponsorship, a loyalty token and an energy drink (dev rows written for this probe) all
+"support" a pillar or the annual plan and come out aligned. A bias towards "yes" cancels out
+when the same question is also asked the other way round, where "yes" means *no* support:
+`collect` (local model) asks, for every goal or initiative a run judged "supports", the
+pipeline's yes/no prompt (`prompts/judge_yes_no.yaml`, first-token probability) with
+  helps:     "Would carrying out this proposal directly help ... ?" (the strain check's)
+  unrelated: "Is this proposal unrelated to what this statement describes ... ?"
+`analyse` re-scores every row with a "supports" counting only when P(helps) - P(unrelated)
+is above t (`alignment_support_gate.recompute`: the shipped formula over the recorded stances,
+checked to reproduce every recorded verdict with no gate), grouped by split and corpus.
+Choose on the dev rows; test rows are for the record.
+
+Run of 2026-11-28 (`evals/reports/alignment-goal-forms/`): both answers sit at 0.22-0.65 and
+"unrelated" is above "helps" for nearly every pair, aligned or not. The best dev gate (gap >
+-0.20) turned one dev proposal right (the loyalty token; sample dev macro-F1 0.70 -> 0.73) and
+changed no test verdict. Not shipped: eight more model calls per check for nothing on test.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+from typing import Any
+
+from alignment_rescore import metrics
+from alignment_support_gate import GOALS, recompute
+from langchain_core.messages import HumanMessage, SystemMessage
+
+from assistant.alignment import KIND_LABELS, YES_NO
+from assistant.config import Settings
+from assistant.llm import LLM
+from assistant.prompts import render
+from evals.cases import load_cases
+
+FORMS = {"helps": YES_NO["helps"],
+         "unrelated": ("Is this proposal unrelated to what this statement describes, so that "
+                       "carrying it out would not move it forward? Answer yes or no.")}
+THRESHOLDS = [round(-0.2 + 0.05 * i, 2) for i in range(11)]
+
+
+def _rows(paths: list[Path]) -> list[dict[str, Any]]:
+    return [c for p in paths for c in json.loads(p.read_text())["cases"]
+            if c["task"] == "alignment_check"]
+
+
+def _supported(row: dict[str, Any]) -> list[str]:
+    return [e for e, s in row["stances"].items() if s == "supports" and row["kinds"][e] in GOALS]
+
+
+def collect(out: Path, paths: list[Path]) -> None:
+    proposals = {c.id: str(c.input["proposal"]) for c in load_cases()
+                 if c.task == "alignment_check"}
+    found: dict[str, dict[str, float]] = json.loads(out.read_text()) if out.exists() else {}
+    llm = LLM(Settings().model_copy(update={"llm_provider": "local"}))
+    try:
+        for row in _rows(paths):
+            for element in _supported(row):
+                key = f"{row['id']}\x00{element}"
+                if key in found:
+                    continue
+                answers = {}
+                for form, question in FORMS.items():
+                    system, user = render(
+                        "judge_yes_no", proposal=proposals[row["id"]],
+                        kind_label=KIND_LABELS[row["kinds"][element]], element=element,
+                        statement=row["statements"][element], question=question)
+                    p = llm.choice_probabilities([SystemMessage(content=system),
+                                                  HumanMessage(content=user)], ["yes", "no"])
+                    answers[form] = round(p["yes"], 4)
+                found[key] = answers
+                print(f"{row['id']} {row['expected'][:7]} helps {answers['helps']:.3f} "
+                      f"unrelated {answers['unrelated']:.3f} {element[:50]}", flush=True)
+                out.write_text(json.dumps(found, indent=1, ensure_ascii=False))
+    finally:
+        llm.close()
+
+
+def analyse(found_path: Path, paths: list[Path]) -> None:
+    found = json.loads(found_path.read_text())
+    rows = _rows(paths)
+    same = sum(recompute(r, lambda r, e: True) == r["predicted"] for r in rows)
+    print(f"no gate reproduces {same}/{len(rows)} recorded verdicts")
+
+    def gap(row: dict[str, Any], element: str) -> float:
+        answers = found[f"{row['id']}\x00{element}"]
+        return float(answers["helps"] - answers["unrelated"])
+
+    groups = sorted({(r["split"], r["corpus"]) for r in rows})  # dev first: choose there
+    for t in [None, *THRESHOLDS]:
+        def gate(r: dict[str, Any], e: str, t: float | None = t) -> bool:
+            return t is None or gap(r, e) > t
+
+        cells = []
+        for split, corpus in groups:
+            mine = [r for r in rows if (r["split"], r["corpus"]) == (split, corpus)]
+            cells.append(f"{split} {corpus} ({len(mine)}): " + metrics(
+                [(r["expected"], recompute(r, gate))
+                 for r in mine]))
+        print(f"{'no gate' if t is None else f'gap > {t:+.2f}':<12} " + " | ".join(cells))
+    print("\nsupported goals (row, expected, P(helps), P(unrelated), element):")
+    for r in rows:
+        for e in _supported(r):
+            a = found[f"{r['id']}\x00{e}"]
+            print(f"{r['id']:16} {r['expected'][:7]:8} {a['helps']:.3f} {a['unrelated']:.3f} "
+                  f"{e[:60]}")
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("step", choices=["collect", "analyse"])
+    parser.add_argument("found", type=Path, help="JSON of the two answers per supported goal")
+    parser.add_argument("reports", nargs="+", type=Path, help="eval report.json files")
+    args = parser.parse_args()
+    (collect if args.step == "collect" else analyse)(args.found, args.reports)
