@@ -36,7 +36,7 @@ from .errors import GenerationError, InputError, KnowledgeError
 from .grounding import content_stems
 from .knowledge import KnowledgeBase, SearchHit
 from .limits import Breach, find_breaches
-from .llm import LLM
+from .llm import LLM, Progress
 from .prompts import render
 from .recommend import recommendations
 from .regions import Outside, find_outside
@@ -113,17 +113,29 @@ class NonGoalActions(BaseModel):
     proposal_action: str = Field(max_length=120)
 
 
-def check_proposal(text: str, kb: KnowledgeBase, llm: LLM) -> AlignmentReport:
-    """The full alignment report for one proposal against the workspace's strategy."""
+def check_proposal(text: str, kb: KnowledgeBase, llm: LLM,
+                   progress: Progress | None = None) -> AlignmentReport:
+    """The full alignment report for one proposal against the workspace's strategy.
+
+    `progress(done, total, step)` is told before each model call (total 0 while the proposal
+    is read, before the statements to judge are known), then once more at the end."""
     start = time.perf_counter()
+    tell = progress or _silent
     text = _validate(text, kb)
+    tell(0, 0, "Reading the proposal")
     aspects = extract_aspects(text, llm)
     queries = [*aspects.goals, *aspects.actions, aspects.audience]
     elements = gather_elements(kb, kb.embedder, text, queries)
-    findings = [_judge(text, element, llm, kb.embedder) for element in elements]
-    for element, finding in zip(elements, findings, strict=True):  # after the stances, so the
-        if element.kind in STRAIN_KINDS:  # proposal prefix stays cached across calls
-            finding.p_helps, finding.p_against = _probabilities(text, element, llm)
+    strain = [n for n, e in enumerate(elements) if e.kind in STRAIN_KINDS]
+    total = len(elements) + len(strain)
+    findings = []
+    for n, element in enumerate(elements):
+        tell(n, total, f"Judging it against “{element.name}”")
+        findings.append(_judge(text, element, llm, kb.embedder))
+    for n, at in enumerate(strain, len(elements)):  # after the stances, so the proposal
+        tell(n, total, f"Probability check of “{elements[at].name}”")  # prefix stays cached
+        findings[at].p_helps, findings[at].p_against = _probabilities(text, elements[at], llm)
+    tell(total, total, "Checking stated limits and scoring")
     breaches, outside = find_breaches(text, kb), find_outside(text, kb)
     findings += [_breach_finding(b) for b in breaches] + [_outside_finding(o) for o in outside]
     chunks = {h.chunk_id: h for h in [*(e.hit for e in elements), *(b.hit for b in breaches),
@@ -144,6 +156,10 @@ def check_proposal(text: str, kb: KnowledgeBase, llm: LLM) -> AlignmentReport:
     report.recommendations = recommendations(report)
     report.seconds = round(time.perf_counter() - start, 2)
     return report
+
+
+def _silent(done: int, total: int, step: str) -> None:
+    """No progress display."""
 
 
 def _validate(text: str, kb: KnowledgeBase) -> str:

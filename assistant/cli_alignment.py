@@ -52,10 +52,11 @@ def check(ctx: typer.Context,
             return
         assert proposal is not None
         text = read_proposal(proposal, settings.max_document_mb)
-        with open_kb(settings) as kb, open_llm(settings) as llm:
+        with open_kb(settings) as kb, open_llm(settings) as llm, progress_bar() as bar:
             err.print("Checking… (one model call per strategic element; about a minute "
                       "with the local model)")
-            report = check_proposal(text, kb, llm)
+            report = check_proposal(  # one bar: rich keys its bars by label
+                text, kb, llm, lambda done, total, _step: bar(done, total, "Judging"))
         if save:
             err.print(f"Saved as {CheckStore(settings).save(report)}.")
         emit(report, as_json, lambda: out.print(report_markdown(report), markup=False,

@@ -10,7 +10,7 @@ import re
 import threading
 from collections.abc import Callable, Generator, Iterator
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 import gradio as gr
 
@@ -32,6 +32,7 @@ __all__ = ["chat_turn", "okr_card"]
 Message = dict[str, Any]
 State = dict[str, Any]
 _BADGE = {"error": "⛔", "warning": "⚠️", "info": "ℹ️"}
+T = TypeVar("T")
 
 
 def _citation_messages(citations: list[Citation]) -> list[Message]:
@@ -135,34 +136,51 @@ def _while_drafting(head: str, run: Callable[[Callable[[str], None]], DraftRepor
                     ) -> Generator[str, None, DraftReport]:
     """Run a draft in a worker thread; yield the outline of the JSON written so far."""
     latest = {"text": ""}
+    report = yield from _in_worker(
+        lambda: run(lambda text: latest.__setitem__("text", text)),
+        lambda: (head + "Writing…\n\n" + outline
+                 if (outline := partial_outline(latest["text"])) else ""))
+    return report
+
+
+def _in_worker(run: Callable[[], T], status: Callable[[], str]) -> Generator[str, None, T]:
+    """Run `run` in a worker thread; yield `status()` whenever it changes (and is not empty);
+    return the result or re-raise the worker's error here, in the UI thread."""
     outcome: dict[str, Any] = {}
 
     def work() -> None:
         try:
-            outcome["report"] = run(lambda text: latest.__setitem__("text", text))
+            outcome["result"] = run()
         except BaseException as exc:  # re-raised in the UI thread below
             outcome["error"] = exc
 
-    worker = threading.Thread(target=work, daemon=True, name="keel-draft")
+    worker = threading.Thread(target=work, daemon=True, name="keel-chat-work")
     worker.start()
     shown = ""
     while worker.is_alive():
         worker.join(0.25)
-        outline = partial_outline(latest["text"])
-        if outline and outline != shown:
-            shown = outline
-            yield head + "Writing…\n\n" + outline
+        if (now := status()) and now != shown:
+            shown = now
+            yield now
     if "error" in outcome:
         raise outcome["error"]
-    report: DraftReport = outcome["report"]
-    return report
+    result: T = outcome["result"]
+    return result
 
 
 def _check(services: Services, kb: KnowledgeBase, plan: Route, message: str, state: State,
            history: list[Message]) -> Iterator[str]:
-    yield ("Checking the proposal against the strategy, values and non-goals, one statement "
-           "at a time (about a minute with the local model)…")
-    report = check_proposal(plan.text or message, kb, services.llm)
+    head = ("Checking the proposal against the strategy, values and non-goals, one statement "
+            "at a time (about a minute with the local model)…")
+    yield head
+    step = {"line": ""}
+
+    def tick(done: int, total: int, label: str) -> None:
+        step["line"] = f"{label}… ({done + 1} of {total})" if done < total else f"{label}…"
+
+    report = yield from _in_worker(
+        lambda: check_proposal(plan.text or message, kb, services.llm, tick),
+        lambda: f"{head}\n\n{step['line']}" if step["line"] else "")
     history.extend(_citation_messages([c for f in report.findings if f.stance != "neutral"
                                        for c in f.citations]))
     yield report_markdown(report)

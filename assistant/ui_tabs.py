@@ -164,12 +164,17 @@ def _proposal_text(text: str, file: str | None, max_mb: float) -> str:
     return text
 
 
-def check_tab(services: Services, workspace: str, text: str, file: str | None
-              ) -> tuple[str, Any]:
-    """Verdict card and the chart of stances by strategic element."""
+def check_tab(services: Services, workspace: str, text: str, file: str | None,
+              progress: gr.Progress | None = None) -> tuple[str, Any]:
+    """Verdict card and the chart of stances by strategic element (with a progress bar of
+    the model calls: a check takes about a minute with the local model)."""
+    def tick(done: int, total: int, label: str) -> None:
+        if progress is not None:
+            progress(done / total if total else None, desc=label)
+
     def run() -> tuple[str, Any]:
         proposal = _proposal_text(text or "", file, services.settings.ui_max_upload_mb)
-        report = check_proposal(proposal, services.kb_for(workspace), services.llm)
+        report = check_proposal(proposal, services.kb_for(workspace), services.llm, tick)
         return report_markdown(report), stance_figure(report)
 
     return _guard(run)

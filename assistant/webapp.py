@@ -295,8 +295,9 @@ def _alignment_tab(services: Services, workspace: gr.Dropdown, g: Any) -> None:
         check = gr.Button("Check alignment", variant="primary")
         report = gr.Markdown()
         chart = gr.Plot(label="Stances by strategic element")
-        check.click(g(lambda ws, t, f: check_tab(services, ws, t, f)), [workspace, text, file],
-                    [report, chart], api_name="check")
+        check.click(g(lambda ws, t, f, progress=gr.Progress(): check_tab(
+            services, ws, t, f, progress)), [workspace, text, file], [report, chart],
+            api_name="check")
         gr.Markdown("### Many proposals at once\nA CSV with a `proposal` column (optional "
                     "`id`, `title`).")
         batch = gr.File(label="Proposals CSV", file_types=[".csv"], type="filepath")

@@ -149,6 +149,22 @@ def test_pods_proposal_breaks_the_non_goal_with_valid_citations(sample_kb: Knowl
     assert "capped at 15" in " ".join(report.score_parts)
 
 
+def test_progress_is_told_before_every_model_call(sample_kb: KnowledgeBase,
+                                                  settings: Settings) -> None:
+    """The UI and CLI show how far a minute-long check is: one tick per model call."""
+    ticks: list[tuple[int, int, str]] = []
+    report = check_proposal(PODS, sample_kb, LLM(settings),
+                            lambda done, total, step: ticks.append((done, total, step)))
+    assert ticks[0] == (0, 0, "Reading the proposal")
+    judged = [f for f in report.findings if not (f.limit_breach or f.outside_focus)]
+    probed = [f for f in judged if f.p_helps is not None]
+    total = len(judged) + len(probed)
+    assert probed and [t[:2] for t in ticks[1:]] == [(n, total) for n in range(total + 1)]
+    assert [step for _, _, step in ticks[1:len(judged) + 1]] == [
+        f"Judging it against “{f.element}”" for f in judged]
+    assert ticks[len(judged) + 1][2] == f"Probability check of “{probed[0].element}”"
+
+
 def test_retrieval_runs_per_aspect_and_judges_each_kind(sample_kb: KnowledgeBase,
                                                         settings: Settings) -> None:
     report = check_proposal(PAUSE, sample_kb, LLM(settings))

@@ -1,4 +1,5 @@
 import socket
+import threading
 from pathlib import Path
 
 import gradio as gr
@@ -6,7 +7,7 @@ import httpx
 import pytest
 
 from assistant.config import Settings
-from assistant.errors import ConfigError
+from assistant.errors import ConfigError, InputError
 from assistant.goal_store import GoalStore
 from assistant.ui_tabs import (
     batch_tab,
@@ -203,6 +204,41 @@ def test_alignment_tab_single_and_batch(services: Services, tmp_path: Path) -> N
     assert "Pods,misaligned" in Path(table).read_text()
     with pytest.raises(gr.Error, match="empty"):
         check_tab(services, "sample", "  ", None)
+
+
+def test_alignment_tab_reports_progress_of_the_check(services: Services) -> None:
+    seen: list[tuple[float | None, str]] = []
+    check_tab(services, "sample", PODS, None,
+              lambda fraction, desc: seen.append((fraction, desc)))  # type: ignore[arg-type]
+    assert seen[0] == (None, "Reading the proposal") and seen[-1][0] == 1.0
+    assert any(desc.startswith("Judging it against “No pods") for _, desc in seen)
+    fractions = [f for f, _ in seen[1:]]
+    assert fractions == sorted(fractions) and all(f is not None for f in fractions)
+
+
+def test_chat_shows_the_step_a_long_check_is_at() -> None:
+    """The worker's status is yielded while it runs, its result returned, its error raised."""
+    from assistant.ui_chat import _in_worker
+
+    status, release = {"line": ""}, threading.Event()
+
+    def work() -> int:
+        status["line"] = "Judging it against “No pods”… (3 of 9)"
+        assert release.wait(10)
+        return 42
+
+    steps = _in_worker(work, lambda: status["line"])
+    assert next(steps) == "Judging it against “No pods”… (3 of 9)"
+    release.set()
+    with pytest.raises(StopIteration) as done:
+        next(steps)
+    assert done.value.value == 42
+
+    def fail() -> int:
+        raise InputError("The proposal is empty.")
+
+    with pytest.raises(InputError, match="empty"):
+        list(_in_worker(fail, lambda: ""))
 
 
 def test_draft_outline_streams_while_the_model_writes(services: Services) -> None:
