@@ -30,7 +30,14 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
-from alignment_rescore import LABELS, before_strain, breaching, label, metrics
+from alignment_rescore import (
+    LABELS,
+    before_strain,
+    breaching,
+    by_split_and_corpus,
+    case_rows,
+    label,
+)
 
 from assistant.alignment import _probabilities
 from assistant.alignment_report import STRAIN_MARGIN, WEIGHTS
@@ -45,15 +52,10 @@ def _key(name: str, statement: str) -> str:
     return f"{name}\x00{statement}"
 
 
-def _rows(paths: list[Path]) -> list[list[dict[str, Any]]]:
-    return [[c for c in json.loads(p.read_text())["cases"] if c["task"] == "alignment_check"]
-            for p in paths]
-
-
 def collect(out: Path, paths: list[Path]) -> None:
     """Each value statement's margin with content-free proposals (mean of three)."""
     wanted = {_key(name, row["statements"][name]): (name, row["statements"][name])
-              for rows in _rows(paths) for row in rows
+              for row in case_rows(paths)
               for name, kind in row["kinds"].items() if kind == "value"}
     found = json.loads(out.read_text()) if out.exists() else {}
     llm = LLM(Settings().model_copy(update={"llm_provider": "local"}))
@@ -95,21 +97,14 @@ def calibrated_verdict(row: dict[str, Any], base: dict[str, dict[str, float]], t
 
 def analyse(found: Path, paths: list[Path]) -> None:
     base = json.loads(found.read_text())
-    reports = _rows(paths)
-    beyond = breaching([r for rows in reports for r in rows])
-    same = sum(calibrated_verdict(r, base, None, beyond) == r["predicted"]
-               for rows in reports for r in rows)
-    print(f"uncalibrated rule reproduces {same}/{sum(map(len, reports))} recorded verdicts")
-    rows = [r for rows in reports for r in rows]
-    groups = sorted({(r["split"], r["corpus"]) for r in rows})  # dev first: choose there
+    rows = case_rows(paths)
+    beyond = breaching(rows)
+    same = sum(calibrated_verdict(r, base, None, beyond) == r["predicted"] for r in rows)
+    print(f"uncalibrated rule reproduces {same}/{len(rows)} recorded verdicts")
     for t in [None, *THRESHOLDS]:
-        cells = []
-        for split, corpus in groups:
-            mine = [r for r in rows if (r["split"], r["corpus"]) == (split, corpus)]
-            cells.append(f"{split} {corpus} ({len(mine)}): " + metrics(
-                [(r["expected"], calibrated_verdict(r, base, t, beyond)) for r in mine]))
         name = "shipped (> 0.15)" if t is None else f"calibrated > {t:.2f}"
-        print(f"{name:<18} " + " | ".join(cells))
+        print(f"{name:<18} " + by_split_and_corpus(
+            rows, lambda r, t=t: calibrated_verdict(r, base, t, beyond)))  # type: ignore[misc]
     print("labels:", "/".join(LABELS))
 
 

@@ -29,8 +29,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-from alignment_rescore import metrics
-from alignment_support_gate import GOALS, recompute
+from alignment_rescore import by_split_and_corpus, case_rows
+from alignment_support_gate import recompute, supported
 from langchain_core.messages import HumanMessage, SystemMessage
 
 from assistant.alignment import KIND_LABELS, YES_NO
@@ -45,23 +45,14 @@ FORMS = {"helps": YES_NO["helps"],
 THRESHOLDS = [round(-0.2 + 0.05 * i, 2) for i in range(11)]
 
 
-def _rows(paths: list[Path]) -> list[dict[str, Any]]:
-    return [c for p in paths for c in json.loads(p.read_text())["cases"]
-            if c["task"] == "alignment_check"]
-
-
-def _supported(row: dict[str, Any]) -> list[str]:
-    return [e for e, s in row["stances"].items() if s == "supports" and row["kinds"][e] in GOALS]
-
-
 def collect(out: Path, paths: list[Path]) -> None:
     proposals = {c.id: str(c.input["proposal"]) for c in load_cases()
                  if c.task == "alignment_check"}
     found: dict[str, dict[str, float]] = json.loads(out.read_text()) if out.exists() else {}
     llm = LLM(Settings().model_copy(update={"llm_provider": "local"}))
     try:
-        for row in _rows(paths):
-            for element in _supported(row):
+        for row in case_rows(paths):
+            for element in supported(row):
                 key = f"{row['id']}\x00{element}"
                 if key in found:
                     continue
@@ -84,7 +75,7 @@ def collect(out: Path, paths: list[Path]) -> None:
 
 def analyse(found_path: Path, paths: list[Path]) -> None:
     found = json.loads(found_path.read_text())
-    rows = _rows(paths)
+    rows = case_rows(paths)
     same = sum(recompute(r, lambda r, e: True) == r["predicted"] for r in rows)
     print(f"no gate reproduces {same}/{len(rows)} recorded verdicts")
 
@@ -92,21 +83,15 @@ def analyse(found_path: Path, paths: list[Path]) -> None:
         answers = found[f"{row['id']}\x00{element}"]
         return float(answers["helps"] - answers["unrelated"])
 
-    groups = sorted({(r["split"], r["corpus"]) for r in rows})  # dev first: choose there
     for t in [None, *THRESHOLDS]:
         def gate(r: dict[str, Any], e: str, t: float | None = t) -> bool:
             return t is None or gap(r, e) > t
 
-        cells = []
-        for split, corpus in groups:
-            mine = [r for r in rows if (r["split"], r["corpus"]) == (split, corpus)]
-            cells.append(f"{split} {corpus} ({len(mine)}): " + metrics(
-                [(r["expected"], recompute(r, gate))
-                 for r in mine]))
-        print(f"{'no gate' if t is None else f'gap > {t:+.2f}':<12} " + " | ".join(cells))
+        name = "no gate" if t is None else f"gap > {t:+.2f}"
+        print(f"{name:<12} " + by_split_and_corpus(rows, lambda r: recompute(r, gate)))
     print("\nsupported goals (row, expected, P(helps), P(unrelated), element):")
     for r in rows:
-        for e in _supported(r):
+        for e in supported(r):
             a = found[f"{r['id']}\x00{e}"]
             print(f"{r['id']:16} {r['expected'][:7]:8} {a['helps']:.3f} {a['unrelated']:.3f} "
                   f"{e[:60]}")

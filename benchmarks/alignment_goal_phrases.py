@@ -28,8 +28,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-from alignment_rescore import metrics
-from alignment_support_gate import GOALS, recompute
+from alignment_rescore import by_split_and_corpus, case_rows
+from alignment_support_gate import recompute, supported
 from langchain_core.messages import HumanMessage, SystemMessage
 from pydantic import BaseModel, Field
 
@@ -54,15 +54,6 @@ class GoalPhrases(BaseModel):
     proposal_outcome: str = Field(max_length=120)
 
 
-def _rows(paths: list[Path]) -> list[dict[str, Any]]:
-    return [c for p in paths for c in json.loads(p.read_text())["cases"]
-            if c["task"] == "alignment_check"]
-
-
-def _supported(row: dict[str, Any]) -> list[str]:
-    return [e for e, s in row["stances"].items() if s == "supports" and row["kinds"][e] in GOALS]
-
-
 def collect(out: Path, paths: list[Path]) -> None:
     proposals = {c.id: str(c.input["proposal"]) for c in load_cases()
                  if c.task == "alignment_check"}
@@ -70,9 +61,9 @@ def collect(out: Path, paths: list[Path]) -> None:
     llm = LLM(Settings().model_copy(update={"llm_provider": "local"}))
     embedder = MiniLMEmbedder()
     try:
-        for row in _rows(paths):
+        for row in case_rows(paths):
             text = proposals[row["id"]]
-            for element in _supported(row):
+            for element in supported(row):
                 key = f"{row['id']}\x00{element}"
                 if key in found:
                     continue
@@ -103,10 +94,9 @@ def collect(out: Path, paths: list[Path]) -> None:
 
 def analyse(found_path: Path, paths: list[Path]) -> None:
     found = json.loads(found_path.read_text())
-    rows = _rows(paths)
+    rows = case_rows(paths)
     same = sum(recompute(r, lambda r, e: True) == r["predicted"] for r in rows)
     print(f"no gate reproduces {same}/{len(rows)} recorded verdicts")
-    groups = sorted({(r["split"], r["corpus"]) for r in rows})  # dev first: choose there
     for copied in (False, True):
         for t in [None, *THRESHOLDS]:
             def gate(r: dict[str, Any], e: str, t: float | None = t,
@@ -114,16 +104,11 @@ def analyse(found_path: Path, paths: list[Path]) -> None:
                 answer = found[f"{r['id']}\x00{e}"]
                 return t is None or (answer["cosine"] >= t and (answer["copied"] or not copied))
 
-            cells = []
-            for split, corpus in groups:
-                mine = [r for r in rows if (r["split"], r["corpus"]) == (split, corpus)]
-                cells.append(f"{split} {corpus} ({len(mine)}): " + metrics(
-                    [(r["expected"], recompute(r, gate)) for r in mine]))
             name = "no gate" if t is None else f"cos >= {t:.2f}{' copied' if copied else ''}"
-            print(f"{name:<20} " + " | ".join(cells))
+            print(f"{name:<20} " + by_split_and_corpus(rows, lambda r: recompute(r, gate)))
     print("\nsupported goals (row, expected, cosine, copied, phrases):")
     for r in rows:
-        for e in _supported(r):
+        for e in supported(r):
             a = found[f"{r['id']}\x00{e}"]
             print(f"{r['id']:16} {r['expected'][:7]:8} {a['cosine']:.2f} {a['copied']!s:5} "
                   f"{' ~ '.join(a['phrases'])[:110]}")

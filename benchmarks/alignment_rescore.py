@@ -28,7 +28,7 @@ import argparse
 import json
 import re
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -92,6 +92,24 @@ def metrics(pairs: list[tuple[str, str]]) -> str:
     assert isinstance(recall, dict)
     return (f"acc {m['accuracy']:.2f} F1 {m['macro_f1']:.2f} rec "
             + "/".join(f"{recall[x]:.2f}" for x in LABELS))
+
+
+def case_rows(paths: list[Path]) -> list[dict[str, Any]]:
+    """The alignment rows of eval reports, in order."""
+    return [c for p in paths for c in json.loads(p.read_text())["cases"]
+            if c["task"] == "alignment_check"]
+
+
+def by_split_and_corpus(rows: list[dict[str, Any]],
+                        decide: Callable[[dict[str, Any]], str]) -> str:
+    """`metrics` of the verdicts `decide` gives, per split and corpus (dev first: choose
+    there), on one line."""
+    cells = []
+    for split, corpus in sorted({(r["split"], r["corpus"]) for r in rows}):
+        mine = [r for r in rows if (r["split"], r["corpus"]) == (split, corpus)]
+        cells.append(f"{split} {corpus} ({len(mine)}): "
+                     + metrics([(r["expected"], decide(r)) for r in mine]))
+    return " | ".join(cells)
 
 
 def rules() -> list[tuple[str, tuple[str, ...], float | None]]:

@@ -58,6 +58,11 @@ def recompute(row: dict[str, Any], gate: Gate) -> str:
     return label(value)
 
 
+def supported(row: dict[str, Any]) -> list[str]:
+    """The goals and initiatives the row's model answers say the proposal supports."""
+    return [e for e, s in row["stances"].items() if s == "supports" and row["kinds"][e] in GOALS]
+
+
 def evidence_cosines(rows: list[dict[str, Any]]) -> dict[tuple[str, str], float]:
     """(row id, element) -> cosine(the model's quoted evidence, the statement)."""
     embedder = MiniLMEmbedder()  # the default embeddings, as in the pipeline
