@@ -216,8 +216,9 @@ def test_alignment_tab_reports_progress_of_the_check(services: Services) -> None
     assert fractions == sorted(fractions) and all(f is not None for f in fractions)
 
 
-def test_chat_shows_the_step_a_long_check_is_at() -> None:
-    """The worker's status is yielded while it runs, its result returned, its error raised."""
+def test_chat_worker_yields_its_status_while_it_runs() -> None:
+    """What the chat uses to show the step a minute-long check is at (and a draft's outline):
+    the status is yielded while the worker runs, its result returned, its error raised."""
     from assistant.ui_chat import _in_worker
 
     status, release = {"line": ""}, threading.Event()
