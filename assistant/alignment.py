@@ -143,7 +143,8 @@ def check_proposal(text: str, kb: KnowledgeBase, llm: LLM,
     score = score_findings(findings, chunks)
     report = AlignmentReport(
         proposal_title=aspects.title, verdict=score.verdict, score=score.value,
-        score_parts=score.parts, confidence=score.confidence, aspects=aspects,
+        score_parts=score.parts, confidence=score.confidence, basis=score.basis,
+        aspects=aspects,
         findings=findings,
         conflicts=[f for f in findings if f.stance == "conflicts"
                    and (f.kind in ("non-goal", "value") or f.limit_breach

@@ -21,6 +21,7 @@ def _md(text: str) -> str:
 def report_markdown(report: AlignmentReport) -> str:
     lines = [f"### {VERDICT_LABEL[report.verdict]} — score {report.score}/100 "
              f"(confidence {report.confidence})", "",
+             *([f"*Basis: {_md(report.basis)}*", ""] if report.basis else []),
              f"**Proposal:** {_md(report.proposal_title)}", ""]
     a = report.aspects
     if a:

@@ -29,6 +29,15 @@ proposals (measured end to end in the README, with what it costs in aligned reca
 
 Verdict: no validly cited finding at all -> insufficient_information; otherwise score >= 70
 aligned, 40-69 partially_aligned, below 40 misaligned.
+
+Confidence says what the verdict rests on, because that is what its worth was measured to
+depend on (71 labelled proposals, embedded 1.5B model, README "Alignment check"): a verdict
+set by a rule checked in code — a non-goal break, a number beyond a stated limit or a plan's
+cap, a place outside the focus region, a duplicate of a planned initiative — was right 15 of
+16 times (dev 9 of 9), one resting on the model's reading alone (its stances, or the strain
+check) 28 of 55 (dev 13 of 26), whatever the score. So: "high" only for a rule-set verdict;
+a model-read verdict is "medium" when far from a boundary with two or more decided findings,
+else "low"; `Score.basis` says which, in words the report shows.
 """
 
 from __future__ import annotations
@@ -136,6 +145,7 @@ class Score(BaseModel):
     verdict: Verdict
     confidence: Literal["low", "medium", "high"]
     parts: list[str]  # each term of the formula that applied, e.g. "+45 supports Pillar 1"
+    basis: str = ""  # what the verdict rests on: a rule checked in code or the model's reading
 
 
 class AlignmentReport(BaseModel):
@@ -145,6 +155,7 @@ class AlignmentReport(BaseModel):
     formula: str = FORMULA
     score_parts: list[str] = []
     confidence: Literal["low", "medium", "high"]
+    basis: str = ""  # what the verdict (and so its confidence) rests on, in words
     aspects: ProposalAspects | None = None
     findings: list[ElementFinding] = []
     conflicts: list[ElementFinding] = []
@@ -170,7 +181,8 @@ def score_findings(findings: list[ElementFinding], chunks: Mapping[str, SearchHi
     valid = [f for f in findings if not f.error and valid_citation(f, chunks)]
     if not valid:
         return Score(value=0, verdict="insufficient_information", confidence="low",
-                     parts=["no finding with a valid citation"])
+                     parts=["no finding with a valid citation"],
+                     basis="No statement could be cited, so nothing was judged.")
     w = WEIGHTS
     parts = [f"{w['base']} base"]
     value = w["base"]
@@ -215,22 +227,40 @@ def score_findings(findings: list[ElementFinding], chunks: Mapping[str, SearchHi
         value = w["plan_cap"]
         parts.append(f"capped at {w['plan_cap']}: “{outside[0].proposal_evidence}” is outside "
                      f"the focus stated in {outside[0].element}")
+    rule = _rule_basis(value, breaks, beyond, over_plan, outside, valid)
     strained = [f for f in valid if f.strained]
     if strained and value > w["strain_cap"]:
         f = max(strained, key=lambda f: (f.p_against or 0) - (f.p_helps or 0))
-        value = w["strain_cap"]
+        value, rule = w["strain_cap"], ""
         parts.append(f"capped at {w['strain_cap']}: strains {f.element} (P against "
                      f"{f.p_against:.2f} vs helps {f.p_helps:.2f})")
     verdict: Verdict = ("aligned" if value >= w["aligned_at"] else
                         "partially_aligned" if value >= w["partial_at"] else "misaligned")
-    return Score(value=value, verdict=verdict, confidence=_confidence(value, valid),
-                 parts=parts)
+    rule = rule if verdict != "aligned" else ""
+    basis = (f"Set by a rule checked in code ({rule}); see the cited quote." if rule else
+             "The model's reading of each statement; read its reasons before acting on it.")
+    return Score(value=value, verdict=verdict, parts=parts, basis=basis,
+                 confidence="high" if rule else _confidence(value, valid))
 
 
-def _confidence(value: int, valid: list[ElementFinding]) -> Literal["low", "medium", "high"]:
-    """Distance from the nearest verdict boundary, and how much evidence there is."""
+def _rule_basis(value: int, breaks: list[str], beyond: list[ElementFinding],
+                over_plan: list[ElementFinding], outside: list[ElementFinding],
+                valid: list[ElementFinding]) -> str:
+    """The rule checked in code that put the score where it is, or "" (the model's reading)."""
+    w = WEIGHTS
+    if value <= w["non_goal_cap"] and (breaks or beyond):
+        return "a stated non-goal" if breaks else "a stated limit"
+    if w["partial_at"] <= value < w["aligned_at"]:
+        if (over_plan or outside) and value == w["plan_cap"]:
+            return "a cap in the plan" if over_plan else "the stated focus region"
+        if any(f.duplicate for f in valid):
+            return "a duplicate of a planned initiative"
+    return ""
+
+
+def _confidence(value: int, valid: list[ElementFinding]) -> Literal["low", "medium"]:
+    """A verdict of the model's reading: distance from the nearest verdict boundary, and how
+    much evidence there is (never "high": measured about half right, module docstring)."""
     margin = min(abs(value - WEIGHTS["aligned_at"]), abs(value - WEIGHTS["partial_at"]))
     decided = [f for f in valid if f.stance != "neutral"]
-    if margin >= 15 and len(decided) >= 2:
-        return "high"
-    return "medium" if margin >= 5 and decided else "low"
+    return "medium" if margin >= 15 and len(decided) >= 2 else "low"

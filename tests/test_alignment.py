@@ -116,6 +116,27 @@ def test_duplicate_of_a_planned_initiative_costs_25() -> None:
     assert score_findings(findings, CHUNKS).value == 60
 
 
+@pytest.mark.parametrize(("change", "confidence", "basis"), [
+    ({}, "medium", "model's reading"),  # 85: two goals, far from a boundary, but model-read
+    ({"stance": {1: "neutral"}}, "low", "model's reading"),  # 75: 5 from the boundary
+    ({"stance": {2: "conflicts"}}, "high", "a stated non-goal"),
+    ({"duplicate": 0}, "high", "a duplicate of a planned initiative"),
+    ({"duplicate": 0, "strain": 3}, "low", "model's reading"),  # strain set it (35), not the rule
+    ({"stance": {0: "neutral", 1: "neutral"}, "duplicate": 0}, "low", "model's reading"),
+])
+def test_confidence_is_high_only_when_a_rule_checked_in_code_set_the_verdict(
+        change: dict[str, object], confidence: str, basis: str) -> None:
+    findings = _aligned_findings()
+    for i, stance in change.get("stance", {}).items():  # type: ignore[attr-defined]
+        findings[i].stance = stance
+    if "duplicate" in change:
+        findings[change["duplicate"]].duplicate = True  # type: ignore[index]
+    if "strain" in change:
+        findings[change["strain"]].p_helps, findings[change["strain"]].p_against = 0.3, 0.7  # type: ignore[index]
+    score = score_findings(findings, CHUNKS)
+    assert (score.confidence, basis in score.basis) == (confidence, True), (score, basis)
+
+
 def test_removed_or_corrupted_citations_cannot_be_aligned() -> None:
     for corrupt in ("remove", "quote", "chunk"):
         findings = _aligned_findings()
@@ -138,6 +159,8 @@ def test_pods_proposal_breaks_the_non_goal_with_valid_citations(sample_kb: Knowl
                                                                  settings: Settings) -> None:
     report = check_proposal(PODS, sample_kb, LLM(settings))
     assert report.verdict == "misaligned" and report.score <= 15
+    assert report.confidence == "high" and "a stated non-goal" in report.basis
+    assert f"*Basis: {report.basis}*" in report_markdown(report)
     conflict = next(f for f in report.conflicts if f.kind == "non-goal")
     assert "pod" in conflict.element.lower() and conflict.proposal_evidence in PODS
     chunks = sample_kb.get_chunks([c.chunk_id for f in report.findings for c in f.citations])
