@@ -73,13 +73,14 @@ def run_batch(rows: list[BatchRow], kb: KnowledgeBase, llm: LLM,
 def write_batch_csv(rows: list[BatchRow]) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(["id", "title", "verdict", "score", "confidence", "conflicts",
-                     "overlaps", "likely_kr", "first_recommendation", "error"])
+    writer.writerow(["id", "title", "verdict", "score", "confidence", "basis",
+                     "conflicts", "overlaps", "likely_kr", "first_recommendation", "error"])
     for row in rows:
         r = row.report
         writer.writerow([
             row.id, row.title, r.verdict if r else "error", r.score if r else "",
-            r.confidence if r else "", "; ".join(f.element for f in r.conflicts) if r else "",
+            r.confidence if r else "", r.basis if r else "",
+            "; ".join(f.element for f in r.conflicts) if r else "",
             "; ".join(f.element for f in r.overlaps) if r else "",
             (r.likely_kr or "") if r else "", r.recommendations[0] if r and r.recommendations
             else "", row.error])

@@ -1,3 +1,5 @@
+import csv
+import io
 import json
 import random
 from pathlib import Path
@@ -254,6 +256,8 @@ def test_batch_writes_csv_and_matrix(sample_kb: KnowledgeBase, settings: Setting
     table = write_batch_csv(rows)
     assert table.splitlines()[0].startswith("id,title,verdict,score")
     assert "A,Pods,misaligned" in table
+    pods = next(csv.DictReader(io.StringIO(table)))
+    assert (pods["confidence"], "a stated non-goal" in pods["basis"]) == ("high", True)
     png = matrix_png(rows, tmp_path / "m.png")
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.stat().st_size > 5000
 
