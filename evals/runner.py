@@ -265,6 +265,10 @@ def alignment_table(group: str, m: dict[str, Any]) -> list[str]:
              f"{m['recall_aligned']:.2f}, partially aligned {m['recall_partially_aligned']:.2f},"
              f" misaligned {m['recall_misaligned']:.2f} · p50 {m['latency_p50_s']:.0f} s, "
              f"p95 {m['latency_p95_s']:.0f} s per check", "",
+             *([("right by confidence: " + " · ".join(
+                 f"{level} {right}/{n}" for level, (right, n)
+                 in m["right_by_confidence"].items())), ""]
+               if "right_by_confidence" in m else []),
              "| expected \\ predicted | aligned | partially | misaligned | other |",
              "|---|---|---|---|---|"]
     for label, row in m["confusion"].items():

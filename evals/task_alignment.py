@@ -28,6 +28,7 @@ def alignment_case(case: Case, kb: KnowledgeBase, llm: LLM) -> dict[str, Any]:
     try:
         report = check_proposal(case.input["proposal"], kb, llm)
         row.update(predicted=report.verdict, score=report.score,
+                   confidence=report.confidence, basis=report.basis,
                    stances={f.element: f.stance for f in report.findings},
                    duplicate=any(f.duplicate for f in report.findings),
                    kinds={f.element: f.kind for f in report.findings},
@@ -56,6 +57,12 @@ def summarise_alignment(rows: list[dict[str, Any]]) -> dict[str, Any]:
             "accuracy": scores["accuracy"], "macro_f1": scores["macro_f1"],
             **{f"recall_{label}": recall.get(label, math.nan) for label in LABELS},
             "confusion": scores["confusion"],
+            # is "high" confidence earned? [right, checked] per level (errors count as low)
+            "right_by_confidence": {level: [
+                sum(r["expected"] == r["predicted"] for r in rows
+                    if r.get("confidence", "low") == level),
+                sum(r.get("confidence", "low") == level for r in rows)]
+                for level in ("high", "medium", "low")},
             "latency_p50_s": percentile(latencies, 0.5),
             "latency_p95_s": percentile(latencies, 0.95),
             "latency_mean_s": mean(latencies),

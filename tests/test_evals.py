@@ -173,3 +173,20 @@ def test_an_alignment_row_records_what_re_scoring_reads(sample_kb: KnowledgeBase
     assert set(row["evidence"]) <= set(row["stances"])
     assert all(0 < s <= 1 for s in row["similarity"].values())
     assert all(s.strip() for s in row["statements"].values())
+    assert row["confidence"] in ("low", "medium", "high") and row["basis"]
+
+
+def test_the_report_says_how_often_each_confidence_level_was_right() -> None:
+    from evals.runner import alignment_table
+    from evals.task_alignment import summarise_alignment
+
+    rows = [{"expected": e, "predicted": p, "confidence": c, "latency_s": 1.0}
+            for e, p, c in [("misaligned", "misaligned", "high"),
+                            ("aligned", "misaligned", "high"),
+                            ("aligned", "aligned", "medium"),
+                            ("misaligned", "aligned", "low")]]
+    rows.append({"expected": "aligned", "predicted": "error", "latency_s": 1.0})  # no level
+    summary = summarise_alignment(rows)
+    assert summary["right_by_confidence"] == {"high": [1, 2], "medium": [1, 1], "low": [0, 2]}
+    text = "\n".join(alignment_table("sample.alignment_check", summary))
+    assert "right by confidence: high 1/2 · medium 1/1 · low 0/2" in text
