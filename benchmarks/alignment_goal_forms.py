@@ -25,19 +25,17 @@ changed no test verdict. Not shipped: eight more model calls per check for nothi
 from __future__ import annotations
 
 import argparse
-import json
 from pathlib import Path
 from typing import Any
 
-from alignment_rescore import by_split_and_corpus, case_rows
-from alignment_support_gate import recompute, supported
+from alignment_rescore import by_split_and_corpus
+from alignment_support_gate import collect_supported, recompute, recorded, supported
 from langchain_core.messages import HumanMessage, SystemMessage
 
 from assistant.alignment import KIND_LABELS, YES_NO
 from assistant.config import Settings
 from assistant.llm import LLM
 from assistant.prompts import render
-from evals.cases import load_cases
 
 FORMS = {"helps": YES_NO["helps"],
          "unrelated": ("Is this proposal unrelated to what this statement describes, so that "
@@ -46,38 +44,28 @@ THRESHOLDS = [round(-0.2 + 0.05 * i, 2) for i in range(11)]
 
 
 def collect(out: Path, paths: list[Path]) -> None:
-    proposals = {c.id: str(c.input["proposal"]) for c in load_cases()
-                 if c.task == "alignment_check"}
-    found: dict[str, dict[str, float]] = json.loads(out.read_text()) if out.exists() else {}
     llm = LLM(Settings().model_copy(update={"llm_provider": "local"}))
+
+    def measure(row: dict[str, Any], element: str, proposal: str) -> dict[str, float]:
+        answers = {}
+        for form, question in FORMS.items():
+            system, user = render(
+                "judge_yes_no", proposal=proposal, kind_label=KIND_LABELS[row["kinds"][element]],
+                element=element, statement=row["statements"][element], question=question)
+            p = llm.choice_probabilities([SystemMessage(content=system),
+                                          HumanMessage(content=user)], ["yes", "no"])
+            answers[form] = round(p["yes"], 4)
+        return answers
+
     try:
-        for row in case_rows(paths):
-            for element in supported(row):
-                key = f"{row['id']}\x00{element}"
-                if key in found:
-                    continue
-                answers = {}
-                for form, question in FORMS.items():
-                    system, user = render(
-                        "judge_yes_no", proposal=proposals[row["id"]],
-                        kind_label=KIND_LABELS[row["kinds"][element]], element=element,
-                        statement=row["statements"][element], question=question)
-                    p = llm.choice_probabilities([SystemMessage(content=system),
-                                                  HumanMessage(content=user)], ["yes", "no"])
-                    answers[form] = round(p["yes"], 4)
-                found[key] = answers
-                print(f"{row['id']} {row['expected'][:7]} helps {answers['helps']:.3f} "
-                      f"unrelated {answers['unrelated']:.3f} {element[:50]}", flush=True)
-                out.write_text(json.dumps(found, indent=1, ensure_ascii=False))
+        collect_supported(out, paths, measure,
+                          lambda a: f"helps {a['helps']:.3f} unrelated {a['unrelated']:.3f}")
     finally:
         llm.close()
 
 
 def analyse(found_path: Path, paths: list[Path]) -> None:
-    found = json.loads(found_path.read_text())
-    rows = case_rows(paths)
-    same = sum(recompute(r, lambda r, e: True) == r["predicted"] for r in rows)
-    print(f"no gate reproduces {same}/{len(rows)} recorded verdicts")
+    found, rows = recorded(found_path, paths)
 
     def gap(row: dict[str, Any], element: str) -> float:
         answers = found[f"{row['id']}\x00{element}"]

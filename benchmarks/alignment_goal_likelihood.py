@@ -31,17 +31,15 @@ sample dev by more than two rows, and every positive one collapsed 18F. Not ship
 from __future__ import annotations
 
 import argparse
-import json
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-from alignment_rescore import by_split_and_corpus, case_rows
-from alignment_support_gate import recompute, supported
+from alignment_rescore import by_split_and_corpus
+from alignment_support_gate import collect_supported, recompute, recorded, supported
 
 from assistant.config import Settings
 from assistant.local_model import ensure_model
-from evals.cases import load_cases
 
 PROMPTS = {
     "forward": ("The company's strategy says:\n{goal}\n\nA project proposal written to carry "
@@ -94,21 +92,11 @@ def measures(scorer: Scorer, proposal: str, goal: str,
 
 
 def collect(out: Path, paths: list[Path]) -> None:
-    proposals = {c.id: str(c.input["proposal"]) for c in load_cases()
-                 if c.task == "alignment_check"}
-    found: dict[str, dict[str, float]] = json.loads(out.read_text()) if out.exists() else {}
     scorer = Scorer(ensure_model(Settings()))
     plain: dict[tuple[str, str], float] = {}
-    for row in case_rows(paths):
-        for element in supported(row):
-            key = f"{row['id']}\x00{element}"
-            if key in found:
-                continue
-            found[key] = measures(scorer, proposals[row["id"]].strip(),
-                                  " ".join(row["statements"][element].split()), plain)
-            print(f"{row['id']} {row['expected'][:7]} fwd {found[key]['forward']:+.3f} "
-                  f"bwd {found[key]['backward']:+.3f} {element[:50]}", flush=True)
-            out.write_text(json.dumps(found, indent=1, ensure_ascii=False))
+    collect_supported(out, paths, lambda row, element, proposal: measures(
+        scorer, proposal.strip(), " ".join(row["statements"][element].split()), plain),
+        lambda a: f"fwd {a['forward']:+.3f} bwd {a['backward']:+.3f}")
 
 
 def value(answers: dict[str, float], measure: str) -> float:
@@ -118,10 +106,7 @@ def value(answers: dict[str, float], measure: str) -> float:
 
 
 def analyse(found_path: Path, paths: list[Path]) -> None:
-    found = json.loads(found_path.read_text())
-    rows = case_rows(paths)
-    same = sum(recompute(r, lambda r, e: True) == r["predicted"] for r in rows)
-    print(f"no gate reproduces {same}/{len(rows)} recorded verdicts")
+    found, rows = recorded(found_path, paths)
     print("no gate        " + by_split_and_corpus(rows, lambda r: recompute(r, lambda r, e: True)))
     for measure in MEASURES:
         values = sorted(value(a, measure) for a in found.values())

@@ -24,12 +24,11 @@ macro-F1 0.41 -> 0.34 (aligned recall 0.71 -> 0.29), sample test unchanged. Not 
 from __future__ import annotations
 
 import argparse
-import json
 from pathlib import Path
 from typing import Any
 
-from alignment_rescore import by_split_and_corpus, case_rows
-from alignment_support_gate import recompute, supported
+from alignment_rescore import by_split_and_corpus
+from alignment_support_gate import collect_supported, recompute, recorded, supported
 from langchain_core.messages import HumanMessage, SystemMessage
 from pydantic import BaseModel, Field
 
@@ -39,7 +38,6 @@ from assistant.embeddings import MiniLMEmbedder
 from assistant.errors import GenerationError
 from assistant.llm import LLM
 from assistant.prompts import render
-from evals.cases import load_cases
 
 QUESTION = ("Name the outcome this statement aims at, and the proposal's own intended outcome "
             "that comes closest to it.")
@@ -55,48 +53,36 @@ class GoalPhrases(BaseModel):
 
 
 def collect(out: Path, paths: list[Path]) -> None:
-    proposals = {c.id: str(c.input["proposal"]) for c in load_cases()
-                 if c.task == "alignment_check"}
-    found: dict[str, dict[str, Any]] = json.loads(out.read_text()) if out.exists() else {}
     llm = LLM(Settings().model_copy(update={"llm_provider": "local"}))
     embedder = MiniLMEmbedder()
+
+    def measure(row: dict[str, Any], element: str, text: str) -> dict[str, Any]:
+        statement = row["statements"][element]
+        system, user = render(
+            "judge_element", proposal=text, kind_label=KIND_LABELS[row["kinds"][element]],
+            element=element, statement=statement, question=QUESTION, reply=REPLY)
+        try:
+            answer = llm.structured([SystemMessage(content=system), HumanMessage(content=user)],
+                                    GoalPhrases, max_tokens=120)
+        except GenerationError:
+            return {"copied": False, "cosine": 0.0, "phrases": []}
+        target, outcome = answer.statement_target, answer.proposal_outcome
+        a, b = embedder.embed([target, outcome])
+        return {"copied": _in_proposal(target, f"{element} {statement}")
+                and _in_proposal(outcome, text),
+                "cosine": round(sum(x * y for x, y in zip(a, b, strict=True)), 4),
+                "phrases": [target, outcome]}
+
     try:
-        for row in case_rows(paths):
-            text = proposals[row["id"]]
-            for element in supported(row):
-                key = f"{row['id']}\x00{element}"
-                if key in found:
-                    continue
-                statement = row["statements"][element]
-                system, user = render(
-                    "judge_element", proposal=text, kind_label=KIND_LABELS[row["kinds"][element]],
-                    element=element, statement=statement, question=QUESTION, reply=REPLY)
-                try:
-                    answer = llm.structured([SystemMessage(content=system),
-                                             HumanMessage(content=user)], GoalPhrases,
-                                            max_tokens=120)
-                except GenerationError:
-                    found[key] = {"copied": False, "cosine": 0.0, "phrases": []}
-                    continue
-                target, outcome = answer.statement_target, answer.proposal_outcome
-                a, b = embedder.embed([target, outcome])
-                found[key] = {
-                    "copied": _in_proposal(target, f"{element} {statement}")
-                    and _in_proposal(outcome, text),
-                    "cosine": round(sum(x * y for x, y in zip(a, b, strict=True)), 4),
-                    "phrases": [target, outcome]}
-                print(f"{row['id']} {row['expected'][:7]} {found[key]['cosine']:.2f} "
-                      f"{found[key]['copied']!s:5} {target[:40]!r} ~ {outcome[:40]!r}", flush=True)
-                out.write_text(json.dumps(found, indent=1, ensure_ascii=False))
+        collect_supported(out, paths, measure, lambda a: (
+            f"{a['cosine']:.2f} {a['copied']!s:5} "
+            + " ~ ".join(repr(p[:40]) for p in a["phrases"])))
     finally:
         llm.close()
 
 
 def analyse(found_path: Path, paths: list[Path]) -> None:
-    found = json.loads(found_path.read_text())
-    rows = case_rows(paths)
-    same = sum(recompute(r, lambda r, e: True) == r["predicted"] for r in rows)
-    print(f"no gate reproduces {same}/{len(rows)} recorded verdicts")
+    found, rows = recorded(found_path, paths)
     for copied in (False, True):
         for t in [None, *THRESHOLDS]:
             def gate(r: dict[str, Any], e: str, t: float | None = t,

@@ -29,10 +29,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from alignment_rescore import label, metrics, recorded_caps, strained
+from alignment_rescore import case_rows, label, metrics, recorded_caps, strained
 
 from assistant.alignment_report import STRAIN_KINDS, STRAIN_MARGIN, WEIGHTS
 from assistant.embeddings import MiniLMEmbedder
+from evals.cases import load_cases
 
 Gate = Callable[[dict[str, Any], str], bool]
 GOALS = ("goal", "initiative")
@@ -61,6 +62,35 @@ def recompute(row: dict[str, Any], gate: Gate) -> str:
 def supported(row: dict[str, Any]) -> list[str]:
     """The goals and initiatives the row's model answers say the proposal supports."""
     return [e for e, s in row["stances"].items() if s == "supports" and row["kinds"][e] in GOALS]
+
+
+def collect_supported(out: Path, paths: list[Path],
+                      measure: Callable[[dict[str, Any], str, str], Any],
+                      describe: Callable[[Any], str]) -> None:
+    """`measure(row, element, proposal)` for every goal or initiative a recorded row judged
+    "supports" that `out` does not hold yet (JSON keyed "row id\\0element"), printed with
+    `describe` and saved after each pair, so an interrupted collection resumes."""
+    proposals = {c.id: str(c.input["proposal"]) for c in load_cases()
+                 if c.task == "alignment_check"}
+    found: dict[str, Any] = json.loads(out.read_text()) if out.exists() else {}
+    for row in case_rows(paths):
+        for element in supported(row):
+            key = f"{row['id']}\x00{element}"
+            if key in found:
+                continue
+            found[key] = measure(row, element, proposals[row["id"]])
+            print(f"{row['id']} {row['expected'][:7]} {describe(found[key])} {element[:50]}",
+                  flush=True)
+            out.write_text(json.dumps(found, indent=1, ensure_ascii=False))
+
+
+def recorded(found_path: Path, paths: list[Path]) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """A probe's collected answers and the report rows, after checking that re-scoring with no
+    gate reproduces every recorded verdict (printed, so a drift shows)."""
+    rows = case_rows(paths)
+    same = sum(recompute(r, lambda r, e: True) == r["predicted"] for r in rows)
+    print(f"no gate reproduces {same}/{len(rows)} recorded verdicts")
+    return json.loads(found_path.read_text()), rows
 
 
 def evidence_cosines(rows: list[dict[str, Any]]) -> dict[tuple[str, str], float]:
