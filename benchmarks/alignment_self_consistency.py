@@ -13,6 +13,14 @@ applying the pipeline's rule that a stance counts only when its quoted evidence 
 proposal. `analyse` re-scores every row with a "supports" counting only when at least k of the
 samples said so (`alignment_support_gate.recompute`), grouped by split and corpus. Choose on
 the dev rows; test rows, if given, are printed for the record.
+
+Run of 2026-11-28 on the 35 dev rows (`evals/reports/alignment-self-consistency/`, 104 pairs,
+~25 s each): the sampled answers do vary, but not with alignment. The best-supported goal of
+the five dev proposals that serve no goal drew 0, 2, 3, 3 and 4 "supports" of 4 (the mobile
+game 4 of 4), of the eleven aligned dev proposals 1 to 4 (nine of them 3 or 4). The best gate
+(>= 1 or >= 3 of 4) turns one of 29 sample dev rows right, >= 3 costs aligned recall
+(0.90 -> 0.80), and it would add twelve model calls (about a minute) per check. Not shipped;
+test rows not collected.
 """
 
 from __future__ import annotations
