@@ -24,7 +24,6 @@ sample dev macro-F1 0.70 either way at best). Not shipped; the test rows were no
 
 from __future__ import annotations
 
-import argparse
 import json
 from pathlib import Path
 from types import SimpleNamespace
@@ -38,6 +37,7 @@ from alignment_rescore import (
     case_rows,
     label,
 )
+from alignment_support_gate import probe_main
 
 from assistant.alignment import _probabilities
 from assistant.alignment_report import STRAIN_MARGIN, WEIGHTS
@@ -109,9 +109,4 @@ def analyse(found: Path, paths: list[Path]) -> None:
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("step", choices=["collect", "analyse"])
-    parser.add_argument("found", type=Path, help="JSON of statement baselines")
-    parser.add_argument("reports", nargs="+", type=Path, help="eval report.json files")
-    args = parser.parse_args()
-    (collect if args.step == "collect" else analyse)(args.found, args.reports)
+    probe_main(__doc__, "JSON of statement baselines", collect, analyse)

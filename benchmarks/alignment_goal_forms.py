@@ -24,12 +24,11 @@ changed no test verdict. Not shipped: eight more model calls per check for nothi
 
 from __future__ import annotations
 
-import argparse
 from pathlib import Path
 from typing import Any
 
 from alignment_rescore import by_split_and_corpus
-from alignment_support_gate import collect_supported, recompute, recorded, supported
+from alignment_support_gate import collect_supported, probe_main, recompute, recorded, supported
 from langchain_core.messages import HumanMessage, SystemMessage
 
 from assistant.alignment import KIND_LABELS, YES_NO
@@ -86,9 +85,4 @@ def analyse(found_path: Path, paths: list[Path]) -> None:
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("step", choices=["collect", "analyse"])
-    parser.add_argument("found", type=Path, help="JSON of the two answers per supported goal")
-    parser.add_argument("reports", nargs="+", type=Path, help="eval report.json files")
-    args = parser.parse_args()
-    (collect if args.step == "collect" else analyse)(args.found, args.reports)
+    probe_main(__doc__, "JSON of the two answers per supported goal", collect, analyse)

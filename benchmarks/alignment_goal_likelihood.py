@@ -30,13 +30,12 @@ sample dev by more than two rows, and every positive one collapsed 18F. Not ship
 
 from __future__ import annotations
 
-import argparse
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 from alignment_rescore import by_split_and_corpus
-from alignment_support_gate import collect_supported, recompute, recorded, supported
+from alignment_support_gate import collect_supported, probe_main, recompute, recorded, supported
 
 from assistant.config import Settings
 from assistant.local_model import ensure_model
@@ -127,9 +126,4 @@ def analyse(found_path: Path, paths: list[Path]) -> None:
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("step", choices=["collect", "analyse"])
-    parser.add_argument("found", type=Path, help="JSON of the two measures per supported goal")
-    parser.add_argument("reports", nargs="+", type=Path, help="eval report.json files")
-    args = parser.parse_args()
-    (collect if args.step == "collect" else analyse)(args.found, args.reports)
+    probe_main(__doc__, "JSON of the two measures per supported goal", collect, analyse)

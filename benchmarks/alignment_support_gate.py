@@ -23,6 +23,7 @@ choosing.
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
 from collections.abc import Callable
@@ -91,6 +92,17 @@ def recorded(found_path: Path, paths: list[Path]) -> tuple[dict[str, Any], list[
     same = sum(recompute(r, lambda r, e: True) == r["predicted"] for r in rows)
     print(f"no gate reproduces {same}/{len(rows)} recorded verdicts")
     return json.loads(found_path.read_text()), rows
+
+
+def probe_main(doc: str, found_help: str, collect: Callable[[Path, list[Path]], None],
+               analyse: Callable[[Path, list[Path]], None]) -> None:
+    """The command line every collect/analyse probe shares: STEP FOUND.json REPORT.json..."""
+    parser = argparse.ArgumentParser(description=doc.split("\n\n")[0])
+    parser.add_argument("step", choices=["collect", "analyse"])
+    parser.add_argument("found", type=Path, help=found_help)
+    parser.add_argument("reports", nargs="+", type=Path, help="eval report.json files")
+    args = parser.parse_args()
+    (collect if args.step == "collect" else analyse)(args.found, args.reports)
 
 
 def evidence_cosines(rows: list[dict[str, Any]]) -> dict[tuple[str, str], float]:
