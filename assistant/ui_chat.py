@@ -6,6 +6,7 @@ browser session; nothing here is stored on the module or on `Services`.
 
 from __future__ import annotations
 
+import logging
 import re
 import threading
 from collections.abc import Callable, Generator, Iterator
@@ -17,7 +18,7 @@ import gradio as gr
 from .alignment import MAX_PROPOSAL_CHARS, check_proposal
 from .alignment_render import report_markdown
 from .chat_router import Route, route_with_model
-from .errors import KeelError
+from .errors import KeelError, ModelError
 from .goals import DraftReport, draft_okrs, gather_passages
 from .knowledge import KnowledgeBase
 from .okr_io import to_markdown
@@ -26,6 +27,8 @@ from .refine import refine_okrs
 from .safety import clean_model_text
 from .schemas import Citation, GroundedAnswer, OKRSet
 from .services import Services
+
+log = logging.getLogger(__name__)
 
 __all__ = ["chat_turn", "okr_card"]
 
@@ -89,8 +92,26 @@ def chat_turn(services: Services, message: str, history: list[Message],
         for text in steps(services, kb, plan, message, state, history):
             reply["content"] = text
             yield history, "", state
-    except KeelError as exc:
-        raise gr.Error(str(exc)) from None
+    except KeelError as exc:  # a readable message in the conversation, not a bare red badge
+        reply["content"] = error_reply(exc, services.llm.state)
+        yield history, "", state
+    except Exception as exc:
+        log.exception("chat turn failed")
+        reply["content"] = error_reply(exc, services.llm.state)
+        yield history, "", state
+
+
+def error_reply(exc: BaseException, model_state: str) -> str:
+    """What failed and what to do, as the assistant's reply."""
+    if isinstance(exc, KeelError):
+        text = str(exc)
+    else:  # a defect: say so without a traceback (the log has it)
+        text = (f"Something went wrong inside Keel ({type(exc).__name__}: {str(exc)[:200]}). "
+                "The details are in the log; try again, and report it if it repeats.")
+    what = ("Check the model in the **Status** tab, then send your message again."
+            if isinstance(exc, ModelError) else "Change the request and send it again.")
+    return (f"⛔ **I could not finish this.** {text}\n\n*{what}* "
+            f"(model: {model_state})")
 
 
 _PARTIAL = re.compile(r'"(title|statement)"\s*:\s*"((?:[^"\\]|\\.)*)')

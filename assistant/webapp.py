@@ -21,7 +21,7 @@ import gradio as gr
 from langchain_core.messages import HumanMessage
 
 from .access import Access
-from .config import PROJECT_ROOT, Settings
+from .config import SAMPLE_KNOWLEDGE, Settings
 from .documents import SUPPORTED_SUFFIXES
 from .errors import ConfigError, KeelError
 from .periods import next_quarter
@@ -147,6 +147,8 @@ def status_markdown(services: Services, workspace: str | None = None) -> str:
 
 def ping_model(services: Services) -> str:
     """Whether the model answers, and how fast (one token)."""
+    if services.llm.state.startswith("failed"):
+        services.llm.restart_model()  # an explicit check is the person asking to try again
     start = time.perf_counter()
     try:
         services.llm.text([HumanMessage(content="Reply with OK.")], max_tokens=2)
@@ -354,7 +356,7 @@ def launch(settings: Settings, host: str = "127.0.0.1", port: int = 7860,
     """Start the UI (blocking); see `serve` for the server options."""
     _require_login_off_loopback(settings, host)
     services = Services(settings)
-    services.warm_up([PROJECT_ROOT / "knowledge"] if index_sample else None)
+    services.warm_up([SAMPLE_KNOWLEDGE] if index_sample else None)
     try:
         serve(services, host, port)
     finally:

@@ -18,10 +18,11 @@ import tempfile
 import time
 from pathlib import Path
 
-from assistant.config import PROJECT_ROOT, Settings
+from assistant.config import Settings
 from assistant.goals import draft_okrs
 from assistant.knowledge import KnowledgeBase
 from assistant.llm import LLM
+from benchmarks import PROJECT_ROOT
 
 _TIMING = re.compile(r"llama_perf_context_print:\s+(prompt eval|eval|total) time =\s+([\d.]+) ms"
                      r"\s*/\s*(\d+)")

@@ -30,7 +30,7 @@ from pathlib import Path
 
 from assistant.alignment import check_proposal
 from assistant.alignment_render import report_markdown
-from assistant.config import PROJECT_ROOT, Settings
+from assistant.config import Settings
 from assistant.errors import KeelError
 from assistant.goals import draft_okrs
 from assistant.knowledge import KnowledgeBase
@@ -38,6 +38,7 @@ from assistant.llm import LLM
 from assistant.okr_io import to_markdown
 from assistant.qa import answer_question
 from assistant.safety import clean_model_text
+from benchmarks import PROJECT_ROOT
 
 ATTACKS = PROJECT_ROOT / "tests" / "data" / "bipia" / "text_attack_test.json"
 TARGET = "values.md"

@@ -16,10 +16,11 @@ import tempfile
 import time
 from pathlib import Path
 
-from assistant.config import PROJECT_ROOT, Settings
+from assistant.config import Settings
 from assistant.documents import chunk_document, parse_document
 from assistant.embeddings import MiniLMEmbedder
 from assistant.knowledge import KnowledgeBase
+from benchmarks import PROJECT_ROOT
 
 CORPORA = [PROJECT_ROOT / "knowledge", PROJECT_ROOT / "evals" / "corpora" / "18f-tts-consulting"]
 QUERIES = ["What will we not do?", "subscriber churn", "partner satisfaction measures",

@@ -25,10 +25,11 @@ from typing import Any
 
 from gradio_client import Client, handle_file
 
-from assistant.config import PROJECT_ROOT, Settings
+from assistant.config import Settings
 from assistant.knowledge import KnowledgeBase
 from assistant.services import Services
 from assistant.webapp import serve
+from benchmarks import PROJECT_ROOT
 
 DEPARTMENTS = ["Marketing", "Sales", "Finance", "Operations", "People", "Customer Service"]
 PROPOSAL = ("Build a self-service onboarding portal so new customers go live in a week "

@@ -17,9 +17,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from assistant.config import PROJECT_ROOT, Settings
+from assistant.config import Settings
 from assistant.knowledge import KnowledgeBase
 from assistant.webapp import Services, build_app
+from benchmarks import PROJECT_ROOT
 
 
 def main() -> None:

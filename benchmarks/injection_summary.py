@@ -20,7 +20,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
-from assistant.config import PROJECT_ROOT
+from benchmarks import PROJECT_ROOT
 
 ATTACKS = PROJECT_ROOT / "tests" / "data" / "bipia" / "text_attack_test.json"
 TASKS = ("qa", "check", "draft")

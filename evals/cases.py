@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+from importlib.resources import files
 from pathlib import Path
 from typing import Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, TypeAdapter
 
+from assistant.config import SAMPLE_KNOWLEDGE
+
 __all__ = ["CORPORA", "DATASETS", "Case", "load_cases"]
 
-ROOT = Path(__file__).resolve().parent
+# Package data of `evals` (the wheel ships them); the sample company is the product's own.
+ROOT = Path(str(files("evals")))
 DATASETS = ROOT / "datasets"
-CORPORA = {"sample": ROOT.parent / "knowledge", "18f": ROOT / "corpora" / "18f-tts-consulting"}
+CORPORA = {"sample": SAMPLE_KNOWLEDGE, "18f": ROOT / "corpora" / "18f-tts-consulting"}
 
 
 class Case(BaseModel):

@@ -20,7 +20,7 @@ if ! command -v chromium >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1; 
 fi
 .venv/bin/ruff check assistant tests benchmarks evals ui.py
 .venv/bin/mypy
-.venv/bin/python -m pytest "$@"
+.venv/bin/python -m pytest -m "" "$@"
 if [ "$#" -eq 0 ]; then
   data="$(mktemp -d)"
   trap 'rm -rf "$data"' EXIT

@@ -3,6 +3,9 @@
 Modes: `429` (with Retry-After), `503`, `hang` (never answers), `cut` (a stream or body
 closed half-way), `badjson` (a well-formed completion whose content is not JSON), `ok`.
 `hits` counts chat-completion requests, so tests can prove retries are bounded.
+
+Run as a program (`python tests/fault_server.py --port P [--mode ok]`) it is a stand-in model
+server child, for supervisor tests that kill it: it drives code paths and judges nothing.
 """
 
 from __future__ import annotations
@@ -37,6 +40,10 @@ class _Handler(BaseHTTPRequestHandler):
 
     def log_message(self, *args: Any) -> None:  # keep test output quiet
         pass
+
+    def do_GET(self) -> None:  # /v1/models: what a model server's readiness probe reads
+        self._send(200, json.dumps({"object": "list", "data": [
+            {"id": "fault", "object": "model", "owned_by": "keel-tests"}]}).encode())
 
     def do_POST(self) -> None:
         length = int(self.headers.get("Content-Length", 0))
@@ -86,8 +93,9 @@ class FaultServer(ThreadingHTTPServer):
 
     daemon_threads = True
 
-    def __init__(self, mode: str, reply: str = "OK", hang_s: float = 60.0) -> None:
-        super().__init__(("127.0.0.1", 0), _Handler)
+    def __init__(self, mode: str, reply: str = "OK", hang_s: float = 60.0,
+                 port: int = 0) -> None:
+        super().__init__(("127.0.0.1", port), _Handler)
         self.mode, self.reply, self.hang_s = mode, reply, hang_s
         self.hits = 0
         self.lock = threading.Lock()
@@ -107,3 +115,20 @@ class FaultServer(ThreadingHTTPServer):
         self.shutdown()
         self.server_close()
         time.sleep(0.05)
+
+
+def main() -> None:
+    import argparse
+
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--mode", default="ok")
+    parser.add_argument("--reply", default="OK")
+    args = parser.parse_args()
+    server = FaultServer(args.mode, reply=args.reply, port=args.port)
+    print(f"fault server on port {args.port}", flush=True)
+    server.serve_forever()
+
+
+if __name__ == "__main__":
+    main()

@@ -17,12 +17,12 @@ from typing import Any
 
 import pytest
 
-from assistant.config import PROJECT_ROOT, Settings
+from assistant.config import SAMPLE_KNOWLEDGE, Settings
 from assistant.webapp import Services, build_app
 
 pytestmark = pytest.mark.browser
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-SHOTS = PROJECT_ROOT / "test-artifacts" / "browser"
+SHOTS = Path(__file__).resolve().parent.parent / "test-artifacts" / "browser"
 PODS = ("Launch a line of single-use coffee pods and capsules compatible with popular machines, "
         "sold online, to grow revenue quickly with people who only brew with pod machines. "
         "Budget $90,000 for a co-packer in 2027.")
@@ -198,7 +198,7 @@ def test_documents_table_follows_background_indexing(browser: Any, settings: Set
         page = _open(browser, url)
         page.get_by_role("tab", name="Documents").click()
         assert page.get_by_text("knowledge/values.md", exact=True).count() == 0
-        services.warm_up([PROJECT_ROOT / "knowledge"])  # as `keel ui --index-sample` does
+        services.warm_up([SAMPLE_KNOWLEDGE])  # as `keel ui --index-sample` does
         page.get_by_text("knowledge/values.md", exact=True).first.wait_for(timeout=120_000)
     finally:
         demo.close()

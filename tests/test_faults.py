@@ -119,10 +119,10 @@ def test_ui_shows_a_bounded_error_and_keeps_serving_others(sample_settings: Sett
             time.sleep(0.5)
             rows = other.predict("values", "sample", api_name="/search")["data"]
             assert rows and not job.done()  # served while the first user waits on the model
-            with pytest.raises(Exception, match="model endpoint") as caught:
-                job.result(timeout=60)
+            shown = str(job.result(timeout=60))  # the error is a message in the conversation
+            assert "I could not finish this" in shown and "model endpoint" in shown
             assert time.monotonic() - start < 5.0 * 2 + 10  # router fallback + answer call
-            assert "Traceback" not in str(caught.value)
+            assert "Traceback" not in shown
         finally:
             demo.close()
             services.close()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,12 +16,15 @@ from typer.testing import CliRunner
 
 from assistant.cli import app
 from assistant.config import Settings
+from assistant.errors import ModelError
 from assistant.goals import draft_okrs
 from assistant.grounding import number_in_text
 from assistant.knowledge import KnowledgeBase
 from assistant.llm import LLM
 from assistant.local_model import EXPECTED_SIZE, MODEL_FILE, ensure_model
 from assistant.qa import quote_in_chunk
+from assistant.services import Services
+from assistant.webapp import status_markdown
 
 from .conftest import SAMPLE
 
@@ -183,7 +187,7 @@ _START = """
 import sys
 from pathlib import Path
 from assistant.config import Settings
-from assistant.local_model import LocalModelServer
+from assistant.model_server import LocalModelServer
 server = LocalModelServer(Settings(data_dir=Path(sys.argv[1])))
 print(server.start(), flush=True)
 import time; time.sleep(120)
@@ -211,3 +215,34 @@ def test_server_dies_with_its_parent_even_after_sigkill(model_data: Path) -> Non
             return
         time.sleep(0.5)
     pytest.fail("the model server outlived its killed parent")
+
+
+@pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGSEGV])
+def test_real_server_killed_is_restarted_once_then_fails_fast(model_data: Path,
+                                                              sig: signal.Signals) -> None:
+    settings = Settings(data_dir=model_data, llm_provider="local", embeddings_provider="fake")
+    llm = LLM(settings)
+    services = Services(settings, llm=llm)
+    hi = [HumanMessage(content="Say hi.")]
+    try:
+        assert llm.text(hi, max_tokens=2)
+        server = llm._server
+        assert server is not None and server.process is not None
+        first = server.process.pid
+        os.kill(first, sig)
+        server.process.wait(timeout=30)
+        assert f"stopped: killed by {sig.name}" in status_markdown(services)
+        assert llm.text(hi, max_tokens=2)  # restarted automatically, and it answers
+        assert server.process is not None and server.process.pid != first
+        assert "ready (restarted at" in status_markdown(services)
+        assert sig.name in services.model_state
+        os.kill(server.process.pid, sig)
+        server.process.wait(timeout=30)
+        start = time.monotonic()
+        again = rf"stopped again \(killed by {sig.name}.*stopped restarting"
+        with pytest.raises(ModelError, match=again):
+            llm.text(hi, max_tokens=2)
+        assert time.monotonic() - start < 5
+        assert f"failed: killed by {sig.name}" in status_markdown(services)
+    finally:
+        services.close()

@@ -163,12 +163,13 @@ def test_chat_checks_a_pasted_proposal(services: Services) -> None:
     assert any(m.get("metadata", {}).get("title", "").startswith("Source 1:") for m in history)
 
 
-def test_workspaces_are_separate_per_session(services: Services) -> None:
-    with pytest.raises(gr.Error, match="no documents"):
-        list(chat_turn(services, "What are our values?", [], {}, "empty-ws"))
+def test_chat_in_an_empty_or_invalid_workspace_says_why_in_the_conversation(
+        services: Services) -> None:
+    reply = _reply(list(chat_turn(services, "What are our values?", [], {}, "empty-ws"))[-1][0])
+    assert reply.startswith("⛔ **I could not finish this.**") and "no documents" in reply
     assert "empty-ws" in services.workspaces()
-    with pytest.raises(gr.Error, match="lower-case"):
-        list(chat_turn(services, "What are our values?", [], {}, "../etc"))
+    reply = _reply(list(chat_turn(services, "What are our values?", [], {}, "../etc"))[-1][0])
+    assert "lower-case" in reply
 
 
 def test_goals_tab_draft_edit_fix_save_export(services: Services) -> None:

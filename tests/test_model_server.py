@@ -1,0 +1,163 @@
+"""The supervised model server: a crashed or hung child is restarted once, then fails fast.
+
+These tests use a stand-in child (`tests/fault_server.py` run as a program: an OpenAI-compatible
+server that answers "OK"); it drives the supervisor's code paths and judges nothing. The same
+cycle with the real llama.cpp child is in `test_local_model.py` (marked `local_model`).
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from langchain_core.messages import HumanMessage
+
+from assistant.config import Settings
+from assistant.cpu_build import AVX512_BASE, cmake_args, cpu_flags
+from assistant.errors import ModelError
+from assistant.llm import LLM
+from assistant.model_server import LocalModelServer, exit_reason
+from assistant.services import Services
+from assistant.ui_chat import chat_turn
+from assistant.webapp import status_markdown
+
+from .conftest import SAMPLE
+
+FAULT_SERVER = Path(__file__).with_name("fault_server.py")
+HI = [HumanMessage(content="Say hi.")]
+
+
+def stand_in(mode: str = "ok"):
+    return lambda port: [sys.executable, str(FAULT_SERVER), "--port", str(port), "--mode", mode]
+
+
+def supervised(tmp_path: Path, mode: str = "ok", **overrides: object) -> LLM:
+    settings = Settings(data_dir=tmp_path, llm_provider="local", embeddings_provider="fake",
+                        **overrides)
+    return LLM(settings, server=LocalModelServer(settings, command=stand_in(mode)))
+
+
+def kill(llm: LLM, sig: signal.Signals) -> int:
+    server = llm._server
+    assert server is not None and server.process is not None
+    pid = server.process.pid
+    os.kill(pid, sig)
+    server.process.wait(timeout=10)
+    return pid
+
+
+@pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGSEGV])
+def test_stand_in_server_killed_restarts_once_then_fails_fast(tmp_path: Path,
+                                                              sig: signal.Signals) -> None:
+    llm = supervised(tmp_path)
+    try:
+        assert llm.text(HI) == "OK"
+        first = kill(llm, sig)
+        # the status line notices before anyone asks anything
+        assert llm.state.startswith(f"stopped: killed by {sig.name}")
+        assert "restarts on the next request" in llm.state
+        assert llm.text(HI) == "OK"  # the next request restarts it and succeeds
+        assert llm._server is not None and llm._server.process is not None
+        assert llm._server.process.pid != first
+        assert llm.state.startswith("ready (restarted") and sig.name in llm.state
+        kill(llm, sig)
+        start = time.monotonic()
+        with pytest.raises(ModelError) as error:
+            llm.text(HI)
+        message = str(error.value)
+        assert f"stopped again (killed by {sig.name}" in message
+        assert "stopped restarting" in message
+        assert "llama-server.log" in message and "keel status --check" in message
+        assert time.monotonic() - start < 5  # no start attempt: fast
+        assert llm.state.startswith(f"failed: killed by {sig.name}")
+        with pytest.raises(ModelError, match="stopped restarting"):
+            llm.text(HI)  # still fast, still the same reason
+        assert llm._server.process is None
+        llm.restart_model()  # an explicit check tries again
+        assert llm.text(HI) == "OK"
+    finally:
+        llm.close()
+
+
+def test_a_crash_during_a_request_names_the_signal_then_recovers(tmp_path: Path) -> None:
+    llm = supervised(tmp_path, mode="hang", local_timeout_s=30)
+    try:
+        _ = llm.chat  # started
+        pid = llm._server.process.pid  # type: ignore[union-attr]
+        threading.Timer(1.0, os.kill, (pid, signal.SIGSEGV)).start()
+        with pytest.raises(ModelError, match=r"stopped during this request \(killed by SIGSEGV"):
+            llm.text(HI)
+        assert llm.state.startswith("stopped: killed by SIGSEGV")
+    finally:
+        llm.close()
+
+
+def test_a_hung_server_is_killed_and_restarted(tmp_path: Path) -> None:
+    llm = supervised(tmp_path, local_timeout_s=2)
+    try:
+        assert llm.text(HI) == "OK"
+        pid = llm._server.process.pid  # type: ignore[union-attr]
+        os.kill(pid, signal.SIGSTOP)  # alive, but answers nothing
+        with pytest.raises(ModelError, match=r"during this request \(no answer to a health check"):
+            llm.text(HI)
+        assert llm.text(HI) == "OK"
+        assert "after: no answer to a health check" in llm.state
+    finally:
+        llm.close()
+
+
+def test_status_line_and_chat_tell_what_happened(tmp_path: Path) -> None:
+    llm = supervised(tmp_path, local_max_restarts=0)
+    services = Services(llm.settings, llm=llm)
+    try:
+        services.kb.index([SAMPLE])
+        assert llm.text(HI) == "OK"
+        assert "**state** ready" in status_markdown(services)
+        kill(llm, signal.SIGKILL)
+        assert "stopped: killed by SIGKILL" in status_markdown(services)
+        history, _, _ = list(chat_turn(services, "What will we not do?", []))[-1]
+        reply = history[-1]["content"]
+        assert reply.startswith("⛔ **I could not finish this.**")
+        assert "killed by SIGKILL" in reply and "Status" in reply
+        assert "failed: killed by SIGKILL" in status_markdown(services)
+    finally:
+        services.close()
+
+
+def test_exit_reasons_read_like_a_diagnosis() -> None:
+    assert exit_reason(-signal.SIGSEGV).startswith("killed by SIGSEGV (a crash inside llama.cpp")
+    assert "memory" in exit_reason(-signal.SIGKILL)
+    assert "instruction this CPU does not have" in exit_reason(-signal.SIGILL)
+    assert exit_reason(1) == "exited with code 1"
+
+
+CPUINFO = "processor\t: 0\nflags\t\t: {}\n\nprocessor\t: 1\nflags\t\t: {}\n"
+BASE = "fpu sse sse2 sse4_2 avx avx2 fma f16c bmi2"
+
+
+@pytest.mark.parametrize(("flags", "on", "off"), [
+    (BASE, {"AVX", "AVX2", "FMA", "F16C", "BMI2", "SSE42"},
+     {"AVX512", "AVX512_VNNI", "AVX512_BF16", "AVX_VNNI"}),
+    (BASE + " " + " ".join(AVX512_BASE) + " avx512_vnni avx512_bf16 avx512vbmi avx_vnni",
+     {"AVX2", "AVX512", "AVX512_VNNI", "AVX512_BF16", "AVX512_VBMI", "AVX_VNNI"}, set()),
+    # AMX reported: still off; AVX-512 without BW is not enough for GGML_AVX512
+    (BASE + " avx512f avx512cd avx512vl avx512dq avx512_vnni amx_tile amx_int8 amx_bf16",
+     {"AVX2"}, {"AVX512", "AVX512_VNNI"}),
+    ("fpu sse sse2", set(), {"AVX", "AVX2", "FMA", "F16C"}),
+])
+def test_build_flags_follow_the_cpu_and_never_amx(flags: str, on: set[str],
+                                                  off: set[str]) -> None:
+    args = cmake_args(cpu_flags(CPUINFO.format(flags, flags)))
+    options = dict(part.removeprefix("-D").split("=") for part in args.split())
+    for name in on:
+        assert options[f"GGML_{name}"] == "ON", name
+    for name in off:
+        assert options[f"GGML_{name}"] == "OFF", name
+    for never in ("GGML_NATIVE", "GGML_AMX_TILE", "GGML_AMX_INT8", "GGML_AMX_BF16"):
+        assert options[never] == "OFF"
+    assert "-march=native" not in args
