@@ -9,11 +9,11 @@ Public API (the CLI and UI are thin edges over these):
         print(answer_question("What will we not do?", kb, LLM(settings)).answer)
 """
 
-from .config import Settings
-from .errors import KeelError
-from .knowledge import KnowledgeBase
-from .llm import LLM
-from .qa import answer_question, stream_answer
+from assistant.core.config import Settings
+from assistant.core.errors import KeelError
+from assistant.knowledge.base import KnowledgeBase
+from assistant.knowledge.qa import answer_question, stream_answer
+from assistant.llm.client import LLM
 
 __all__ = ["LLM", "KeelError", "KnowledgeBase", "Settings", "answer_question", "stream_answer"]
 __version__ = "0.1.0"

@@ -39,10 +39,10 @@ from alignment_rescore import (
 )
 from alignment_support_gate import probe_main
 
-from assistant.alignment import _probabilities
-from assistant.alignment_report import STRAIN_MARGIN, WEIGHTS
-from assistant.config import Settings
-from assistant.llm import LLM
+from assistant.alignment.check import _probabilities
+from assistant.alignment.report import STRAIN_MARGIN, WEIGHTS
+from assistant.core.config import Settings
+from assistant.llm.client import LLM
 
 CONTENT_FREE = ["N/A", "[MASK]", "No proposal."]
 THRESHOLDS = [round(0.08 + 0.01 * i, 2) for i in range(15)]

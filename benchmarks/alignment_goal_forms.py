@@ -31,10 +31,10 @@ from alignment_rescore import by_split_and_corpus
 from alignment_support_gate import collect_supported, probe_main, recompute, recorded, supported
 from langchain_core.messages import HumanMessage, SystemMessage
 
-from assistant.alignment import KIND_LABELS, YES_NO
-from assistant.config import Settings
-from assistant.llm import LLM
-from assistant.prompts import render
+from assistant.alignment.check import KIND_LABELS, YES_NO
+from assistant.core.config import Settings
+from assistant.llm.client import LLM
+from assistant.llm.prompts import render
 
 FORMS = {"helps": YES_NO["helps"],
          "unrelated": ("Is this proposal unrelated to what this statement describes, so that "

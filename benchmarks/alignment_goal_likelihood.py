@@ -37,8 +37,8 @@ import numpy as np
 from alignment_rescore import by_split_and_corpus
 from alignment_support_gate import collect_supported, probe_main, recompute, recorded, supported
 
-from assistant.config import Settings
-from assistant.local_model import ensure_model
+from assistant.core.config import Settings
+from assistant.llm.local_model import ensure_model
 
 PROMPTS = {
     "forward": ("The company's strategy says:\n{goal}\n\nA project proposal written to carry "

@@ -31,12 +31,12 @@ from alignment_support_gate import collect_supported, probe_main, recompute, rec
 from langchain_core.messages import HumanMessage, SystemMessage
 from pydantic import BaseModel, Field
 
-from assistant.alignment import KIND_LABELS, _in_proposal
-from assistant.config import Settings
-from assistant.embeddings import MiniLMEmbedder
-from assistant.errors import GenerationError
-from assistant.llm import LLM
-from assistant.prompts import render
+from assistant.alignment.check import KIND_LABELS, _in_proposal
+from assistant.core.config import Settings
+from assistant.core.errors import GenerationError
+from assistant.knowledge.embeddings import MiniLMEmbedder
+from assistant.llm.client import LLM
+from assistant.llm.prompts import render
 
 QUESTION = ("Name the outcome this statement aims at, and the proposal's own intended outcome "
             "that comes closest to it.")

@@ -32,12 +32,12 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from assistant.alignment_elements import kind_of
-from assistant.alignment_report import GUARD_LIMIT_KINDS, STRAIN_KINDS, STRAIN_MARGIN, WEIGHTS
-from assistant.config import Settings
-from assistant.knowledge import KnowledgeBase
-from assistant.limits import find_breaches
-from assistant.regions import find_outside
+from assistant.alignment.elements import kind_of
+from assistant.alignment.limits import find_breaches
+from assistant.alignment.regions import find_outside
+from assistant.alignment.report import GUARD_LIMIT_KINDS, STRAIN_KINDS, STRAIN_MARGIN, WEIGHTS
+from assistant.core.config import Settings
+from assistant.knowledge.base import KnowledgeBase
 from evals.cases import CORPORA, load_cases
 from evals.metrics import classification_scores
 

@@ -44,7 +44,7 @@ from typing import Any
 from alignment_rescore import _TERM, breaching, label, metrics, verdict
 from langchain_core.messages import HumanMessage, SystemMessage
 
-from assistant.alignment import (
+from assistant.alignment.check import (
     KIND_LABELS,
     REPLIES,
     SAME_ACTION_AT,
@@ -52,14 +52,14 @@ from assistant.alignment import (
     _judge,
     _non_goal,
 )
-from assistant.alignment_elements import Element, kind_of, split_statements
-from assistant.alignment_report import STRAIN_KINDS, STRAIN_MARGIN, WEIGHTS
-from assistant.config import Settings
-from assistant.errors import GenerationError
-from assistant.grounding import content_stems
-from assistant.knowledge import KnowledgeBase
-from assistant.llm import LLM
-from assistant.prompts import render
+from assistant.alignment.elements import Element, kind_of, split_statements
+from assistant.alignment.report import STRAIN_KINDS, STRAIN_MARGIN, WEIGHTS
+from assistant.core.config import Settings
+from assistant.core.errors import GenerationError
+from assistant.knowledge.base import KnowledgeBase
+from assistant.knowledge.grounding import content_stems
+from assistant.llm.client import LLM
+from assistant.llm.prompts import render
 from evals.cases import CORPORA, load_cases
 
 PROPOSALS = {c.id: str(c.input["proposal"]) for c in load_cases()

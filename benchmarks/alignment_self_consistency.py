@@ -32,11 +32,17 @@ from alignment_rescore import by_split_and_corpus
 from alignment_support_gate import collect_supported, probe_main, recompute, recorded, supported
 from langchain_core.messages import HumanMessage, SystemMessage
 
-from assistant.alignment import KIND_LABELS, QUESTIONS, REPLIES, ElementJudgement, _in_proposal
-from assistant.config import Settings
-from assistant.errors import GenerationError
-from assistant.llm import LLM
-from assistant.prompts import render
+from assistant.alignment.check import (
+    KIND_LABELS,
+    QUESTIONS,
+    REPLIES,
+    ElementJudgement,
+    _in_proposal,
+)
+from assistant.core.config import Settings
+from assistant.core.errors import GenerationError
+from assistant.llm.client import LLM
+from assistant.llm.prompts import render
 
 SAMPLES = 4
 TEMPERATURE = 0.8

@@ -28,11 +28,11 @@ import time
 from pathlib import Path
 from typing import Any
 
-from assistant.alignment import _probabilities
-from assistant.alignment_elements import gather_elements
-from assistant.config import Settings
-from assistant.knowledge import KnowledgeBase
-from assistant.llm import LLM
+from assistant.alignment.check import _probabilities
+from assistant.alignment.elements import gather_elements
+from assistant.core.config import Settings
+from assistant.knowledge.base import KnowledgeBase
+from assistant.llm.client import LLM
 from evals.cases import CORPORA, load_cases
 
 LABELS = ["aligned", "partially_aligned", "misaligned"]

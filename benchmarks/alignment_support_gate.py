@@ -32,8 +32,8 @@ from typing import Any
 
 from alignment_rescore import case_rows, label, metrics, recorded_caps, strained
 
-from assistant.alignment_report import STRAIN_KINDS, STRAIN_MARGIN, WEIGHTS
-from assistant.embeddings import MiniLMEmbedder
+from assistant.alignment.report import STRAIN_KINDS, STRAIN_MARGIN, WEIGHTS
+from assistant.knowledge.embeddings import MiniLMEmbedder
 from evals.cases import load_cases
 
 Gate = Callable[[dict[str, Any], str], bool]

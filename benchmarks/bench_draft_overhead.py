@@ -18,10 +18,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from assistant.config import Settings
-from assistant.goals import draft_okrs
-from assistant.knowledge import KnowledgeBase
-from assistant.llm import LLM
+from assistant.core.config import Settings
+from assistant.goals.draft import draft_okrs
+from assistant.knowledge.base import KnowledgeBase
+from assistant.llm.client import LLM
 from benchmarks import PROJECT_ROOT
 
 _TIMING = re.compile(r"llama_perf_context_print:\s+(prompt eval|eval|total) time =\s+([\d.]+) ms"

@@ -15,11 +15,11 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from assistant.config import Settings
-from assistant.goals import draft_okrs
-from assistant.grounding import number_in_text, quote_in_chunk
-from assistant.knowledge import KnowledgeBase
-from assistant.llm import LLM
+from assistant.core.config import Settings
+from assistant.goals.draft import draft_okrs
+from assistant.knowledge.base import KnowledgeBase
+from assistant.knowledge.grounding import number_in_text, quote_in_chunk
+from assistant.llm.client import LLM
 from benchmarks import PROJECT_ROOT
 
 DEPARTMENTS = ["Marketing", "Sales", "Operations", "Customer Service", "Finance", "People"]

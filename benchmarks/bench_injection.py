@@ -28,16 +28,16 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from assistant.alignment import check_proposal
-from assistant.alignment_render import report_markdown
-from assistant.config import Settings
-from assistant.errors import KeelError
-from assistant.goals import draft_okrs
-from assistant.knowledge import KnowledgeBase
-from assistant.llm import LLM
-from assistant.okr_io import to_markdown
-from assistant.qa import answer_question
-from assistant.safety import clean_model_text
+from assistant.alignment.check import check_proposal
+from assistant.alignment.render import report_markdown
+from assistant.core.config import Settings
+from assistant.core.errors import KeelError
+from assistant.core.safety import clean_model_text
+from assistant.goals.draft import draft_okrs
+from assistant.goals.okr_io import to_markdown
+from assistant.knowledge.base import KnowledgeBase
+from assistant.knowledge.qa import answer_question
+from assistant.llm.client import LLM
 from benchmarks import PROJECT_ROOT
 
 ATTACKS = PROJECT_ROOT / "tests" / "data" / "bipia" / "text_attack_test.json"

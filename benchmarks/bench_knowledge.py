@@ -16,10 +16,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from assistant.config import Settings
-from assistant.documents import chunk_document, parse_document
-from assistant.embeddings import MiniLMEmbedder
-from assistant.knowledge import KnowledgeBase
+from assistant.core.config import Settings
+from assistant.knowledge.base import KnowledgeBase
+from assistant.knowledge.documents import chunk_document, parse_document
+from assistant.knowledge.embeddings import MiniLMEmbedder
 from benchmarks import PROJECT_ROOT
 
 CORPORA = [PROJECT_ROOT / "knowledge", PROJECT_ROOT / "evals" / "corpora" / "18f-tts-consulting"]

@@ -25,10 +25,10 @@ from typing import Any
 
 from gradio_client import Client, handle_file
 
-from assistant.config import Settings
-from assistant.knowledge import KnowledgeBase
-from assistant.services import Services
-from assistant.webapp import serve
+from assistant.core.config import Settings
+from assistant.knowledge.base import KnowledgeBase
+from assistant.ui.services import Services
+from assistant.ui.webapp import serve
 from benchmarks import PROJECT_ROOT
 
 DEPARTMENTS = ["Marketing", "Sales", "Finance", "Operations", "People", "Customer Service"]

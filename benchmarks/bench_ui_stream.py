@@ -17,9 +17,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from assistant.config import Settings
-from assistant.knowledge import KnowledgeBase
-from assistant.webapp import Services, build_app
+from assistant.core.config import Settings
+from assistant.knowledge.base import KnowledgeBase
+from assistant.ui.webapp import Services, build_app
 from benchmarks import PROJECT_ROOT
 
 

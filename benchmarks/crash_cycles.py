@@ -44,10 +44,10 @@ SECTIONS = 90
 _CHECK = """
 import json, random, sys
 from pathlib import Path
-from assistant.config import Settings
-from assistant.documents import chunk_document, parse_document
-from assistant.integrity import repair, verify
-from assistant.knowledge import KnowledgeBase
+from assistant.core.config import Settings
+from assistant.knowledge.documents import chunk_document, parse_document
+from assistant.knowledge.integrity import repair, verify
+from assistant.knowledge.base import KnowledgeBase
 data, emb = Path(sys.argv[1]), sys.argv[2]
 editions = [Path(p) for p in sys.argv[3:]]  # the corpus before and after this cycle's edits
 settings = Settings(data_dir=data, workspace="crash", llm_provider="fake", embeddings_provider=emb)
@@ -167,8 +167,8 @@ def model_cycles(n: int) -> list[str]:
     lines = []
     for cycle in range(1, n + 1):
         data = Path(tempfile.mkdtemp(prefix="keel-crash-model-"))
-        code = ("import sys; from pathlib import Path; from assistant.config import Settings;"
-                "from assistant.local_model import ensure_model;"
+        code = ("import sys; from pathlib import Path; from assistant.core.config import Settings;"
+                "from assistant.llm.local_model import ensure_model;"
                 "print(ensure_model(Settings(data_dir=Path(sys.argv[1]))))")
         child = subprocess.Popen([sys.executable, "-c", code, str(data)], cwd=ROOT,
                                  stdout=subprocess.DEVNULL)

@@ -9,7 +9,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, TypeAdapter
 
-from assistant.config import SAMPLE_KNOWLEDGE
+from assistant.core.config import SAMPLE_KNOWLEDGE
 
 __all__ = ["CORPORA", "DATASETS", "Case", "load_cases"]
 

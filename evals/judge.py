@@ -13,11 +13,11 @@ from typing import Any
 from langchain_core.messages import HumanMessage, SystemMessage
 from pydantic import BaseModel
 
-from assistant.config import Settings
-from assistant.errors import KeelError
-from assistant.llm import LLM
-from assistant.prompts import render
-from assistant.safety import passages_block
+from assistant.core.config import Settings
+from assistant.core.errors import KeelError
+from assistant.core.safety import passages_block
+from assistant.llm.client import LLM
+from assistant.llm.prompts import render
 
 __all__ = ["Judge", "build_judge"]
 

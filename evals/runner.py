@@ -17,15 +17,15 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from assistant.config import Settings
-from assistant.errors import KeelError
-from assistant.grounding import quote_in_chunk
-from assistant.knowledge import KnowledgeBase
-from assistant.llm import LLM
-from assistant.qa import answer_question
+from assistant.core.config import Settings
+from assistant.core.errors import KeelError
+from assistant.knowledge.base import KnowledgeBase
+from assistant.knowledge.grounding import quote_in_chunk
+from assistant.knowledge.qa import answer_question
+from assistant.llm.client import LLM
+from evals.judge import Judge, build_judge
 
 from .cases import CORPORA, Case, load_cases
-from .judge import Judge, build_judge
 from .metrics import retrieval_scores
 from .plots import write_plots
 from .task_alignment import alignment_case, summarise_alignment

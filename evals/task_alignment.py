@@ -6,10 +6,10 @@ import math
 import time
 from typing import Any
 
-from assistant.alignment import check_proposal
-from assistant.errors import KeelError
-from assistant.knowledge import KnowledgeBase
-from assistant.llm import LLM
+from assistant.alignment.check import check_proposal
+from assistant.core.errors import KeelError
+from assistant.knowledge.base import KnowledgeBase
+from assistant.llm.client import LLM
 
 from .cases import Case
 from .metrics import classification_scores, mean, percentile

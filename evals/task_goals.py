@@ -9,14 +9,14 @@ import time
 from pathlib import Path
 from typing import Any
 
-from assistant.errors import KeelError
-from assistant.goals import draft_okrs
-from assistant.grounding import number_in_text, quote_in_chunk
-from assistant.knowledge import KnowledgeBase
-from assistant.lint import lint_okrs
-from assistant.llm import LLM
-from assistant.okr_io import read_okrs
-from assistant.smart import draft_smart
+from assistant.core.errors import KeelError
+from assistant.goals.draft import draft_okrs
+from assistant.goals.lint import lint_okrs
+from assistant.goals.okr_io import read_okrs
+from assistant.goals.smart import draft_smart
+from assistant.knowledge.base import KnowledgeBase
+from assistant.knowledge.grounding import number_in_text, quote_in_chunk
+from assistant.llm.client import LLM
 
 from .cases import Case
 from .metrics import mean, percentile

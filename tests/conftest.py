@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from assistant.config import Settings
-from assistant.knowledge import KnowledgeBase
+from assistant.core.config import Settings
+from assistant.knowledge.base import KnowledgeBase
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "knowledge"

@@ -8,21 +8,21 @@ import pytest
 from langchain_core.messages import BaseMessage
 from typer.testing import CliRunner
 
-from assistant.alignment import check_proposal
-from assistant.alignment_batch import matrix_png, read_batch, run_batch, write_batch_csv
-from assistant.alignment_elements import split_statements
-from assistant.alignment_index import CheckStore, alignment_index
-from assistant.alignment_render import report_markdown
-from assistant.alignment_report import ElementFinding, score_findings
-from assistant.cli import app
-from assistant.config import Settings
-from assistant.errors import InputError, KnowledgeError
-from assistant.fake_model import FakeChatModel, ScriptedChatModel
-from assistant.goal_store import GoalStore
-from assistant.grounding import quote_in_chunk
-from assistant.knowledge import KnowledgeBase, SearchHit
-from assistant.llm import LLM
-from assistant.schemas import Citation, KeyResult, Objective, OKRSet
+from assistant.alignment.batch import matrix_png, read_batch, run_batch, write_batch_csv
+from assistant.alignment.check import check_proposal
+from assistant.alignment.elements import split_statements
+from assistant.alignment.index import CheckStore, alignment_index
+from assistant.alignment.render import report_markdown
+from assistant.alignment.report import ElementFinding, score_findings
+from assistant.cli.main import app
+from assistant.core.config import Settings
+from assistant.core.errors import InputError, KnowledgeError
+from assistant.core.schemas import Citation, KeyResult, Objective, OKRSet
+from assistant.goals.store import GoalStore
+from assistant.knowledge.base import KnowledgeBase, SearchHit
+from assistant.knowledge.grounding import quote_in_chunk
+from assistant.llm.client import LLM
+from assistant.llm.fake_model import FakeChatModel, ScriptedChatModel
 
 PODS = ("Launch a line of single-use coffee pods and capsules compatible with popular "
         "machines, sold online. Goal: grow revenue quickly with pod owners.")

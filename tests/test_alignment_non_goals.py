@@ -2,11 +2,11 @@
 
 import json
 
-from assistant.alignment import check_proposal
-from assistant.config import Settings
-from assistant.fake_model import ScriptedChatModel
-from assistant.knowledge import KnowledgeBase
-from assistant.llm import LLM
+from assistant.alignment.check import check_proposal
+from assistant.core.config import Settings
+from assistant.knowledge.base import KnowledgeBase
+from assistant.llm.client import LLM
+from assistant.llm.fake_model import ScriptedChatModel
 
 ACADEMY = ("Start a barista training academy for partner cafés: two free training sessions a "
            "year for every partner café's staff at our roastery. Goal: partner cafés choose us "

@@ -17,8 +17,8 @@ from typing import Any
 
 import pytest
 
-from assistant.config import SAMPLE_KNOWLEDGE, Settings
-from assistant.webapp import Services, build_app
+from assistant.core.config import SAMPLE_KNOWLEDGE, Settings
+from assistant.ui.webapp import Services, build_app
 
 pytestmark = pytest.mark.browser
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")

@@ -3,10 +3,10 @@ from datetime import date
 
 import pytest
 
-from assistant.chat_router import route, route_with_model
-from assistant.config import Settings
-from assistant.fake_model import ScriptedChatModel
-from assistant.llm import LLM
+from assistant.core.config import Settings
+from assistant.llm.client import LLM
+from assistant.llm.fake_model import ScriptedChatModel
+from assistant.ui.router import route, route_with_model
 
 DEPTS = ["Marketing", "Sales", "Customer Service", "Finance"]
 TODAY = date(2026, 11, 27)

@@ -3,7 +3,7 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from assistant.cli import app
+from assistant.cli.main import app
 
 from .conftest import SAMPLE
 

@@ -3,7 +3,7 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from assistant.config import Settings
+from assistant.core.config import Settings
 
 
 def test_env_prefix_and_openai_standard_variables(monkeypatch: pytest.MonkeyPatch) -> None:

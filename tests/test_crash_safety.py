@@ -8,9 +8,10 @@ import signal
 import time
 from pathlib import Path
 
-from assistant.config import Settings
-from assistant.integrity import Journal, repair, verify
-from assistant.knowledge import KnowledgeBase
+from assistant.core.config import Settings
+from assistant.knowledge.base import KnowledgeBase
+from assistant.knowledge.integrity import repair, verify
+from assistant.knowledge.journal import Journal
 from benchmarks.crash_cycles import _wait_for, check, index_child, passed, write_corpus
 
 

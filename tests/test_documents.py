@@ -2,8 +2,8 @@ from pathlib import Path
 
 import pytest
 
-from assistant.documents import chunk_document, detect_kind, parse_document
-from assistant.errors import DocumentError
+from assistant.core.errors import DocumentError
+from assistant.knowledge.documents import chunk_document, detect_kind, parse_document
 
 MB = 1_000_000
 

@@ -2,10 +2,10 @@ import json
 
 import pytest
 
-from assistant.config import Settings
-from assistant.fake_model import ScriptedChatModel
-from assistant.knowledge import KnowledgeBase
-from assistant.llm import LLM
+from assistant.core.config import Settings
+from assistant.knowledge.base import KnowledgeBase
+from assistant.llm.client import LLM
+from assistant.llm.fake_model import ScriptedChatModel
 from evals.cases import load_cases
 from evals.metrics import retrieval_scores
 from evals.runner import BASELINE, compare, run_suite
@@ -21,7 +21,7 @@ def test_datasets_validate_and_are_big_enough() -> None:
 
 
 def test_reference_chunks_exist_in_the_indexed_corpora(settings: Settings) -> None:
-    from assistant.knowledge import KnowledgeBase
+    from assistant.knowledge.base import KnowledgeBase
     from evals.cases import CORPORA
 
     for corpus in ("sample", "18f"):

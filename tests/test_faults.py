@@ -17,13 +17,13 @@ from langchain_core.messages import HumanMessage
 from pydantic import BaseModel
 from typer.testing import CliRunner
 
-from assistant.cli import app as cli
-from assistant.config import Settings
-from assistant.errors import GenerationError, ModelError
-from assistant.knowledge import KnowledgeBase
-from assistant.llm import LLM
-from assistant.services import Services
-from assistant.webapp import serve
+from assistant.cli.main import app as cli
+from assistant.core.config import Settings
+from assistant.core.errors import GenerationError, ModelError
+from assistant.knowledge.base import KnowledgeBase
+from assistant.llm.client import LLM
+from assistant.ui.services import Services
+from assistant.ui.webapp import serve
 
 from .fault_server import FaultServer
 

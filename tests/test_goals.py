@@ -5,17 +5,17 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from assistant.cli import app
-from assistant.errors import InputError
-from assistant.fake_model import ScriptedChatModel
-from assistant.goal_store import GoalStore
-from assistant.goals import draft_okrs, gather_passages
-from assistant.grounding import baseline_from_table, number_in_text, quote_in_chunk
-from assistant.knowledge import KnowledgeBase
-from assistant.llm import LLM
-from assistant.okr_io import read_okrs, to_csv, to_json, to_markdown
-from assistant.periods import next_quarter, parse_period
-from assistant.smart import draft_smart
+from assistant.cli.main import app
+from assistant.core.errors import InputError
+from assistant.core.periods import next_quarter, parse_period
+from assistant.goals.draft import draft_okrs, gather_passages
+from assistant.goals.okr_io import read_okrs, to_csv, to_json, to_markdown
+from assistant.goals.smart import draft_smart
+from assistant.goals.store import GoalStore
+from assistant.knowledge.base import KnowledgeBase
+from assistant.knowledge.grounding import baseline_from_table, number_in_text, quote_in_chunk
+from assistant.llm.client import LLM
+from assistant.llm.fake_model import ScriptedChatModel
 
 
 @pytest.mark.parametrize(("period", "label", "start", "end"), [
@@ -276,7 +276,7 @@ def test_smart_goal_is_cited_and_linted(sample_kb: KnowledgeBase) -> None:
 def test_the_requested_ambition_is_enforced_by_the_schema() -> None:
     from pydantic import ValidationError
 
-    from assistant.goals import _draft_schema
+    from assistant.goals.draft import _draft_schema
 
     kr = {"statement": "Raise churn saves from 10 to 20", "metric": "saves", "unit": "count",
           "baseline": 10, "target": 20, "direction": "increase", "owner_role": "Head",

@@ -18,12 +18,12 @@ from pathlib import Path
 import httpx
 import pytest
 
-from assistant.config import Settings
-from assistant.errors import InputError
-from assistant.knowledge import KnowledgeBase
-from assistant.services import Services
-from assistant.ui_chat import chat_turn
-from assistant.webapp import serve
+from assistant.core.config import Settings
+from assistant.core.errors import InputError
+from assistant.knowledge.base import KnowledgeBase
+from assistant.ui.chat import chat_turn
+from assistant.ui.services import Services
+from assistant.ui.webapp import serve
 
 MEMORY_CAP = 2 * 1024**3  # bytes of address space for the child (imports take ~0.6 GB)
 TIME_CAP = 60.0
@@ -32,8 +32,8 @@ _CHILD = textwrap.dedent("""
     import json, resource, sys, time
     resource.setrlimit(resource.RLIMIT_AS, ({cap}, {cap}))
     from pathlib import Path
-    from assistant.documents import parse_document
-    from assistant.errors import DocumentError
+    from assistant.knowledge.documents import parse_document
+    from assistant.core.errors import DocumentError
     start = time.monotonic()
     try:
         parse_document(Path(sys.argv[1]), Path(sys.argv[1]).name, 20_000_000)
@@ -144,7 +144,7 @@ def test_oversized_chat_message_and_proposal_are_refused(settings: Settings) -> 
     try:
         with pytest.raises(gr.Error, match="limit"):
             list(chat_turn(services, "x " * 20_000, []))
-        from assistant.alignment import MAX_PROPOSAL_CHARS, check_proposal
+        from assistant.alignment.check import MAX_PROPOSAL_CHARS, check_proposal
 
         with pytest.raises(InputError, match="limit"):
             check_proposal("word " * MAX_PROPOSAL_CHARS, services.kb_for(None), services.llm)

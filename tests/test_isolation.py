@@ -15,12 +15,12 @@ import pytest
 from gradio_client import Client, handle_file
 from typer.testing import CliRunner
 
-from assistant.access import Access
-from assistant.cli import app as cli
-from assistant.config import Settings, UiUser
-from assistant.errors import AccessError
-from assistant.services import Services
-from assistant.webapp import serve
+from assistant.cli.main import app as cli
+from assistant.core.config import Settings, UiUser
+from assistant.core.errors import AccessError
+from assistant.ui.access import Access
+from assistant.ui.services import Services
+from assistant.ui.webapp import serve
 
 WORKSPACES = ("acme", "bolt", "cove")
 TOPICS = ("pricing", "hiring", "support", "security", "travel", "marketing", "roadmap",

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from assistant.config import Settings
-from assistant.embeddings import FakeEmbedder
-from assistant.errors import EmbeddingMismatch, KnowledgeError, StoreLockedError
-from assistant.knowledge import KnowledgeBase
+from assistant.core.config import Settings
+from assistant.core.errors import EmbeddingMismatch, KnowledgeError, StoreLockedError
+from assistant.knowledge.base import KnowledgeBase
+from assistant.knowledge.embeddings import FakeEmbedder
 
 from .conftest import SAMPLE
 
@@ -163,8 +163,8 @@ def test_missing_path_is_a_clear_error(store_settings: Settings, tmp_path: Path)
 _HOLD = """
 import sys, time
 from pathlib import Path
-from assistant.config import Settings
-from assistant.knowledge import KnowledgeBase
+from assistant.core.config import Settings
+from assistant.knowledge.base import KnowledgeBase
 kb = KnowledgeBase(Settings(data_dir=Path(sys.argv[1]), workspace="sample"))
 print("ready", kb.count(), flush=True)
 time.sleep(60)

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.alignment import check_proposal
-from assistant.alignment_report import ElementFinding, score_findings
-from assistant.config import Settings
-from assistant.grounding import quote_in_chunk
-from assistant.knowledge import KnowledgeBase, SearchHit
-from assistant.limits import Limit, Quantity, limits_in, quantities_in
-from assistant.limits import _breaks as breaks
-from assistant.llm import LLM
-from assistant.schemas import Citation
+from assistant.alignment.check import check_proposal
+from assistant.alignment.limits import Limit, Quantity, limits_in, quantities_in
+from assistant.alignment.limits import _breaks as breaks
+from assistant.alignment.report import ElementFinding, score_findings
+from assistant.core.config import Settings
+from assistant.core.schemas import Citation
+from assistant.knowledge.base import KnowledgeBase, SearchHit
+from assistant.knowledge.grounding import quote_in_chunk
+from assistant.llm.client import LLM
 
 SALE = ("Run a spring sale with 40% off every bag and subscription for two weeks, promoted by "
         "email. Goal: clear old stock and win new subscribers before the summer.")

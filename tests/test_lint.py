@@ -7,8 +7,8 @@ from datetime import date
 
 import pytest
 
-from assistant.lint import RULES, LintConfig, lint_okrs, lint_smart
-from assistant.schemas import KeyResult, Objective, OKRSet, SmartGoal
+from assistant.core.schemas import KeyResult, Objective, OKRSet, SmartGoal
+from assistant.goals.lint import RULES, LintConfig, lint_okrs, lint_smart
 
 
 def kr(statement: str = "Reduce monthly subscriber churn from 6.8% to 5.5%", **kw: object
@@ -178,9 +178,9 @@ def test_smart_rules(rule: str, changes: dict[str, object]) -> None:
 
 
 def test_judged_rules_only_when_asked_and_marked_as_judged(settings) -> None:
-    from assistant.fake_model import ScriptedChatModel
-    from assistant.judge import judge_okrs
-    from assistant.llm import LLM
+    from assistant.goals.judge import judge_okrs
+    from assistant.llm.client import LLM
+    from assistant.llm.fake_model import ScriptedChatModel
 
     reply = ('{"verdicts": [{"rule": "O4", "ok": false, "reason": "Nobody outside notices."},'
              '{"rule": "K10", "ok": true, "reason": "enough"},'

@@ -4,10 +4,10 @@ import pytest
 from langchain_core.messages import HumanMessage
 from pydantic import BaseModel, Field
 
-from assistant.config import Settings
-from assistant.errors import ConfigError, GenerationError, ModelError
-from assistant.fake_model import ScriptedChatModel
-from assistant.llm import LLM
+from assistant.core.config import Settings
+from assistant.core.errors import ConfigError, GenerationError, ModelError
+from assistant.llm.client import LLM
+from assistant.llm.fake_model import ScriptedChatModel
 
 
 class Verdict(BaseModel):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from assistant.config import Settings
+from assistant.core.config import Settings
 from benchmarks.bench_load import flood, run_load, start_app, summary
 
 

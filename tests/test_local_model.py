@@ -14,17 +14,17 @@ from langchain_core.messages import HumanMessage, SystemMessage
 from pydantic import BaseModel, Field
 from typer.testing import CliRunner
 
-from assistant.cli import app
-from assistant.config import Settings
-from assistant.errors import ModelError
-from assistant.goals import draft_okrs
-from assistant.grounding import number_in_text
-from assistant.knowledge import KnowledgeBase
-from assistant.llm import LLM
-from assistant.local_model import EXPECTED_SIZE, MODEL_FILE, ensure_model
-from assistant.qa import quote_in_chunk
-from assistant.services import Services
-from assistant.webapp import status_markdown
+from assistant.cli.main import app
+from assistant.core.config import Settings
+from assistant.core.errors import ModelError
+from assistant.goals.draft import draft_okrs
+from assistant.knowledge.base import KnowledgeBase
+from assistant.knowledge.grounding import number_in_text
+from assistant.knowledge.qa import quote_in_chunk
+from assistant.llm.client import LLM
+from assistant.llm.local_model import EXPECTED_SIZE, MODEL_FILE, ensure_model
+from assistant.ui.services import Services
+from assistant.ui.webapp import status_markdown
 
 from .conftest import SAMPLE
 
@@ -97,7 +97,7 @@ def test_a_model_that_cannot_start_names_the_fix(tmp_path: Path) -> None:
     bogus.write_bytes(b"this is not a gguf file" * 100)
     llm = LLM(Settings(data_dir=tmp_path, llm_provider="local", local_model_path=bogus,
                        local_start_timeout_s=60))
-    from assistant.errors import ModelSetupError
+    from assistant.core.errors import ModelSetupError
 
     with pytest.raises(ModelSetupError, match="KEEL_LLM_PROVIDER=openai"):
         llm.text([HumanMessage(content="hi")])
@@ -186,8 +186,8 @@ def test_server_started_from_a_short_lived_thread_keeps_serving(model_data: Path
 _START = """
 import sys
 from pathlib import Path
-from assistant.config import Settings
-from assistant.model_server import LocalModelServer
+from assistant.core.config import Settings
+from assistant.llm.model_server import LocalModelServer
 server = LocalModelServer(Settings(data_dir=Path(sys.argv[1])))
 print(server.start(), flush=True)
 import time; time.sleep(120)

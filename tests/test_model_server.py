@@ -17,14 +17,14 @@ from pathlib import Path
 import pytest
 from langchain_core.messages import HumanMessage
 
-from assistant.config import Settings
-from assistant.cpu_build import AVX512_BASE, cmake_args, cpu_flags
-from assistant.errors import ModelError
-from assistant.llm import LLM
-from assistant.model_server import LocalModelServer, exit_reason
-from assistant.services import Services
-from assistant.ui_chat import chat_turn
-from assistant.webapp import status_markdown
+from assistant.core.config import Settings
+from assistant.core.errors import ModelError
+from assistant.llm.client import LLM
+from assistant.llm.cpu_build import AVX512_BASE, cmake_args, cpu_flags
+from assistant.llm.model_server import LocalModelServer, exit_reason
+from assistant.ui.chat import chat_turn
+from assistant.ui.services import Services
+from assistant.ui.webapp import status_markdown
 
 from .conftest import SAMPLE
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import json
 
-from assistant.fake_model import ScriptedChatModel
-from assistant.goals import draft_okrs, gather_passages
-from assistant.knowledge import KnowledgeBase, SearchHit
-from assistant.llm import LLM
-from assistant.ownership import blocks_of, owner_of
+from assistant.goals.draft import draft_okrs, gather_passages
+from assistant.goals.ownership import blocks_of, owner_of
+from assistant.knowledge.base import KnowledgeBase, SearchHit
+from assistant.llm.client import LLM
+from assistant.llm.fake_model import ScriptedChatModel
 
 OKRS = ("## Sales objective: Be the roaster cafés recommend\n\n"
         "- KR1: Answer 80% of equipment support requests within 48 hours.\n\n"

@@ -12,6 +12,7 @@ import ast
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import sysconfig
@@ -64,9 +65,22 @@ def test_the_product_never_reads_the_shared_folder() -> None:
 
 @pytest.mark.packaging
 def test_wheel_installs_and_runs_from_anywhere(tmp_path: Path) -> None:
+    # Built from a copy of the tracked files: an in-tree build would leave build/ behind, whose
+    # stale modules a later build would package.
+    source = tmp_path / "source"
+    listing = ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"]
+    tracked = subprocess.run(listing, cwd=ROOT, check=True,
+                             capture_output=True).stdout.decode().split("\0")
+    for name in filter(None, tracked):
+        target = source / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if (ROOT / name).is_symlink():
+            target.symlink_to(os.readlink(ROOT / name))
+        elif (ROOT / name).is_file():
+            shutil.copy2(ROOT / name, target)
     dist = tmp_path / "dist"
     subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation",
-                    "-q", "-w", str(dist), str(ROOT)], check=True, cwd=tmp_path)
+                    "-q", "-w", str(dist), str(source)], check=True, cwd=tmp_path)
     wheel = next(dist.glob("keel-*.whl"))
     env_dir = tmp_path / "fresh-venv"
     venv.EnvBuilder(with_pip=True).create(env_dir)

@@ -1,7 +1,7 @@
 import pytest
 
-from assistant.errors import PromptError
-from assistant.prompts import list_prompts, load_prompt
+from assistant.core.errors import PromptError
+from assistant.llm.prompts import list_prompts, load_prompt
 
 
 @pytest.mark.parametrize("name", list_prompts())

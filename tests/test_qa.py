@@ -1,12 +1,12 @@
 import pytest
 
-from assistant.errors import InputError, KnowledgeError
-from assistant.fake_model import ScriptedChatModel
-from assistant.grounding import attribute
-from assistant.knowledge import KnowledgeBase
-from assistant.llm import LLM
-from assistant.qa import answer_question, best_quote, quote_in_chunk, stream_answer
-from assistant.schemas import GroundedAnswer
+from assistant.core.errors import InputError, KnowledgeError
+from assistant.core.schemas import GroundedAnswer
+from assistant.knowledge.base import KnowledgeBase
+from assistant.knowledge.grounding import attribute
+from assistant.knowledge.qa import answer_question, best_quote, quote_in_chunk, stream_answer
+from assistant.llm.client import LLM
+from assistant.llm.fake_model import ScriptedChatModel
 
 
 def test_answer_cites_a_real_chunk_with_a_verbatim_quote(sample_kb: KnowledgeBase) -> None:

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from assistant.alignment import check_proposal
-from assistant.alignment_report import ElementFinding, score_findings
-from assistant.config import Settings
-from assistant.grounding import quote_in_chunk
-from assistant.knowledge import KnowledgeBase, SearchHit
-from assistant.llm import LLM
-from assistant.regions import _outside as outside
-from assistant.regions import focus_in, places_in
-from assistant.schemas import Citation
+from assistant.alignment.check import check_proposal
+from assistant.alignment.regions import _outside as outside
+from assistant.alignment.regions import focus_in, places_in
+from assistant.alignment.report import ElementFinding, score_findings
+from assistant.core.config import Settings
+from assistant.core.schemas import Citation
+from assistant.knowledge.base import KnowledgeBase, SearchHit
+from assistant.knowledge.grounding import quote_in_chunk
+from assistant.llm.client import LLM
 
 FOCUS = SearchHit(chunk_id="p2", doc_id="strategy.md", title="Strategy", kind="strategy",
                   section="Strategy > Pillar 2: Partner to New England cafés", score=1.0,

@@ -6,10 +6,10 @@ import gradio as gr
 import httpx
 import pytest
 
-from assistant.config import Settings
-from assistant.errors import ConfigError, InputError
-from assistant.goal_store import GoalStore
-from assistant.ui_tabs import (
+from assistant.core.config import Settings
+from assistant.core.errors import ConfigError, InputError
+from assistant.goals.store import GoalStore
+from assistant.ui.tabs import (
     batch_tab,
     check_tab,
     draft_tab,
@@ -18,7 +18,7 @@ from assistant.ui_tabs import (
     relint_tab,
     save_tab,
 )
-from assistant.webapp import (
+from assistant.ui.webapp import (
     Services,
     chat_turn,
     delete_document,
@@ -220,7 +220,7 @@ def test_alignment_tab_reports_progress_of_the_check(services: Services) -> None
 def test_chat_worker_yields_its_status_while_it_runs() -> None:
     """What the chat uses to show the step a minute-long check is at (and a draft's outline):
     the status is yielded while the worker runs, its result returned, its error raised."""
-    from assistant.ui_chat import _in_worker
+    from assistant.ui.chat import _in_worker
 
     status, release = {"line": ""}, threading.Event()
 
@@ -244,7 +244,7 @@ def test_chat_worker_yields_its_status_while_it_runs() -> None:
 
 
 def test_draft_outline_streams_while_the_model_writes(services: Services) -> None:
-    from assistant.ui_chat import partial_outline
+    from assistant.ui.chat import partial_outline
 
     partial = '{"objectives": [{"title": "Make \\"subscribing\\" easy", "key_results": [{"st'
     assert partial_outline(partial) == '- **Make "subscribing" easy**'

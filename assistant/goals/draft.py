@@ -1,0 +1,332 @@
+"""Draft grounded OKRs for a department and period, lint them, repair them, never hide failures.
+
+Pipeline: retrieve company passages (strategy, values, non-goals: the same for every
+department, so llama.cpp can reuse that prompt prefix) and department passages (its page,
+the plan, past OKRs); draft into `DraftOKRs` with grammar-constrained JSON; check grounding
+(sources exist, quotes are in them, baselines are written in them) and the linter's
+error-level rules; feed the problems back for a bounded number of repair rounds; then apply
+the only repairs code may make (a bad quote is replaced by the cited passage's own sentence,
+an uncited baseline becomes "unknown, ask the owner") and report every one of them.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import Any, Literal
+
+from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
+from pydantic import BaseModel, Field, create_model
+
+from assistant.core.errors import InputError
+from assistant.core.periods import parse_period
+from assistant.core.safety import passages_block
+from assistant.core.schemas import Citation, KeyResult, Objective, OKRSet
+from assistant.goals.lint import Finding, LintConfig, lint_okrs
+from assistant.goals.ownership import Block, blocks_of, owner_of
+from assistant.knowledge.base import KnowledgeBase, SearchHit
+from assistant.knowledge.grounding import (
+    baseline_from_table,
+    best_quote,
+    number_in_text,
+    numbers_in,
+    quote_in_chunk,
+)
+from assistant.llm.client import LLM
+from assistant.llm.prompts import render
+
+__all__ = ["DraftOKRs", "DraftReport", "Session", "draft_okrs", "finish", "gather_passages",
+           "start_session"]
+
+_FROM = re.compile(r"\bfrom\s+([-+]?\$?\d[\d,]*(?:\.\d+)?)", re.IGNORECASE)
+Perspective = Literal["Financial", "Customer", "Internal process", "Learning & growth"]
+
+
+class DraftKR(BaseModel):
+    """A key result as the model writes it (LLM boundary)."""
+
+    statement: str = Field(max_length=220)
+    metric: str = Field(max_length=80)
+    unit: str = Field(max_length=24)
+    baseline: float | None
+    target: float
+    direction: Literal["increase", "decrease", "at_least", "at_most"]
+    owner_role: str = Field(max_length=60)
+    measurement_source: str = Field(max_length=80)
+    source: str = Field(max_length=6)
+
+
+class DraftObjective(BaseModel):
+    title: str = Field(max_length=140)
+    why_now: str = Field(max_length=240)
+    perspective: Perspective
+    ambition: Literal["committed", "aspirational"]
+    parent: str = Field(max_length=100)
+    source: str = Field(max_length=6)
+    initiatives: list[str] = Field(max_length=2)
+    key_results: list[DraftKR] = Field(min_length=2, max_length=3)
+
+
+class DraftOKRs(BaseModel):
+    objectives: list[DraftObjective] = Field(min_length=1, max_length=5)
+
+
+def _draft_schema(count: int, ambition: str = "committed") -> type[DraftOKRs]:
+    """DraftOKRs with exactly `count` objectives of the requested ambition, so the grammar
+    enforces both (the model used to label objectives "aspirational" when asked for
+    committed ones)."""
+    only: Any = Literal[ambition]
+    objective = create_model("DraftObjective", __base__=DraftObjective,
+                             ambition=(only, Field(description="as requested")))
+    return create_model(
+        "DraftOKRs", __base__=DraftOKRs,
+        objectives=(list[objective], Field(min_length=count, max_length=count)))
+
+
+class DraftReport(BaseModel):
+    """The result of one drafting run, with everything that was checked."""
+
+    okrs: OKRSet
+    findings: list[Finding]
+    repair_rounds: int
+    kr_pass_first: float = Field(description="Share of KRs passing all error-level checks, "
+                                             "first draft.")
+    kr_pass_final: float
+    problems_left: list[str]
+    seconds: float
+
+
+def gather_passages(kb: KnowledgeBase, department: str) -> tuple[list[SearchHit], list[SearchHit]]:
+    """(company passages, department passages).
+
+    Company passages (strategy, values, non-goals, the annual plan, current OKRs) come from
+    department-independent queries, so every draft in a workspace starts with the same
+    prompt prefix and llama.cpp reuses it; only the department's own page follows.
+    """
+    company: dict[str, SearchHit] = {}
+    for query, kinds, k in (
+            ("strategy pillars, priorities and targets", ["strategy", "vision", "mission"], 4),
+            ("our values", ["values"], 2), ("what we will not do", ["non-goals"], 3),
+            ("annual plan priorities, budgets and what is not funded", ["plan"], 6),
+            ("current objectives and key results", ["okrs"], 4)):
+        for hit in kb.search(query, k=k, kinds=kinds):
+            company.setdefault(hit.chunk_id, hit)
+    own: dict[str, SearchHit] = {}
+    for hit in kb.search(f"{department} current metrics", k=4, department=department):
+        if hit.chunk_id not in company:
+            own.setdefault(hit.chunk_id, hit)
+    return list(company.values()), list(own.values())
+
+
+def _departments(kb: KnowledgeBase) -> set[str]:
+    return {d.department for d in kb.documents() if d.department}
+
+
+def _department_name(known: set[str], department: str) -> str:
+    for name in known:
+        if name.lower() == department.strip().lower():
+            return name
+    if not department.strip():
+        raise InputError("Name a department, e.g. --department Marketing.")
+    return department.strip()
+
+
+def draft_okrs(kb: KnowledgeBase, llm: LLM, department: str, period: str, count: int = 3,
+               ambition: Literal["committed", "aspirational"] = "committed",
+               today: date | None = None, lint_config: LintConfig | None = None,
+               repair_rounds: int = 2, on_text: Callable[[str], None] | None = None
+               ) -> DraftReport:
+    """Draft, check, repair and return an OKR set with its findings.
+
+    `on_text` receives the model's JSON as it is written (first draft and repairs)."""
+    started = time.monotonic()
+    session = start_session(kb, department, period, count, ambition, today)
+    draft = llm.structured(session.history, session.draft_schema, max_tokens=2400,
+                           on_text=on_text)
+    return finish(session, llm, draft, lint_config, repair_rounds, started, on_text)
+
+
+@dataclass
+class Session:
+    """Everything one drafting conversation needs: prompt history, passages, the empty set."""
+
+    history: list[BaseMessage]
+    passages: dict[str, SearchHit]
+    base: OKRSet
+    count: int
+    draft_schema: type[DraftOKRs]
+    blocks: list[Block] = field(default_factory=list)  # passages by owning department
+
+
+def start_session(kb: KnowledgeBase, department: str, period: str, count: int,
+                  ambition: str, today: date | None = None) -> Session:
+    """Retrieve the passages and render the drafting prompt (the same for a refinement)."""
+    if not 1 <= count <= 5:
+        raise InputError("Ask for 1 to 5 objectives.")
+    label, start, end = parse_period(period)
+    known = _departments(kb)
+    department = _department_name(known, department)
+    company, own = gather_passages(kb, department)
+    passages = {f"S{i}": h for i, h in enumerate(company + own, 1)}
+    system, user = render(
+        "draft_okrs", today=(today or date.today()).isoformat(), period=label,
+        period_start=start.isoformat(), period_end=end.isoformat(), department=department,
+        count=count, ambition=ambition,
+        company_passages=passages_block([(f"S{i}", h.doc_id, h.section, h.text)
+                                         for i, h in enumerate(company, 1)]),
+        department_passages=passages_block([(f"S{i}", h.doc_id, h.section, h.text)
+                                            for i, h in enumerate(own, len(company) + 1)]))
+    base = OKRSet(workspace=kb.workspace, department=department, period=label,
+                  period_start=start, period_end=end)
+    return Session(history=[SystemMessage(content=system), HumanMessage(content=user)],
+                   passages=passages, base=base, count=count,
+                   draft_schema=_draft_schema(count, ambition),
+                   blocks=blocks_of(passages, known))
+
+
+def finish(session: Session, llm: LLM, draft: DraftOKRs, lint_config: LintConfig | None,
+           repair_rounds: int, started: float, on_text: Callable[[str], None] | None = None
+           ) -> DraftReport:
+    """Check a draft, feed problems back for bounded repair rounds, convert and lint."""
+    history, passages, base = session.history, session.passages, session.base
+    first_problems, first_pass = _check(draft, session, lint_config)
+    problems, rounds, kr_pass = first_problems, 0, first_pass
+    while problems and rounds < repair_rounds:
+        rounds += 1
+        history += [AIMessage(content=draft.model_dump_json()),
+                    HumanMessage(content=render("repair_okrs", problems="\n".join(
+                        f"- {p}" for p in problems[:12]))[1])]
+        draft = llm.structured(history, session.draft_schema, max_tokens=2400,
+                               on_text=on_text)
+        problems, kr_pass = _check(draft, session, lint_config)
+    okrs = _convert(draft, passages, base, repair=True)
+    okrs.created_at = datetime.now(UTC)
+    return DraftReport(okrs=okrs, findings=lint_okrs(okrs, lint_config), repair_rounds=rounds,
+                       kr_pass_first=first_pass, kr_pass_final=kr_pass, problems_left=problems,
+                       seconds=round(time.monotonic() - started, 2))
+
+
+def _check(draft: DraftOKRs, session: Session, config: LintConfig | None
+           ) -> tuple[list[str], float]:
+    """(problems addressed to the model, share of KRs with no error-level problem)."""
+    passages, base, count = session.passages, session.base, session.count
+    problems: list[str] = []
+    bad_krs: set[tuple[int, int]] = set()
+    if len(draft.objectives) != count:
+        problems.append(f"Write exactly {count} objective(s), not {len(draft.objectives)}.")
+    for n, o in enumerate(draft.objectives, 1):
+        problems += _grounding("objective", n, o.source, passages, None)
+        problems += _ownership(f"Objective {n}", o.title, session)
+        for m, kr in enumerate(o.key_results, 1):
+            issues = _grounding(f"objective {n}, KR", m, kr.source, passages, kr.baseline)
+            issues += _ownership(f"Objective {n}, KR {m}", kr.statement, session)
+            problems += issues
+            if issues:
+                bad_krs.add((n, m))
+    for finding in lint_okrs(_convert(draft, passages, base, repair=False), config):
+        if finding.severity == "error":
+            problems.append(f"{finding.where}: {finding.message} {finding.fix}")
+            if ", KR " in finding.where:
+                o_part, k_part = finding.where.split(", KR ")
+                bad_krs.add((int(o_part.split()[-1]), int(k_part)))
+    total = sum(len(o.key_results) for o in draft.objectives)
+    return problems, (total - len(bad_krs)) / total if total else 0.0
+
+
+def _ownership(where: str, text: str, session: Session) -> list[str]:
+    """A problem when the item repeats another department's current work (`ownership.py`)."""
+    own = session.base.department
+    block = owner_of(text, own, session.blocks)
+    if block is None:
+        return []
+    mine = [s for s, h in session.passages.items() if h.department == own] or ["its page"]
+    return [f"{where} (“{text[:80]}”) repeats work owned by {block.department} ({block.source}, "
+            f"“{block.heading[:70]}”). {own}'s OKRs must be work {own} owns: replace it with "
+            f"one drawn from {own}'s own passages ({', '.join(mine)})."]
+
+
+def _grounding(what: str, n: int, source: str, passages: dict[str, SearchHit],
+               baseline: float | None) -> list[str]:
+    where = f"{what} {n}"
+    hit = passages.get(source.strip().upper())
+    if hit is None:
+        return [f"{where}: source '{source}' is not one of the passages "
+                f"S1-S{len(passages)}; cite the passage it comes from."]
+    out = []
+    if baseline is not None and not number_in_text(baseline, hit.text):
+        out.append(f"{where}: baseline {baseline:g} is not written in {source}; use null "
+                   "unless the cited passage states the current value.")
+    return out
+
+
+def _citation(source: str, claim: str, passages: dict[str, SearchHit]) -> list[Citation]:
+    """The model names the passage; the quote is that passage's sentence closest to the
+    claim, so it is verbatim by construction (and `validate_citations` re-checks it)."""
+    hit = passages.get(source.strip().upper())
+    if hit is None:
+        return []
+    quote = best_quote(claim, hit.text)
+    if not quote_in_chunk(quote, hit.text):  # pragma: no cover - guarded by construction
+        return []
+    return [Citation(chunk_id=hit.chunk_id, document=hit.doc_id, section=hit.section,
+                     quote=quote)]
+
+
+def _convert(draft: DraftOKRs, passages: dict[str, SearchHit], base: OKRSet,
+             repair: bool) -> OKRSet:
+    okrs = base.model_copy(deep=True)
+    for n, d in enumerate(draft.objectives, 1):
+        where = f"objective {n}"
+        cites = _citation(d.source, f"{d.title} {d.parent} {d.why_now}", passages)
+        objective = Objective(
+            title=d.title, why_now=d.why_now, perspective=d.perspective, ambition=d.ambition,
+            parent=d.parent, citations=cites, initiatives=d.initiatives,
+            support="supported" if cites else "no support found")
+        for m, k in enumerate(d.key_results, 1):
+            objective.key_results.append(_convert_kr(k, passages, repair, okrs, f"{where}, KR {m}"))
+        okrs.objectives.append(objective)
+    return okrs
+
+
+def _convert_kr(k: DraftKR, passages: dict[str, SearchHit], repair: bool, okrs: OKRSet,
+                where: str) -> KeyResult:
+    cites = _citation(k.source, f"{k.statement} {k.metric}", passages)
+    baseline, note = k.baseline, ""
+    hit = passages.get(k.source.strip().upper())
+    ungrounded = baseline is not None and (hit is None or not number_in_text(baseline, hit.text))
+    if ungrounded and repair and baseline is not None:
+        okrs.notes.append(f"{where}: baseline {baseline:g} was not in the cited text; removed.")
+        baseline = None
+    if baseline is None and repair and hit is not None:
+        baseline, note = _table_baseline(k, hit, okrs, where)
+    if baseline is None:
+        note = (f"Unknown: the documents give no current value. Ask the {k.owner_role or 'owner'}"
+                f" for the current {k.metric or 'value'}.")
+    elif hit is not None and not note:
+        note = f"From {hit.doc_id} ({hit.section})."
+    return KeyResult(
+        statement=k.statement, metric=k.metric, unit=k.unit, baseline=baseline,
+        baseline_note=note, target=k.target, direction=k.direction, deadline=okrs.period_end,
+        owner_role=k.owner_role, measurement_source=k.measurement_source, citations=cites)
+
+
+def _table_baseline(k: DraftKR, hit: SearchHit, okrs: OKRSet, where: str
+                    ) -> tuple[float | None, str]:
+    """The current value from the cited passage's table row naming the KR's metric (the
+    model tends to write null even when the row it cites holds the number), used only when
+    the target is on the right side of it and the KR's own "from X", if any, says the same."""
+    found = baseline_from_table(k.metric, hit.text)
+    if found is None:
+        return None, ""
+    value, row = found
+    stated = _FROM.search(k.statement)  # "from 9% to 15%": the statement names a baseline
+    if stated and value not in numbers_in(stated.group(1)):
+        return None, ""
+    if (k.direction == "increase" and k.target <= value) or (
+            k.direction == "decrease" and k.target >= value):
+        return None, ""
+    okrs.notes.append(f"{where}: baseline {value:g} taken from the cited row “{row}”.")
+    return value, f"From {hit.doc_id} ({hit.section}): “{row}”."

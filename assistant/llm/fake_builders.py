@@ -1,0 +1,152 @@
+"""What the fake model answers for each structured schema (deterministic, from the prompt).
+
+The fake reads the passages it is shown and builds a plausible, grounded answer from them:
+good enough to drive the whole pipeline in tests and demos, never presented as judgement.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Any
+
+from assistant.llm.fake_text import BUILDERS, documents_in
+
+_ROW = re.compile(r"^\|\s*([A-Za-z][^|]{3,60}?)\s*\|\s*\$?([\d,.]+)\s*(%|[a-z ]{0,12})[^|]*\|",
+                  re.MULTILINE)
+_PERSPECTIVES = ["Customer", "Financial", "Internal process", "Learning & growth"]
+
+
+def _metric_rows(prompt: str) -> list[tuple[str, str, float, str]]:
+    """(passage id, metric, value, unit) for every metrics-table row in the passages."""
+    rows = []
+    for pid, text in documents_in(prompt):
+        for name, value, unit in _ROW.findall(text):
+            if name.lower() in {"metric", "measure", "department"}:
+                continue
+            try:
+                rows.append((pid, name.strip(), float(value.replace(",", "")), unit.strip()))
+            except ValueError:
+                continue
+    return rows
+
+
+def _okrs(prompt: str) -> dict[str, Any]:
+    count = int(m.group(1)) if (m := re.search(r"Write exactly (\d+)", prompt)) else 1
+    ambition = "aspirational" if "aspirational objective" in prompt else "committed"
+    docs = documents_in(prompt)
+    rows = _metric_rows(prompt) or [(docs[0][0] if docs else "S1", "customer satisfaction",
+                                     90.0, "%")]
+    objectives = []
+    for n in range(count):
+        krs = []
+        for pid, metric, value, unit in (rows[(2 * n) % len(rows)], rows[(2 * n + 1) % len(rows)]):
+            target = round(value * 1.1, 2)
+            krs.append({"statement": f"Raise {metric.lower()} from {value:g}{unit} to "
+                                     f"{target:g}{unit}",
+                        "metric": metric.lower(), "unit": unit or "count", "baseline": value,
+                        "target": target, "direction": "increase", "owner_role": "Team lead",
+                        "measurement_source": "department report", "source": pid})
+        objectives.append({
+            "title": f"Make our {krs[0]['metric']} something customers notice",
+            "why_now": "The department page names it as a current priority.",
+            "perspective": _PERSPECTIVES[n % 4], "ambition": ambition,
+            "parent": "Pillar 1", "source": docs[0][0] if docs else "S1",
+            "initiatives": ["Review the process with the team"], "key_results": krs})
+    return {"objectives": objectives}
+
+
+def _smart(prompt: str) -> dict[str, Any]:
+    rough = m.group(1) if (m := re.search(r"Rough goal: (.+)", prompt)) else "the goal"
+    deadline = m.group(1) if (m := re.search(r"default deadline is (\d{4}-\d\d-\d\d)", prompt)) \
+        else date.today().isoformat()
+    docs = documents_in(prompt)
+    return {"goal": f"{rough.strip()} by {deadline}", "specific": f"{rough.strip()}",
+            "measurable": "From the current value to a 10% better value",
+            "assignable": "Team lead", "realistic": "Within this year's budget",
+            "time_related": f"By {deadline}", "deadline": deadline,
+            "source": docs[0][0] if docs else "S1"}
+
+
+def _judge(prompt: str) -> dict[str, Any]:
+    """Flags K12 when no KR mentions quality or health; approves the rest (no judgement)."""
+    body = prompt.split("<objective>")[-1].lower()
+    paired = any(word in body for word in ("health", "quality", "satisfaction", "csat"))
+    return {"verdicts": [
+        {"rule": "O4", "ok": True, "reason": "fake judge"},
+        {"rule": "K10", "ok": True, "reason": "fake judge"},
+        {"rule": "K12", "ok": paired, "reason": "no quality or health measure" if not paired
+         else "paired"},
+        {"rule": "K15", "ok": True, "reason": "fake judge"}]}
+
+
+_STOP = {"would", "their", "there", "these", "those", "about", "which", "where", "while",
+         "other", "every", "after", "before", "under", "until", "company", "proposal", "project"}
+
+
+def _content_words(text: str) -> set[str]:
+    return {w for w in re.findall(r"[a-z]{5,}", text.lower()) if w not in _STOP}
+
+
+def _between(prompt: str, tag: str) -> str:
+    m = re.search(rf"<{tag}>\n(.*?)\n\s*</{tag}>", prompt, re.DOTALL)
+    return m.group(1) if m else ""
+
+
+def _aspects(prompt: str) -> dict[str, Any]:
+    """Sentences of the proposal as its goals and actions."""
+    text = _between(prompt, "proposal")
+    sentences = [s.strip() for s in re.split(r"(?<=[.!?])\s+|\n+", text) if s.strip()]
+    goals = [s[:150] for s in sentences if re.search(r"grow|increase|reduce|improve|more|less",
+                                                     s, re.IGNORECASE)][:3]
+    return {"title": (sentences[0] if sentences else "Proposal")[:100], "goals": goals,
+            "actions": [s[:150] for s in sentences[:4]], "audience": "customers",
+            "resources": "not stated", "timeline": "not stated", "perspectives": ["Customer"]}
+
+
+def _element(prompt: str) -> dict[str, Any]:
+    """Word overlap decides: two shared content words relate the proposal to the statement,
+    and a related value or goal is supported. Evidence is the proposal sentence sharing most."""
+    proposal, statement = _between(prompt, "proposal"), _between(prompt, "statement")
+    shared = _content_words(proposal) & _content_words(statement)
+    if len(shared) < 2:
+        return {"evidence": "", "reasoning": "No shared subject.", "stance": "neutral"}
+    return {"evidence": _closest_sentence(proposal, shared)[:150],
+            "reasoning": f"Both are about {', '.join(sorted(shared)[:3])}.",
+            "stance": "supports"}
+
+
+def _closest_sentence(text: str, words: set[str]) -> str:
+    sentences = [s for s in re.split(r"(?<=[.!?])\s+|\n+", text) if s.strip()]
+    return max(sentences, key=lambda s: len(_content_words(s) & words)).strip()
+
+
+def _actions(prompt: str) -> dict[str, Any]:
+    """The statement's first sentence after "will not" and the proposal's first sentence."""
+    proposal, statement = _between(prompt, "proposal"), _between(prompt, "statement")
+    first = re.split(r"(?<=[.!?])\s+", statement.strip())[0]
+    forbidden = re.split(r"\bwill not\b|\bwon't\b", first, maxsplit=1)[-1].strip(" .")
+    shared = _content_words(proposal) & _content_words(statement)
+    if len(shared) < 2:  # nothing in common: a phrase that is not in the proposal
+        return {"forbidden_action": forbidden[:110], "proposal_action": "nothing related"}
+    doing = _closest_sentence(proposal, shared)
+    return {"forbidden_action": forbidden[:110], "proposal_action": doing.strip(" .")[:110]}
+
+
+def _route(prompt: str) -> dict[str, Any]:
+    """The rules' answer, with departments read from the prompt (a stand-in for a model)."""
+    from assistant.core.intents import route
+
+    message = _between(prompt, "message")
+    depts = re.search(r"Departments: (.*?)\. A draft", prompt)
+    today = re.search(r"Today is (\d{4})-(\d\d)-(\d\d)", prompt)
+    when = date(*(int(g) for g in today.groups())) if today else date.today()
+    r = route(message, [d.strip() for d in depts.group(1).split(",")] if depts else [], when,
+              "draft is on screen: yes" in prompt)
+    return {"task": r.task, "department": r.department, "period": r.period}
+
+
+BUILDERS.update({"DraftOKRs": _okrs, "DraftSmart": _smart, "JudgeReport": _judge,
+                 "ProposalAspects": _aspects, "ElementJudgement": _element,
+                 "NonGoalActions": _actions,
+                 "ModelRoute": _route})
