@@ -365,3 +365,12 @@ def test_a_strain_found_by_the_probability_check_reaches_report_and_advice(
     assert any("strains" in p for p in report.score_parts)
     assert "**Strains**" in report_markdown(report)
     assert any("working against" in tip for tip in report.recommendations)
+
+
+def test_the_formula_users_read_is_written_from_the_weights() -> None:
+    from assistant.alignment.report import FORMULA, STRAIN_MARGIN, WEIGHTS, _formula
+
+    assert _formula(WEIGHTS, STRAIN_MARGIN) == FORMULA
+    changed = _formula({**WEIGHTS, "base": 31, "plan_cap": 55, "aligned_at": 75}, 0.2)
+    assert changed.startswith("score = 31 + 45") and "at 55;" in changed
+    assert ">= 75 aligned, 40-74 partially aligned" in changed and "more than 0.20" in changed

@@ -12,7 +12,7 @@ from assistant.core.config import Settings
 from assistant.knowledge.base import KnowledgeBase
 from assistant.knowledge.integrity import repair, verify
 from assistant.knowledge.journal import Journal
-from benchmarks.crash_cycles import _wait_for, check, index_child, passed, write_corpus
+from tests.support.crash_cycles import check, index_child, passed, wait_for, write_corpus
 
 
 def _fake(settings: Settings) -> Settings:
@@ -64,7 +64,7 @@ def test_sigkill_while_writing_loses_nothing(tmp_path: Path) -> None:
         shutil.copytree(corpus, previous)
         write_corpus(corpus, docs=4, edition=cycle, edit_every=cycle)
         child = index_child(data, corpus, "fake")
-        _wait_for(journal, child)
+        wait_for(journal, child)
         time.sleep(random.uniform(0.0, 0.3))
         child.send_signal(signal.SIGKILL)
         child.wait()

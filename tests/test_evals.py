@@ -2,6 +2,7 @@ import json
 
 import pytest
 
+from assistant.alignment.check import check_proposal
 from assistant.core.config import Settings
 from assistant.knowledge.base import KnowledgeBase
 from assistant.llm.client import LLM
@@ -163,11 +164,11 @@ def test_without_a_judge_nothing_is_judged(settings: Settings) -> None:
 def test_an_alignment_row_records_what_re_scoring_reads(sample_kb: KnowledgeBase,
                                                          settings: Settings) -> None:
     """Every finding's stance comes with its kind, similarity and statement, so stance rules
-    can be re-scored later without the model (`benchmarks/alignment_support_gate.py`)."""
+    can be re-scored later without the model (`research/alignment_support_gate.py`)."""
     case = next(c for c in load_cases() if c.id == "sample-align-01")
     row = alignment_case(case, sample_kb, LLM(settings))
-    assert row["predicted"] in ("aligned", "partially_aligned", "misaligned",
-                                "insufficient_information"), row
+    direct = check_proposal(case.input["proposal"], sample_kb, LLM(settings))
+    assert row["predicted"] == direct.verdict and row["score"] == direct.score, row
     assert row["stances"] and set(row["stances"]) == set(row["kinds"]) == set(
         row["similarity"]) == set(row["statements"])
     assert set(row["evidence"]) <= set(row["stances"])

@@ -19,7 +19,7 @@ from assistant.core.config import Settings
 from assistant.core.safety import clean_model_text, strip_echoes
 from assistant.knowledge.base import KnowledgeBase
 from assistant.llm.client import LLM
-from benchmarks.bench_injection import ATTACKS, load_attacks, payload, plant, run, score, summarise
+from tests.support.injection import ATTACKS, load_attacks, payload, plant, run, score, summarise
 
 _CANARY = re.compile(r"PWNED-[0-9a-f]{8}")
 _IMAGE = re.compile(r"!\[status\]\(http://attacker\.example/[^)]+\)")

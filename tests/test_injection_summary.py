@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks.injection_summary import ATTACKS, Run, merge, read_runs, table
+from tests.support.injection_summary import ATTACKS, Run, merge, read_runs, table
 
 CATEGORIES = list(json.loads(ATTACKS.read_text()))
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from assistant.core.config import Settings
-from benchmarks.bench_load import flood, run_load, start_app, summary
+from tests.support.load import flood, run_load, start_app, summary
 
 
 def test_concurrent_sessions_keep_their_state_and_overflow_gets_busy(tmp_path: Path) -> None:

@@ -78,7 +78,7 @@ WEIGHTS: dict[str, int] = {
     "value_conflict": -30, "duplicate": -25, "non_goal_cap": 15, "plan_cap": 60,
     "aligned_at": 70, "partial_at": 40, "strain_cap": 35,
 }
-# Chosen on the sample company's dev split, end to end (`benchmarks/alignment_rescore.py`,
+# Chosen on the sample company's dev split, end to end (`research/alignment_rescore.py`,
 # 18 proposals): values only, margin 0.15. Non-goals are left to the named-action check: with
 # the pipeline's retrieval every non-goal's margin sat near 0.2 whether or not the proposal
 # touched it (asking whether a proposal "helps achieve" a prohibition is not a question the
@@ -88,17 +88,25 @@ STRAIN_MARGIN = 0.15
 # a plan (kind "initiative") it caps at WEIGHTS["plan_cap"].
 GUARD_LIMIT_KINDS: tuple[str, ...] = ("non-goal", "value")
 STRAIN_KINDS: tuple[str, ...] = ("value",)
-FORMULA = (
-    "score = 30 + 45 if a strategic goal is supported + 10 if two or more are + 5 if a value "
-    "is supported - 30 per value conflict - 25 if it duplicates a planned initiative; "
-    "clamped to 0-100; a non-goal conflict or a number beyond a limit a value or non-goal "
-    "states caps it at 15, a number beyond a cap in the plan or a place outside the stated "
-    "focus region at 60; "
-    "a value the proposal strains (the "
-    "model's P(goes against) exceeds P(helps) by more than 0.15) caps it at 35. "
-    "Verdict: >= 70 aligned, 40-69 "
-    "partially aligned, < 40 misaligned; no validly cited finding -> insufficient information."
-)
+
+
+def _formula(w: dict[str, int], margin: float) -> str:
+    """The score's formula in words, written from the weights the score uses."""
+    return (
+        f"score = {w['base']} + {w['goal_supported']} if a strategic goal is supported "
+        f"+ {w['second_goal']} if two or more are + {w['value_supported']} if a value is "
+        f"supported - {-w['value_conflict']} per value conflict - {-w['duplicate']} if it "
+        "duplicates a planned initiative; clamped to 0-100; a non-goal conflict or a number "
+        f"beyond a limit a value or non-goal states caps it at {w['non_goal_cap']}, a number "
+        "beyond a cap in the plan or a place outside the stated focus region at "
+        f"{w['plan_cap']}; a value the proposal strains (the model's P(goes against) exceeds "
+        f"P(helps) by more than {margin:.2f}) caps it at {w['strain_cap']}. Verdict: >= "
+        f"{w['aligned_at']} aligned, {w['partial_at']}-{w['aligned_at'] - 1} partially "
+        f"aligned, < {w['partial_at']} misaligned; no validly cited finding -> insufficient "
+        "information.")
+
+
+FORMULA = _formula(WEIGHTS, STRAIN_MARGIN)
 
 
 class ProposalAspects(BaseModel):

@@ -296,7 +296,7 @@ def _alignment_tab(services: Services, workspace: gr.Dropdown, g: Any) -> None:
                        file_types=[".txt", ".md", ".pdf", ".docx"], type="filepath")
         check = gr.Button("Check alignment", variant="primary")
         report = gr.Markdown()
-        chart = gr.Plot(label="Stances by strategic element")
+        chart = gr.Plot(label="Stances by strategic element", elem_id="stance-chart")
         check.click(g(lambda ws, t, f, progress=gr.Progress(): check_tab(
             services, ws, t, f, progress)), [workspace, text, file], [report, chart],
             api_name="check")

@@ -1,7 +1,7 @@
 """Contextual calibration of the strain check, measured on recorded alignment runs.
 
-    .venv/bin/python benchmarks/alignment_calibration.py collect OUT.json RUN/report.json ...
-    .venv/bin/python benchmarks/alignment_calibration.py analyse OUT.json DEV/report.json TEST...
+    .venv/bin/python research/alignment_calibration.py collect OUT.json RUN/report.json ...
+    .venv/bin/python research/alignment_calibration.py analyse OUT.json DEV/report.json TEST...
 
 The strain check reads the model's margin P(yes to "goes against it?") - P(yes to "helps
 achieve it?") for each value judged. Some statements draw a high margin whatever the proposal
@@ -15,7 +15,7 @@ mean margin. `analyse` re-scores the rows (recorded terms, caps, limit and regio
 in `alignment_rescore.py --limits`) with a value strained when its margin minus that baseline
 is above t, for several t, and prints the uncalibrated shipped rule for comparison.
 
-Run of 2026-11-28 (`evals/reports/alignment-calibration/`, dev rows only): the content-free
+Run of 2026-11-28 (`research/reports/alignment-calibration/`, dev rows only): the content-free
 margins are small (-0.10 to +0.13 over 20 statements, 13 of them negative), so calibration
 mostly shifts every margin up; no threshold beat the shipped rule on the 30 dev rows (21
 right shipped; 21 at best calibrated, at 0.16-0.17, trading four verdicts; 20 at 0.11-0.14;

@@ -1,7 +1,7 @@
 """Goal support by self-consistency: the pipeline's stance question sampled several times.
 
-    .venv/bin/python benchmarks/alignment_self_consistency.py collect OUT.json RUN/report.json ...
-    .venv/bin/python benchmarks/alignment_self_consistency.py analyse OUT.json DEV/report.json ...
+    .venv/bin/python research/alignment_self_consistency.py collect OUT.json RUN/report.json ...
+    .venv/bin/python research/alignment_self_consistency.py analyse OUT.json DEV/report.json ...
 
 At temperature 0 the 1.5B model answers "supports" for nearly every goal it is shown. If that
 answer is shaky for a proposal that serves no goal and firm for one that does, sampling the
@@ -14,7 +14,7 @@ proposal. `analyse` re-scores every row with a "supports" counting only when at 
 samples said so (`alignment_support_gate.recompute`), grouped by split and corpus. Choose on
 the dev rows; test rows, if given, are printed for the record.
 
-Run of 2026-11-28 on the 35 dev rows (`evals/reports/alignment-self-consistency/`, 104 pairs,
+Run of 2026-11-28 on the 35 dev rows (`research/reports/alignment-self-consistency/`, 104 pairs,
 ~25 s each): the sampled answers do vary, but not with alignment. The best-supported goal of
 the five dev proposals that serve no goal drew 0, 2, 3, 3 and 4 "supports" of 4 (the mobile
 game 4 of 4), of the eleven aligned dev proposals 1 to 4 (nine of them 3 or 4). The best gate

@@ -1,6 +1,6 @@
 """Would a second, embedding-based opinion on the model's "supports" help? Re-scored exactly.
 
-    .venv/bin/python benchmarks/alignment_support_gate.py DEV_RUN/report.json [TEST_RUN/...]
+    .venv/bin/python research/alignment_support_gate.py DEV_RUN/report.json [TEST_RUN/...]
 
 The 1.5B model answers "supports" to nearly every goal it is shown (a clothing line sold on
 Amazon "supports" Pillar 4: Careers in coffee; README "Alignment check (measured)"). A goal's

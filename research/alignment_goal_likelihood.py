@@ -1,7 +1,7 @@
 """Goal support read from the model's likelihood of the text, not its answer. Re-scored.
 
-    .venv/bin/python benchmarks/alignment_goal_likelihood.py collect OUT.json RUN/report.json ...
-    .venv/bin/python benchmarks/alignment_goal_likelihood.py analyse OUT.json DEV/report.json ...
+    .venv/bin/python research/alignment_goal_likelihood.py collect OUT.json RUN/report.json ...
+    .venv/bin/python research/alignment_goal_likelihood.py analyse OUT.json DEV/report.json ...
 
 Every question-form probe so far (README "More second opinions") met the same wall: asked
 about a goal, the 1.5B model says "yes, it helps" to nearly anything, and its yes/no
@@ -21,7 +21,7 @@ chosen measure is above t (`alignment_support_gate.recompute`, checked to reprod
 recorded verdict with no gate), grouped by split and corpus. Choose on the dev rows; test rows
 are printed for the record.
 
-Run of 2026-11-28 (`evals/reports/alignment-goal-likelihood/`, 216 pairs, ~5 s each): it
+Run of 2026-11-28 (`research/reports/alignment-goal-likelihood/`, 216 pairs, ~5 s each): it
 measures topic, like MiniLM. The best supported goal (forward + backward) of the five dev
 proposals that serve no goal scored 0.53-0.94, of the nine aligned sample dev ones 0.62-1.66,
 of the 18F aligned ones 0.01-1.01 (another scale for another corpus). No dev threshold moved

@@ -1,7 +1,7 @@
 """The goal-support question asked in two opposite forms, re-scored on recorded runs.
 
-    .venv/bin/python benchmarks/alignment_goal_forms.py collect OUT.json RUN/report.json ...
-    .venv/bin/python benchmarks/alignment_goal_forms.py analyse OUT.json DEV/report.json TEST...
+    .venv/bin/python research/alignment_goal_forms.py collect OUT.json RUN/report.json ...
+    .venv/bin/python research/alignment_goal_forms.py analyse OUT.json DEV/report.json TEST...
 
 The 1.5B model says "supports" to nearly every goal it is shown: a mobile game, a bakery, a
 hockey sponsorship, a loyalty token and an energy drink (dev rows written for this probe) all
@@ -16,7 +16,7 @@ is above t (`alignment_support_gate.recompute`: the shipped formula over the rec
 checked to reproduce every recorded verdict with no gate), grouped by split and corpus.
 Choose on the dev rows; test rows are for the record.
 
-Run of 2026-11-28 (`evals/reports/alignment-goal-forms/`): both answers sit at 0.22-0.65 and
+Run of 2026-11-28 (`research/reports/alignment-goal-forms/`): both answers sit at 0.22-0.65 and
 "unrelated" is above "helps" for nearly every pair, aligned or not. The best dev gate (gap >
 -0.20) turned one dev proposal right (the loyalty token; sample dev macro-F1 0.70 -> 0.73) and
 changed no test verdict. Not shipped: eight more model calls per check for nothing on test.

@@ -1,7 +1,7 @@
 """Goal support read like a non-goal: two copied phrases compared by MiniLM, re-scored.
 
-    .venv/bin/python benchmarks/alignment_goal_phrases.py collect OUT.json RUN/report.json ...
-    .venv/bin/python benchmarks/alignment_goal_phrases.py analyse OUT.json DEV/report.json ...
+    .venv/bin/python research/alignment_goal_phrases.py collect OUT.json RUN/report.json ...
+    .venv/bin/python research/alignment_goal_phrases.py analyse OUT.json DEV/report.json ...
 
 The non-goal check works because the model is only asked to *name* two short phrases (the
 ruled-out action, the proposal's main action), which it does well, and MiniLM decides whether
@@ -14,7 +14,7 @@ phrases are really copied and their cosine is at least t (`alignment_support_gat
 checked to reproduce every recorded verdict with no gate), grouped by split and corpus.
 Choose on the dev rows; test rows are for the record.
 
-Run of 2026-11-28 (`evals/reports/alignment-goal-phrases/`): the model mostly copies the
+Run of 2026-11-28 (`research/reports/alignment-goal-phrases/`): the model mostly copies the
 proposal's own goal into both phrases (cosine near 1, not copied from the statement), so the
 "copied" gate drops aligned proposals (sample dev aligned recall 0.90 -> 0.50 at 0.20). The
 best dev gate without it (cosine >= 0.50: dev 21 -> 23 of 30 right) does not transfer: 18F test

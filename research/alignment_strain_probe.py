@@ -3,11 +3,11 @@
 Superseded: this probe skips the extraction step, so it sees fewer non-goals per proposal
 than the pipeline does, and the rule it chose (values and non-goals, margin 0.15) failed end
 to end. The shipped rule was chosen on an end-to-end dev run with
-`benchmarks/alignment_rescore.py` (README "Alignment check (measured)"). Kept because its
+`research/alignment_rescore.py` (README "Alignment check (measured)"). Kept because its
 per-feature ROC AUCs are still the record of which probability features carry signal.
 
-    .venv/bin/python benchmarks/alignment_strain_probe.py collect OUT.json   # local model
-    .venv/bin/python benchmarks/alignment_strain_probe.py analyse OUT.json
+    .venv/bin/python research/alignment_strain_probe.py collect OUT.json   # local model
+    .venv/bin/python research/alignment_strain_probe.py analyse OUT.json
 
 `collect` retrieves the statements for every labelled proposal of `evals/datasets/` (the
 pipeline's `gather_elements`, without the extraction call) and asks the model the check's two
@@ -16,7 +16,7 @@ recording P(yes). `analyse` prints, per corpus and split, the ROC AUC of several
 features (aligned ranked above misaligned, etc.), then scans the margin threshold on the dev
 split only, combined with the verdicts of a full eval report, and prints test figures for the
 thresholds that tie for best on dev. The run of 2026-11-27 is committed in
-`evals/reports/strain-probe/`.
+`research/reports/strain-probe/`.
 """
 
 from __future__ import annotations

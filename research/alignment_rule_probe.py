@@ -1,7 +1,7 @@
 """Two more ways to read non-goals and values, measured on recorded alignment runs.
 
-    .venv/bin/python benchmarks/alignment_rule_probe.py collect OUT.json DEV/report.json TEST/...
-    .venv/bin/python benchmarks/alignment_rule_probe.py analyse OUT.json DEV/report.json TEST/...
+    .venv/bin/python research/alignment_rule_probe.py collect OUT.json DEV/report.json TEST/...
+    .venv/bin/python research/alignment_rule_probe.py analyse OUT.json DEV/report.json TEST/...
 
 `collect` (local model) takes, for every row of the eval reports, the values and non-goals that
 run judged (the row's `kinds`), finds each statement in its corpus indexed with the default
@@ -18,7 +18,7 @@ answers), and adds the lexical variant: a non-goal break counts only when the pr
 at least N content-word stems of the ruled-out phrase. Exact as long as the model answers the
 re-asked questions as it did (the re-asked non-goals reproduced every recorded verdict).
 
-Run of 2026-11-27 (`evals/reports/alignment-rules-probe/`): the value-rule check lowered the dev
+Run of 2026-11-27 (`research/reports/alignment-rules-probe/`): the value-rule check lowered the dev
 split (macro-F1 0.65 -> 0.61, an aligned proposal giving burlap sacks to gardens read as
 breaking "no single-use plastic pods"), so it is not shipped; the yes/no form's P(yes) sat at
 0.43-0.56 for every pair, breaks or not (no signal); two shared stems raised dev 0.65 -> 0.74

@@ -1,6 +1,6 @@
 """Re-score recorded alignment checks under other probability ("strain") rules, exactly.
 
-    .venv/bin/python benchmarks/alignment_rescore.py [--limits] DEV_RUN/report.json [TEST_RUN/...]
+    .venv/bin/python research/alignment_rescore.py [--limits] DEV_RUN/report.json [TEST_RUN/...]
 
 The score is deterministic code over the model's answers (`alignment_report.score_findings`),
 and every eval row records what the strain rule reads: each value's and non-goal's margin

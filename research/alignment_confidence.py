@@ -1,6 +1,6 @@
 """How often was each kind of verdict right? Read from recorded eval rows (no model).
 
-    .venv/bin/python benchmarks/alignment_confidence.py RUN/report.json ...
+    .venv/bin/python research/alignment_confidence.py RUN/report.json ...
 
 A verdict is *rule-set* when a rule checked in code put the score where it is: capped at 15
 by a non-goal break or a stated limit, or partially aligned through a plan's cap, the focus
@@ -10,7 +10,7 @@ verdict is *model-read*: the model's stances or its strain check. Rows recorded 
 2026-11-28 carry their confidence too; older ones do not, hence this re-reading.
 
 Run of 2026-11-28 on the 71 rows of the shipped pipeline's runs
-(`evals/reports/alignment-confidence/split.txt`): rule-set 15 of 16 right (dev 9 of 9),
+(`research/reports/alignment-confidence/split.txt`): rule-set 15 of 16 right (dev 9 of 9),
 model-read 28 of 55 (dev 13 of 26), and the model-read aligned verdicts at a score of 90 —
 "high" under the old distance-from-a-boundary rule — 15 of 31. That chose the confidence rule.
 """
