@@ -56,8 +56,8 @@ from assistant.alignment.elements import Element, kind_of, split_statements
 from assistant.alignment.report import STRAIN_KINDS, STRAIN_MARGIN, WEIGHTS
 from assistant.core.config import Settings
 from assistant.core.errors import GenerationError
+from assistant.core.text import content_stems
 from assistant.knowledge.base import KnowledgeBase
-from assistant.knowledge.grounding import content_stems
 from assistant.llm.client import LLM
 from assistant.llm.prompts import render
 from evals.cases import CORPORA, load_cases

@@ -2,7 +2,7 @@
 # Create .venv and install Keel into it (editable). Usage: scripts/setup.sh [extra]
 #
 # llama-cpp-python is compiled here for an instruction set chosen on purpose (never AMX, never
-# -march=native; see assistant/cpu_build.py): KEEL_LLAMA_CMAKE_ARGS overrides it (a GPU build).
+# -march=native; see assistant/llm/cpu_build.py): KEEL_LLAMA_CMAKE_ARGS overrides it (a GPU build).
 # The wheel is kept in a directory keyed by its version and CMake arguments
 # (${KEEL_WHEEL_CACHE:-~/.cache/keel/llama-wheels}/<key>/), and pip's own wheel cache is not used
 # for it, so a wheel built with other flags never comes back. Re-running is cheap: pip is skipped
@@ -22,7 +22,7 @@ fi
 pip=(.venv/bin/python -m pip install --disable-pip-version-check -q)
 
 llama_version="$(sed -n 's/.*"llama-cpp-python\[server\]==\([0-9.]*\)".*/\1/p' pyproject.toml)"
-cmake_args="$("$py" assistant/cpu_build.py)"
+cmake_args="$("$py" assistant/llm/cpu_build.py)"
 key="$(printf '%s\n%s\n' "$llama_version" "$cmake_args" | sha256sum | cut -c1-16)"
 stamp=".venv/.keel-installed${extra:+-$extra}"
 want="$(cat pyproject.toml | sha256sum | cut -c1-16)-$key"

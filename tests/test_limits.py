@@ -59,9 +59,9 @@ def test_statements_that_draw_no_upper_bound(statement: str) -> None:
 
 def test_proposal_quantities_units_and_words() -> None:
     half = _quantity("Sell half-price vouchers on a deal site.")
-    assert (half.value, half.unit) == (50, "%") and "disco" in half.words  # "off" is a discount
+    assert (half.value, half.unit) == (50, "%") and "discount" in half.words  # "off" is a discount
     money = _quantity("Budget £400k for the fit-out.")
-    assert (money.value, money.unit) == (400_000, "money") and "budge" in money.words
+    assert (money.value, money.unit) == (400_000, "money") and "budget" in money.words
     assert _quantity("Open a pop-up in 12 stores across Maine.").unit == "store"
     assert quantities_in("Start in 2027 with the team we have.") == []  # a year is no quantity
 

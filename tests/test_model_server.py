@@ -161,3 +161,20 @@ def test_build_flags_follow_the_cpu_and_never_amx(flags: str, on: set[str],
     for never in ("GGML_NATIVE", "GGML_AMX_TILE", "GGML_AMX_INT8", "GGML_AMX_BF16"):
         assert options[never] == "OFF"
     assert "-march=native" not in args
+
+
+def test_setup_script_runs_the_flag_chooser_it_names(tmp_path: Path) -> None:
+    """scripts/setup.sh runs the chooser by path with the system Python, before Keel exists."""
+    import re
+    import subprocess
+
+    root = Path(__file__).resolve().parent.parent
+    setup = (root / "scripts" / "setup.sh").read_text()
+    script = re.search(r'"\$py" (\S+\.py)\)', setup)
+    assert script, "setup.sh no longer runs the CMake flag chooser"
+    cpuinfo = tmp_path / "cpuinfo"
+    cpuinfo.write_text(CPUINFO.format(BASE + " amx_tile amx_int8", BASE))
+    done = subprocess.run([sys.executable, "-I", script.group(1), str(cpuinfo)], cwd=root,
+                          capture_output=True, text=True, check=True)
+    assert "-DGGML_AVX2=ON" in done.stdout and "-DGGML_AMX_INT8=OFF" in done.stdout
+    assert "-DGGML_NATIVE=OFF" in done.stdout

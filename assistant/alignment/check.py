@@ -42,9 +42,9 @@ from assistant.alignment.report import (
 )
 from assistant.core.errors import GenerationError, InputError, KnowledgeError
 from assistant.core.schemas import Citation
+from assistant.core.text import content_stems, split_sentences
 from assistant.knowledge.base import KnowledgeBase, SearchHit
 from assistant.knowledge.embeddings import Embedder
-from assistant.knowledge.grounding import content_stems
 from assistant.llm.client import LLM, Progress
 from assistant.llm.prompts import render
 
@@ -196,7 +196,7 @@ def extract_aspects(text: str, llm: LLM) -> ProposalAspects:
 
 
 def _plain_aspects(text: str) -> ProposalAspects:
-    sentences = [s.strip() for s in re.split(r"(?<=[.!?])\s+|\n+", text) if s.strip()]
+    sentences = split_sentences(text, lines=True)
     return ProposalAspects(title=(sentences[0] if sentences else text)[:120],
                            goals=[], actions=[s[:200] for s in sentences[:4]],
                            audience="not stated", resources="not stated",

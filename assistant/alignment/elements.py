@@ -14,9 +14,9 @@ import re
 from dataclasses import dataclass
 
 from assistant.core.safety import unplanted_pieces
+from assistant.core.text import content_stems, split_sentences
 from assistant.knowledge.base import KnowledgeBase, SearchHit
 from assistant.knowledge.embeddings import Embedder
-from assistant.knowledge.grounding import content_stems
 
 __all__ = ["DUPLICATE_AT", "GUARD_KINDS", "LIMITS", "Element", "gather_elements", "kind_of",
            "planned_overlap",
@@ -78,7 +78,7 @@ def planned_overlap(statement: str, proposal: str) -> tuple[float, str]:
     statement's sentence that overlaps most; sentences under six stems and table rows skipped."""
     have = content_stems(proposal)
     best, sentence = 0.0, ""
-    for piece in re.split(r"(?<=[.!?])\s+|\n[-*] |\n+", statement):
+    for piece in split_sentences(statement, lines=True):
         stems = content_stems(piece)
         if len(stems) < 6 or "|" in piece:
             continue

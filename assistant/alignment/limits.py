@@ -32,8 +32,8 @@ import re
 from dataclasses import dataclass
 
 from assistant.alignment.elements import GUARD_KINDS, kind_of
+from assistant.core.text import NUMBER_PATTERN, NUMBER_WORDS, content_stems, split_sentences
 from assistant.knowledge.base import KnowledgeBase, SearchHit
-from assistant.knowledge.grounding import NUMBER_WORDS, content_stems
 
 __all__ = ["Breach", "Limit", "Quantity", "find_breaches", "limits_in", "quantities_in"]
 
@@ -42,7 +42,7 @@ _MEASURES = {"kg": "kg", "kgs": "kg", "kilo": "kg", "kilos": "kg", "kilograms": 
              "hours": "h", "hour": "h", "days": "day", "day": "day", "weeks": "week",
              "week": "week", "months": "month", "month": "month", "years": "year",
              "year": "year", "km": "km", "miles": "mile", "mile": "mile"}
-_NUMBER = (r"(?P<cur>[$£€])?(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|"
+_NUMBER = (r"(?P<cur>[$£€])?(?P<num>" + NUMBER_PATTERN + "|"
            + "|".join(NUMBER_WORDS) + r")(?P<mult>\s?(?:k|m|thousand|million)\b)?"
            r"(?:\s?(?P<unit>%|percent\b|per cent\b|[a-zé]+))?")
 _QUANTITY = re.compile(r"(?<![\w.,])" + _NUMBER, re.IGNORECASE)
@@ -53,9 +53,8 @@ _BOUND = re.compile(
     + _NUMBER, re.IGNORECASE)
 _NEGATION = re.compile(r"\b(?:no|not|never|none|nothing|nobody)\b", re.IGNORECASE)
 _HALF = re.compile(r"\bhalf[- ](?:price|off)\b", re.IGNORECASE)
-_SENTENCE = re.compile(r"(?<=[.!?;])\s+")
 _HEADING = re.compile(r"^\s*#+ .*$", re.MULTILINE)
-_FOLD = {"off": "disco", "sale": "disco", "sales": "disco"}  # stems of off / sale(s)
+_FOLD = {"off": "discount", "sale": "discount"}  # "20% off", "on sale": a discount
 _GUARDS = ("non-goal", "value", "initiative")  # initiative: a plan passage
 _GUARD_DOCS = ["values", "non-goals"]
 _WINDOW = 6  # content words either side of a number that say what it measures
@@ -126,7 +125,7 @@ def _quantity(sentence: str, match: re.Match[str]) -> Quantity | None:
 def quantities_in(text: str) -> list[tuple[Quantity, str]]:
     """(quantity, its sentence) for every number with a unit in a proposal."""
     out = []
-    for sentence in _SENTENCE.split(_HALF.sub("50% off", " ".join(text.split()))):
+    for sentence in split_sentences(_HALF.sub("50% off", text), semicolons=True):
         for match in _QUANTITY.finditer(sentence):
             if (quantity := _quantity(sentence, match)) is not None:
                 out.append((quantity, sentence.strip()))
@@ -137,7 +136,7 @@ def limits_in(statement: str) -> list[Limit]:
     """Every upper bound with a number that the statement draws."""
     out = []
     prose = _HEADING.sub("", statement)
-    for sentence in _SENTENCE.split(" ".join(prose.split())):  # Markdown wraps lines
+    for sentence in split_sentences(prose, semicolons=True):  # Markdown wraps lines
         for match in _BOUND.finditer(sentence):
             if match.group("cmp") and not _NEGATION.search(sentence[:match.start()]):
                 continue  # "worth more than 150" is no limit; "no discount deeper than" is

@@ -27,8 +27,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from assistant.core.text import content_stems, split_sentences
 from assistant.knowledge.base import KnowledgeBase, SearchHit
-from assistant.knowledge.grounding import content_stems
 
 __all__ = ["Outside", "find_outside", "focus_in", "places_in"]
 
@@ -46,7 +46,6 @@ _PLACE = re.compile(r"\b(" + "|".join(sorted([*US_STATES, *GROUPS], key=len, rev
                     + r")\b")
 _FOCUS = re.compile(r"\b(?:focus(?:es|ed)? on|only in|limited to|stays? (?:in|within))\b",
                     re.IGNORECASE)
-_SENTENCE = re.compile(r"(?<=[.!?;])\s+")
 _PLACE_STEMS = frozenset(s for name in [*US_STATES, *GROUPS] for s in content_stems(name))
 
 
@@ -67,7 +66,7 @@ def places_in(text: str) -> dict[str, tuple[str, ...]]:
 def focus_in(statement: str) -> list[tuple[frozenset[str], str]]:
     """(states, sentence) for every sentence of the statement that draws a focus region."""
     out = []
-    for sentence in _SENTENCE.split(" ".join(statement.split())):
+    for sentence in split_sentences(statement, semicolons=True):
         if _FOCUS.search(sentence) and (places := places_in(sentence)):
             out.append((frozenset(s for states in places.values() for s in states), sentence))
     return out
@@ -89,7 +88,7 @@ def find_outside(text: str, kb: KnowledgeBase) -> list[Outside]:
     """The focus regions the proposal leaves, one per focus sentence, from the strategy, plan,
     vision and mission passages retrieved for each of its sentences that names a place."""
     found: dict[str, Outside] = {}
-    for sentence in _SENTENCE.split(" ".join(text.split())):
+    for sentence in split_sentences(text, semicolons=True):
         if not places_in(sentence):
             continue
         for hit in kb.search(sentence, k=4, kinds=["strategy", "plan", "vision", "mission"]):

@@ -25,6 +25,7 @@ from assistant.core.errors import InputError
 from assistant.core.periods import parse_period
 from assistant.core.safety import passages_block
 from assistant.core.schemas import Citation, KeyResult, Objective, OKRSet
+from assistant.core.text import numbers_in
 from assistant.goals.lint import Finding, LintConfig, lint_okrs
 from assistant.goals.ownership import Block, blocks_of, owner_of
 from assistant.knowledge.base import KnowledgeBase, SearchHit
@@ -32,7 +33,6 @@ from assistant.knowledge.grounding import (
     baseline_from_table,
     best_quote,
     number_in_text,
-    numbers_in,
     quote_in_chunk,
 )
 from assistant.llm.client import LLM

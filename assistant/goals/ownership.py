@@ -22,8 +22,8 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from assistant.core.text import content_stems
 from assistant.knowledge.base import SearchHit
-from assistant.knowledge.grounding import content_stems
 
 __all__ = ["MIN_STEMS", "OWNED_SHARE", "OWN_MARGIN", "Block", "blocks_of", "owner_of"]
 

@@ -5,15 +5,11 @@ from __future__ import annotations
 import re
 
 from assistant.core.safety import addressed
+from assistant.core.text import content_stems, numbers_in, split_sentences
 
-__all__ = ["NUMBER_WORDS", "attribute", "baseline_from_table", "best_quote", "content_stems",
-           "number_in_text", "numbers_in", "quote_in_chunk"]
+__all__ = ["attribute", "baseline_from_table", "best_quote", "number_in_text", "quote_in_chunk"]
 
 _WORD = re.compile(r"[a-z0-9]+")
-_STOP_WORDS = ("the a an and or of to in on for with by from at as is are be we our us it its "
-               "this that their them they will would can not no per each every all any into "
-               "than then so")
-_STOP = frozenset(_STOP_WORDS.split())
 # A sentence the model left uncited is attributed to a passage only when at least this share
 # of its content-word stems (and at least ATTRIBUTE_MIN_WORDS of them) occur in that passage.
 ATTRIBUTE_SHARE = 0.7
@@ -21,11 +17,6 @@ ATTRIBUTE_MIN_WORDS = 3
 # A metric matches a table row when the row's label holds at least this share of the metric's
 # content-word stems (and the metric has at least two).
 ROW_MATCH_SHARE = 0.8
-NUMBER_WORDS = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
-                "eleven", "twelve")  # NUMBER_WORDS.index(w) + 1 is the value
-# "one" is left out of numbers_in: it is mostly a pronoun ("no one", "one of our")
-_NUMBER_WORD = re.compile(rf"\b({'|'.join(NUMBER_WORDS[1:])})\b", re.IGNORECASE)
-_NUM = re.compile(r"(?<![\w.])[-+]?\$?(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?")
 
 
 def _fold(text: str) -> str:
@@ -45,37 +36,21 @@ def best_quote(claim: str, chunk_text: str, limit: int = 300) -> str:
     Verbatim from the chunk up to white space (line wraps fold into single spaces).
     """
     flat = " ".join(chunk_text.split())
-    sentences = [s.strip(" -|") for s in re.split(r"(?<=[.!?])\s+|\s\|\s(?=\|)|\s-\s", flat)]
+    whole = split_sentences(flat)
+    # a table row's cells and a " - " aside are quoted on their own
+    sentences = [p.strip(" -|") for s in whole for p in re.split(r"\s\|\s(?=\|)|\s-\s", s)]
     sentences = [s for s in sentences if s and not addressed(s)]  # never quote planted text
     if not sentences:  # nothing but planted text: an empty quote, which no check accepts
-        return "" if any(addressed(s) for s in re.split(r"(?<=[.!?])\s+", flat)) \
-            else flat[:limit]
+        return "" if any(addressed(s) for s in whole) else flat[:limit]
     claim_words = set(_WORD.findall(claim.lower()))
     best = max(sentences, key=lambda s: len(claim_words & set(_WORD.findall(s.lower()))))
     return best[:limit]
-
-
-def numbers_in(text: str) -> set[float]:
-    """Every number written in the text ('2,410', '6.8%', '$3.25' -> 2410, 6.8, 3.25), and
-    the small ones written as words ('four in 2026' -> 4; not "one", which is mostly a
-    pronoun: "no one", "one of our")."""
-    found = set()
-    for match in _NUM.finditer(text):
-        found.add(float(match.group(1).replace(",", "") + (match.group(2) or "")))
-    for word in _NUMBER_WORD.findall(text):
-        found.add(float(NUMBER_WORDS.index(word.lower()) + 1))
-    return found
 
 
 def number_in_text(value: float, text: str) -> bool:
     """True when `value` is written in the text (as is, or as a percentage of 1)."""
     numbers = numbers_in(text)
     return any(abs(n - value) < 1e-9 or abs(n - value * 100) < 1e-6 for n in numbers)
-
-
-def content_stems(text: str) -> set[str]:
-    """Five-letter stems of the words that carry meaning (no stop words, no 1-2 letter words)."""
-    return {w[:5] for w in _WORD.findall(text.lower()) if w not in _STOP and len(w) > 2}
 
 
 def attribute(sentence: str, passages: list[str]) -> int | None:

@@ -15,7 +15,7 @@ The arguments are part of the install stamp and key the wheel directory, so anot
 flags rebuild instead of reusing a wheel built for different flags.
 
 This module uses only the standard library: `setup.sh` runs it by path before Keel is installed
-(`python assistant/cpu_build.py` prints the CMake arguments).
+(`python assistant/llm/cpu_build.py` prints the CMake arguments).
 """
 
 from __future__ import annotations

@@ -10,6 +10,7 @@ import re
 from datetime import date
 from typing import Any
 
+from assistant.core.text import content_words, split_sentences
 from assistant.llm.fake_text import BUILDERS, documents_in
 
 _ROW = re.compile(r"^\|\s*([A-Za-z][^|]{3,60}?)\s*\|\s*\$?([\d,.]+)\s*(%|[a-z ]{0,12})[^|]*\|",
@@ -80,12 +81,11 @@ def _judge(prompt: str) -> dict[str, Any]:
         {"rule": "K15", "ok": True, "reason": "fake judge"}]}
 
 
-_STOP = {"would", "their", "there", "these", "those", "about", "which", "where", "while",
-         "other", "every", "after", "before", "under", "until", "company", "proposal", "project"}
+_TOPIC_FREE = {"company", "proposal", "project"}  # in every prompt: never a shared subject
 
 
 def _content_words(text: str) -> set[str]:
-    return {w for w in re.findall(r"[a-z]{5,}", text.lower()) if w not in _STOP}
+    return {w for w in content_words(text, min_length=5) if w.isalpha()} - _TOPIC_FREE
 
 
 def _between(prompt: str, tag: str) -> str:
@@ -96,7 +96,7 @@ def _between(prompt: str, tag: str) -> str:
 def _aspects(prompt: str) -> dict[str, Any]:
     """Sentences of the proposal as its goals and actions."""
     text = _between(prompt, "proposal")
-    sentences = [s.strip() for s in re.split(r"(?<=[.!?])\s+|\n+", text) if s.strip()]
+    sentences = split_sentences(text, lines=True)
     goals = [s[:150] for s in sentences if re.search(r"grow|increase|reduce|improve|more|less",
                                                      s, re.IGNORECASE)][:3]
     return {"title": (sentences[0] if sentences else "Proposal")[:100], "goals": goals,
@@ -117,14 +117,14 @@ def _element(prompt: str) -> dict[str, Any]:
 
 
 def _closest_sentence(text: str, words: set[str]) -> str:
-    sentences = [s for s in re.split(r"(?<=[.!?])\s+|\n+", text) if s.strip()]
+    sentences = split_sentences(text, lines=True) or [text]
     return max(sentences, key=lambda s: len(_content_words(s) & words)).strip()
 
 
 def _actions(prompt: str) -> dict[str, Any]:
     """The statement's first sentence after "will not" and the proposal's first sentence."""
     proposal, statement = _between(prompt, "proposal"), _between(prompt, "statement")
-    first = re.split(r"(?<=[.!?])\s+", statement.strip())[0]
+    first = (split_sentences(statement) or [""])[0]
     forbidden = re.split(r"\bwill not\b|\bwon't\b", first, maxsplit=1)[-1].strip(" .")
     shared = _content_words(proposal) & _content_words(statement)
     if len(shared) < 2:  # nothing in common: a phrase that is not in the proposal

@@ -1,0 +1,102 @@
+"""The text helpers every rule shares: sentences, stop words, stems, numbers.
+
+One place for what used to be written out in seven modules:
+
+* `split_sentences` — one splitter (sentence ends, optionally `;` and line breaks) that does not
+  break after common abbreviations ("e.g.", "Dr.") or inside decimals ("6.8%"). The maintained
+  splitters on PyPI either fetch models at run time (NLTK's punkt) or are unmaintained since
+  2021-2022 (pysbd, syntok), and Keel's rules need the same cut in the same place every time.
+* `STOP_WORDS`, `content_words`, `stem`, `content_stems` — English Snowball stems
+  (`snowballstemmer`) of the words that carry meaning, for every word-overlap rule.
+* `numbers_in`, `NUMBER_WORDS`, `NUMBER_PATTERN` — numbers as written ('2,410', '6.8%', '$3.25',
+  'four'), for the grounding checks and the limit rules.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+import snowballstemmer
+
+__all__ = ["NUMBER_PATTERN", "NUMBER_WORDS", "STOP_WORDS", "content_stems", "content_words",
+           "numbers_in", "split_sentences", "stem"]
+
+STOP_WORDS = frozenset({
+    "the", "a", "an", "and", "or", "of", "to", "in", "on", "for", "with", "by", "from", "at",
+    "as", "is", "are", "be", "we", "our", "us", "it", "its", "this", "that", "their", "them",
+    "they", "will", "would", "can", "not", "no", "per", "each", "every", "all", "any", "into",
+    "than", "then", "so", "there", "these", "those", "about", "which", "where", "while", "other",
+    "after", "before", "under", "until"})
+_WORD = re.compile(r"[^\W_]+")  # letters and digits, accented ones too ("café")
+_STEMMER = snowballstemmer.stemmer("english")
+
+NUMBER_WORDS = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+                "eleven", "twelve")  # NUMBER_WORDS.index(w) + 1 is the value
+# A number as written: '2,410', '6.8', '12' (currency and units are the caller's business).
+NUMBER_PATTERN = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
+# "one" is left out of numbers_in: it is mostly a pronoun ("no one", "one of our")
+_NUMBER_WORD = re.compile(rf"\b({'|'.join(NUMBER_WORDS[1:])})\b", re.IGNORECASE)
+_NUM = re.compile(r"(?<![\w.])[-+]?\$?(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?")
+
+_ABBREVIATIONS = ("e.g.", "i.e.", "etc.", "vs.", "approx.", "incl.", "no.", "dr.", "mr.", "mrs.",
+                  "ms.", "st.", "inc.", "ltd.", "co.", "jan.", "feb.", "mar.", "apr.", "jun.",
+                  "jul.", "aug.", "sep.", "sept.", "oct.", "nov.", "dec.", "u.s.")
+_END = re.compile(r"(?<=[.!?])\s+")
+_END_OR_SEMICOLON = re.compile(r"(?<=[.!?;])\s+")
+_BULLET = re.compile(r"^\s*(?:[-*+•]|\d+[.)])\s+")
+
+
+def split_sentences(text: str, *, lines: bool = False, semicolons: bool = False) -> list[str]:
+    """The text's sentences, stripped, none empty.
+
+    `lines=True`: a line break also ends a sentence and a leading list marker ("- ", "1. ") is
+    dropped (Markdown bullets, table rows); otherwise white space is folded first, so a
+    sentence wrapped over lines stays whole. `semicolons=True`: ";" ends a sentence too (rule
+    sentences such as "no discount deeper than 15%; no free shipping").
+    """
+    pieces = text.splitlines() if lines else [" ".join(text.split())]
+    ends = _END_OR_SEMICOLON if semicolons else _END
+    out: list[str] = []
+    for piece in pieces:
+        piece = _BULLET.sub("", piece) if lines else piece
+        carry = ""
+        for part in ends.split(piece):
+            part = f"{carry} {part}".strip() if carry else part.strip()
+            carry = ""
+            if part.lower().endswith(_ABBREVIATIONS):
+                carry = part  # "e.g. the roastery" is one sentence
+                continue
+            if part:
+                out.append(part)
+        if carry:
+            out.append(carry)
+    return out
+
+
+@lru_cache(maxsize=65536)
+def stem(word: str) -> str:
+    """The English Snowball stem of a lower-case word ("discounts" -> "discount")."""
+    return str(_STEMMER.stemWord(word))
+
+
+def content_words(text: str, min_length: int = 3) -> list[str]:
+    """The words that carry meaning, lower-cased, in order: no stop words, no short words."""
+    return [w for w in _WORD.findall(text.lower()) if w not in STOP_WORDS and len(w) >= min_length]
+
+
+def content_stems(text: str) -> set[str]:
+    """Stems of the words that carry meaning (no stop words, no 1-2 letter words)."""
+    return {stem(w) for w in content_words(text)}
+
+
+def numbers_in(text: str) -> set[float]:
+    """Every number written in the text ('2,410', '6.8%', '$3.25' -> 2410, 6.8, 3.25), and
+    the small ones written as words ('four in 2026' -> 4; not "one", which is mostly a
+    pronoun: "no one", "one of our")."""
+    found = set()
+    for match in _NUM.finditer(text):
+        found.add(float(match.group(1).replace(",", "") + (match.group(2) or "")))
+    for word in _NUMBER_WORD.findall(text):
+        found.add(float(NUMBER_WORDS.index(word.lower()) + 1))
+    return found
