@@ -3,7 +3,7 @@
     .venv/bin/python research/alignment_goal_likelihood.py collect OUT.json RUN/report.json ...
     .venv/bin/python research/alignment_goal_likelihood.py analyse OUT.json DEV/report.json ...
 
-Every question-form probe so far (README "More second opinions") met the same wall: asked
+Every question-form probe so far (measurements "More second opinions") met the same wall: asked
 about a goal, the 1.5B model says "yes, it helps" to nearly anything, and its yes/no
 probabilities sit at 0.2-0.65 whatever the phrasing. Small language models are often better
 *scorers of text* than answerers of questions ("noisy channel" prompting, Min et al. 2022;

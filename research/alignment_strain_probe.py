@@ -3,7 +3,7 @@
 Superseded: this probe skips the extraction step, so it sees fewer non-goals per proposal
 than the pipeline does, and the rule it chose (values and non-goals, margin 0.15) failed end
 to end. The shipped rule was chosen on an end-to-end dev run with
-`research/alignment_rescore.py` (README "Alignment check (measured)"). Kept because its
+`research/alignment_rescore.py` (measurements "Alignment check (measured)"). Kept because its
 per-feature ROC AUCs are still the record of which probability features carry signal.
 
     .venv/bin/python research/alignment_strain_probe.py collect OUT.json   # local model

@@ -3,7 +3,7 @@
     .venv/bin/python research/alignment_support_gate.py DEV_RUN/report.json [TEST_RUN/...]
 
 The 1.5B model answers "supports" to nearly every goal it is shown (a clothing line sold on
-Amazon "supports" Pillar 4: Careers in coffee; README "Alignment check (measured)"). A goal's
+Amazon "supports" Pillar 4: Careers in coffee; measurements "Alignment check (measured)"). A goal's
 "supports" could count only when MiniLM also puts the two texts close. Two gates, each over a
 few thresholds:
 

@@ -136,3 +136,45 @@ def store_settings(request: pytest.FixtureRequest, settings: Settings) -> Settin
     return settings.model_copy(update={"chroma_mode": "server", "chroma_host": host,
                                        "chroma_port": port,
                                        "workspace": f"t{uuid.uuid4().hex[:10]}"})
+
+
+def _postgres_bin() -> Path | None:
+    found = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"))
+    return found[-1].parent if found else None
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[str]:
+    """A real PostgreSQL server (Debian's package) on loopback for the session; its URL.
+
+    Started with initdb and pg_ctl in a temporary folder (as the `postgres` user when the tests
+    run as root: the server refuses root). Skips without the package, except under CI=true.
+    """
+    import subprocess
+    import tempfile
+
+    binaries = _postgres_bin()
+    if binaries is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("PostgreSQL is not installed (scripts/test.sh installs it)")
+        pytest.skip("no PostgreSQL server binaries (apt-get install postgresql)")
+    folder = Path(tempfile.mkdtemp(prefix="keel-pg-"))
+    as_user: list[str] = []
+    if os.geteuid() == 0:
+        shutil.chown(folder, "postgres", "postgres")
+        as_user = ["runuser", "-u", "postgres", "--"]
+    port = _free_port()
+    data = folder / "data"
+
+    def run(*args: str) -> None:
+        subprocess.run([*as_user, *args], check=True, capture_output=True, timeout=120)
+
+    run(str(binaries / "initdb"), "-D", str(data), "-U", "keel", "--auth=trust", "-E", "UTF8")
+    run(str(binaries / "pg_ctl"), "-D", str(data), "-l", str(folder / "server.log"), "-w",
+        "-o", f"-p {port} -h 127.0.0.1 -k {folder}", "start")
+    try:
+        yield f"postgresql+psycopg://keel@127.0.0.1:{port}/postgres"
+    finally:
+        subprocess.run([*as_user, str(binaries / "pg_ctl"), "-D", str(data), "-m", "immediate",
+                        "stop"], capture_output=True, timeout=60)
+        shutil.rmtree(folder, ignore_errors=True)

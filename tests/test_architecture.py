@@ -1,9 +1,10 @@
 """The layout stays walkable: domain subpackages in layers, no upward import, no import circle.
 
-Layers, lowest first: core, llm, knowledge, goals, alignment, ui, cli. A module may import its own
-package and any lower one; every import counts, also those inside functions or under
-TYPE_CHECKING. The product never imports the eval harness, except the `keel eval` command,
-which loads it lazily like a plugin.
+Layers, lowest first: core; db and llm (adapters); knowledge; strategy and goals (use cases that
+read each other: the map is built with the OKR reader, drafting reads the map); alignment; ui;
+cli. A module may import its own layer and any lower one; every import counts, also those inside
+functions or under TYPE_CHECKING. The product never imports the eval harness, except the
+`keel eval` command, which loads it lazily like a plugin.
 """
 
 from __future__ import annotations
@@ -12,7 +13,8 @@ import ast
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parent.parent / "assistant"
-LAYERS = ["core", "llm", "knowledge", "goals", "alignment", "ui", "cli"]
+LAYERS = [{"core"}, {"db", "llm"}, {"knowledge"}, {"strategy", "goals"}, {"alignment"}, {"ui"},
+          {"cli"}]
 
 
 def _module(path: Path) -> str:
@@ -45,7 +47,8 @@ def _graph() -> dict[str, set[str]]:
 
 def _layer(module: str) -> int | None:
     parts = module.split(".")
-    return LAYERS.index(parts[1]) if len(parts) > 1 and parts[1] in LAYERS else None
+    return next((rank for rank, names in enumerate(LAYERS) if len(parts) > 1
+                 and parts[1] in names), None)
 
 
 def test_every_module_lives_in_a_layer() -> None:

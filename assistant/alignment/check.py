@@ -1,6 +1,6 @@
 """Is this proposal on strategy? Extract, retrieve per aspect, judge per element, score.
 
-Why this shape (measured; see README "Alignment check"): a 1.5B model asked for one verdict
+Why this shape (measured; see measurements "Alignment check"): a 1.5B model asked for one verdict
 over a pile of passages calls nearly everything misaligned, and asked for stances over many
 statements at once it sees conflicts everywhere. So the model only ever answers one narrow
 question about one statement, with the question phrased for the statement's kind (a non-goal

@@ -3,7 +3,7 @@
 Non-goal and value pages often draw their line with a number: "no discount deeper than 15%
 off list", "independent grocers of up to three stores", "small batches of at most 30 kg", "a
 bank credit line of up to $250,000". The 1.5B model reads "40% off every bag" or "batches of
-60 kg" as supporting the company (dev and test rows, README "Alignment check"). Comparing two
+60 kg" as supporting the company (dev and test rows, measurements "Alignment check"). Comparing two
 numbers is not a judgement, so code does it:
 
 1. **Quantities in the proposal**: a number with its unit (percent, money, a measure such as kg,

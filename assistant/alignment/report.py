@@ -25,13 +25,13 @@ Strain is the model's probability check (`LLM.choice_probabilities`, first answe
 asked "would the proposal go against this value?" and "would it help achieve it?", a
 strained value has P(yes, against) - P(yes, helps) > STRAIN_MARGIN. The reasoned stance of
 the 1.5B model says "supports" to nearly everything; the margin catches more misaligned
-proposals (measured end to end in the README, with what it costs in aligned recall).
+proposals (measured end to end in docs/measurements.md, with what it costs in aligned recall).
 
 Verdict: no validly cited finding at all -> insufficient_information; otherwise score >= 70
 aligned, 40-69 partially_aligned, below 40 misaligned.
 
 Confidence says what the verdict rests on, because that is what its worth was measured to
-depend on (71 labelled proposals, embedded 1.5B model, README "Alignment check"): a verdict
+depend on (71 labelled proposals, embedded 1.5B model, measurements "Alignment check"): a verdict
 set by a rule checked in code — a non-goal break, a number beyond a stated limit or a plan's
 cap, a place outside the focus region, a duplicate of a planned initiative — was right 15 of
 16 times (dev 9 of 9), one resting on the model's reading alone (its stances, or the strain

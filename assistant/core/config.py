@@ -117,6 +117,13 @@ class Settings(BaseSettings):
         3.0, ge=0, description="How long to wait for another process's lock on the store."
     )
 
+    # --- relational database (strategy map, goal sets, reports) ------------------------------
+    database_url: SecretStr | None = Field(
+        None, description="A SQLAlchemy URL, e.g. postgresql+psycopg://keel:…@host/keel. "
+        "Unset: SQLite at <data_dir>/keel.db.")
+    database_timeout_s: float = Field(
+        10.0, gt=0, description="How long a write waits for another process's write.")
+
     # --- evaluation judge (optional) ---------------------------------------------------------
     eval_judge_base_url: str | None = Field(
         None, description="OpenAI-compatible endpoint of an LLM judge for `keel eval` "

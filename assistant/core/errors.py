@@ -7,6 +7,7 @@ KeelError
 │   ├── StoreLockedError   another process holds the embedded store
 │   ├── EmbeddingMismatch  a collection was built with another embedding model
 │   └── WorkspaceError     unknown or invalid workspace
+├── DatabaseError          the database is unreachable, busy past its timeout, or changed
 ├── ModelError             the language model cannot be reached or started
 │   └── ModelSetupError    the embedded model cannot be assembled or started
 ├── GenerationError        the model answered, but not with something usable after retries
@@ -22,6 +23,7 @@ from __future__ import annotations
 __all__ = [
     "AccessError",
     "ConfigError",
+    "DatabaseError",
     "DocumentError",
     "EmbeddingMismatch",
     "GenerationError",
@@ -67,6 +69,10 @@ class EmbeddingMismatch(KnowledgeError):
 
 class WorkspaceError(KnowledgeError):
     """The workspace name is invalid."""
+
+
+class DatabaseError(KeelError):
+    """The database cannot be opened, is busy past its timeout, or changed under a write."""
 
 
 class ModelError(KeelError):

@@ -21,7 +21,7 @@ from assistant.core.errors import InputError
 from assistant.core.periods import parse_period
 from assistant.core.schemas import KeyResult, Objective, OKRSet
 
-__all__ = ["CSV_COLUMNS", "read_okrs", "to_csv", "to_json", "to_markdown"]
+__all__ = ["CSV_COLUMNS", "kr_from_text", "read_okrs", "to_csv", "to_json", "to_markdown"]
 
 CSV_COLUMNS = ["objective", "perspective", "ambition", "parent", "key_result", "metric", "unit",
                "baseline", "target", "direction", "deadline", "owner_role",
@@ -142,7 +142,7 @@ def _from_csv(text: str) -> OKRSet:
                 ambition=row.get("ambition") or None, parent=row.get("parent", ""))
             okrs.objectives.append(by_title[title])
         if row["key_result"].strip():
-            kr = _kr_from_text(row["key_result"])
+            kr = kr_from_text(row["key_result"])
             for field in ("metric", "unit", "owner_role", "measurement_source"):
                 if row.get(field):
                     setattr(kr, field, row[field])
@@ -172,7 +172,7 @@ _VERB_DIRECTION = re.compile(r"^\s*(raise|grow|increase|lift|reduce|cut|lower|de
 _DOWN = {"reduce", "cut", "lower", "decrease"}
 
 
-def _kr_from_text(text: str) -> KeyResult:
+def kr_from_text(text: str) -> KeyResult:
     kr = KeyResult(statement=re.sub(r"\s+", " ", _FIELD.sub("", text)).strip(" ;.|-"))
     if match := _DATE.search(text):
         kr.deadline = date.fromisoformat(match.group(1))
@@ -224,7 +224,7 @@ def _from_markdown(text: str) -> OKRSet:
         elif current is not None and (bullet := re.match(r"^[-*]\s+(?:\*\*)?(?:KR\s*\d*)?\s*[:.]?"
                                                          r"(?:\*\*)?\s*(.+)$", line,
                                                          re.IGNORECASE)):
-            current.key_results.append(_kr_from_text(bullet.group(1)))
+            current.key_results.append(kr_from_text(bullet.group(1)))
     if not okrs.objectives:
         raise ValueError("no objectives found (use '## Objective: …' headings and '- KR: …' "
                          "bullets)")

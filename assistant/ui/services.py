@@ -10,8 +10,11 @@ from pathlib import Path
 
 from assistant.core.config import Settings
 from assistant.core.errors import InputError, KeelError
+from assistant.db.engine import Database
 from assistant.knowledge.base import KnowledgeBase
 from assistant.llm.client import LLM
+from assistant.strategy.build import build_map
+from assistant.strategy.store import StrategyMap
 
 __all__ = ["Services"]
 
@@ -85,6 +88,7 @@ class Services:
                     report = self.kb.index([path], progress=tick)
                     self.index_state = (f"indexed {path.name} ({len(report.added)} new, "
                                         f"{len(report.unchanged)} unchanged)")
+                    self._build_map()
                 except KeelError as exc:
                     self.index_state = f"indexing {path.name} failed: {exc}"
             self._model_state = "starting…"
@@ -94,6 +98,18 @@ class Services:
                 self._model_state = f"failed: {exc}"
 
         threading.Thread(target=run, daemon=True, name="keel-warm-up").start()
+
+    def _build_map(self) -> None:
+        """The strategy map of the default workspace, read by rules after its first indexing
+        (a second of work); a person confirms it later. Kept when it exists."""
+        db = Database(self.settings)
+        try:
+            smap = StrategyMap(db, self.settings.workspace)
+            if not smap.elements(include_rejected=True):
+                report = smap.save_build(build_map(self.kb))
+                self.index_state += f"; strategy map: {len(report.added)} elements to confirm"
+        finally:
+            db.close()
 
     def close(self) -> None:
         with self._lock:

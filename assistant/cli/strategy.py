@@ -1,0 +1,251 @@
+"""`keel map …`: build the strategy map from the documents, show, export, confirm, review."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Literal
+
+import typer
+from rich.markup import escape
+
+from assistant.cli.base import JsonOpt, app, emit, guarded, open_kb, out, progress_bar
+from assistant.cli.base import settings_from as _settings
+from assistant.core.errors import InputError
+from assistant.db.engine import Database
+from assistant.strategy.build import build_map
+from assistant.strategy.model import KINDS, MapElement
+from assistant.strategy.render import to_csv, to_json, to_markdown
+from assistant.strategy.store import StrategyMap
+
+map_app = typer.Typer(no_args_is_help=True, help="The strategy map: the company's strategy as "
+                      "structured, cited data that a person confirms.")
+app.add_typer(map_app, name="map")
+Format = Literal["md", "json", "csv"]
+
+
+def _map(ctx: typer.Context) -> tuple[Database, StrategyMap]:
+    settings = _settings(ctx)
+    db = Database(settings)
+    return db, StrategyMap(db, settings.workspace)
+
+
+@map_app.command("build")
+def build(ctx: typer.Context, as_json: bool = JsonOpt) -> None:
+    """Read the indexed documents into the map (rules; every element cited). Elements a person
+    confirmed or edited are never overwritten: differences become changes to review."""
+
+    def run() -> None:
+        settings = _settings(ctx)
+        start = time.perf_counter()
+        with open_kb(settings) as kb, progress_bar() as update:
+            if not kb.count():
+                raise InputError(f"Workspace '{settings.workspace}' has no documents: run "
+                                 "`keel index` first.")
+            built = build_map(kb, update)
+        db, smap = _map(ctx)
+        try:
+            report = smap.save_build(built)
+        finally:
+            db.close()
+        seconds = time.perf_counter() - start
+
+        def human() -> None:
+            out.print(f"{len(built)} elements read in {seconds:.1f} s: {len(report.added)} new, "
+                      f"{len(report.updated)} updated, {len(report.unchanged)} unchanged, "
+                      f"{len(report.removed)} removed; {len(report.changes_proposed)} changes "
+                      "to review (`keel map diff`).")
+
+        emit({**report.model_dump(), "elements": len(built), "seconds": round(seconds, 2)},
+             as_json, human)
+
+    guarded(run)
+
+
+@map_app.command("show")
+def show(ctx: typer.Context, kind: str | None = typer.Option(None, help=", ".join(KINDS)),
+         as_json: bool = JsonOpt) -> None:
+    """The map as a tree with each element's source (or JSON)."""
+
+    def run() -> None:
+        if kind and kind not in KINDS:
+            raise InputError(f"--kind is one of {', '.join(KINDS)}.")
+        db, smap = _map(ctx)
+        try:
+            elements = [e for e in smap.elements() if not kind or e.kind == kind]
+        finally:
+            db.close()
+        if not elements:
+            raise InputError("The strategy map is empty: run `keel map build`.")
+        emit(elements, as_json, lambda: out.print(escape(to_markdown(elements, smap.workspace)),
+                                                  highlight=False))
+
+    guarded(run)
+
+
+@map_app.command("export")
+def export(ctx: typer.Context, fmt: str = typer.Option("md", "--format", help="md | json | csv"),
+           output: Path = typer.Option(..., "--output", "-o")) -> None:
+    """Write the map to a file."""
+
+    def run() -> None:
+        if fmt not in ("md", "json", "csv"):
+            raise InputError("--format is md, json or csv.")
+        db, smap = _map(ctx)
+        try:
+            elements = smap.elements()
+        finally:
+            db.close()
+        render = {"md": lambda e: to_markdown(e, smap.workspace), "json": to_json,
+                  "csv": to_csv}[fmt]
+        output.write_text(render(elements), encoding="utf-8")
+        out.print(f"Wrote {len(elements)} elements to {escape(str(output))}.")
+
+    guarded(run)
+
+
+@map_app.command("confirm")
+def confirm(ctx: typer.Context, keys: list[str] = typer.Argument(None, help="Element keys."),
+            every: bool = typer.Option(False, "--all", help="Every proposed element.")) -> None:
+    """Confirm elements: a rebuild will then propose changes instead of replacing them."""
+
+    def run() -> None:
+        db, smap = _map(ctx)
+        try:
+            chosen = [e.key for e in smap.elements() if e.status == "proposed"] if every \
+                else list(keys or [])
+            if not chosen:
+                raise InputError("Name element keys (see `keel map show --json`) or --all.")
+            for key in chosen:
+                smap.confirm(key)
+        finally:
+            db.close()
+        out.print(f"Confirmed {len(chosen)} element(s).")
+
+    guarded(run)
+
+
+@map_app.command("edit")
+def edit(ctx: typer.Context, key: str,
+         fields: list[str] = typer.Option(..., "--set", help="field=value, e.g. target=2600")
+         ) -> None:
+    """Change an element's fields; it becomes yours (status edited) and survives rebuilds."""
+
+    def run() -> None:
+        values: dict[str, object] = {}
+        for item in fields:
+            name, sep, value = item.partition("=")
+            if not sep:
+                raise InputError(f"--set takes field=value, not {item!r}.")
+            values[name.strip()] = _value(name.strip(), value.strip())
+        db, smap = _map(ctx)
+        try:
+            element = smap.edit(key, **values)
+        finally:
+            db.close()
+        out.print(f"Edited {escape(element.key)}: {escape(element.title)}")
+
+    guarded(run)
+
+
+def _value(name: str, value: str) -> object:
+    field = MapElement.model_fields.get(name)
+    if field is not None and field.annotation in (float, float | None):
+        try:
+            return float(value.replace(",", "")) if value else None
+        except ValueError:
+            raise InputError(f"{name} takes a number, not {value!r}.") from None
+    if name in ("serves", "rules"):
+        return [v.strip() for v in value.split(";") if v.strip()]
+    return value
+
+
+@map_app.command("discard")
+def discard(ctx: typer.Context, key: str) -> None:
+    """Reject an element the rules proposed; rebuilds will not bring it back."""
+    def run() -> None:
+        db, smap = _map(ctx)
+        try:
+            smap.reject(key)
+        finally:
+            db.close()
+        out.print(f"Discarded {escape(key)}.")
+
+    guarded(run)
+
+
+@map_app.command("diff")
+def diff(ctx: typer.Context, as_json: bool = JsonOpt) -> None:
+    """Changes the last rebuild found for elements a person confirmed or edited."""
+
+    def run() -> None:
+        db, smap = _map(ctx)
+        try:
+            changes = smap.changes()
+        finally:
+            db.close()
+
+        def human() -> None:
+            for c in changes:
+                was = c.current.text if c.current else ""
+                now = c.proposed.text if c.proposed else "(no longer in the documents)"
+                out.print(f"[bold]{c.id}[/bold] {c.change} {escape(c.key)}\n    was: "
+                          f"{escape(was)}\n    now: {escape(now)}", highlight=False)
+            if not changes:
+                out.print("No changes to review.")
+
+        emit(changes, as_json, human)
+
+    guarded(run)
+
+
+def _decide(ctx: typer.Context, change_id: int, accept: bool) -> None:
+    def run() -> None:
+        db, smap = _map(ctx)
+        try:
+            change = smap.decide(change_id, accept)
+        finally:
+            db.close()
+        out.print(f"{'Accepted' if accept else 'Rejected'} change {change_id} "
+                  f"({change.change} {escape(change.key)}).")
+
+    guarded(run)
+
+
+@map_app.command("accept")
+def accept(ctx: typer.Context, change_id: int) -> None:
+    """Accept a proposed change: the documents' version becomes the confirmed one."""
+    _decide(ctx, change_id, True)
+
+
+@map_app.command("reject")
+def reject(ctx: typer.Context, change_id: int) -> None:
+    """Reject a proposed change: your version stays."""
+    _decide(ctx, change_id, False)
+
+
+@map_app.command("stale")
+def stale(ctx: typer.Context, as_json: bool = JsonOpt) -> None:
+    """Elements whose cited passage changed or disappeared after re-indexing."""
+
+    def run() -> None:
+        settings = _settings(ctx)
+        db, smap = _map(ctx)
+        try:
+            with open_kb(settings) as kb:
+                found = smap.stale(kb)
+        finally:
+            db.close()
+
+        def human() -> None:
+            for s in found:
+                out.print(f"[yellow]source changed[/yellow] {escape(s.key)} ({s.status})\n"
+                          f"    cited: “{escape(s.quote)}”\n    now:   "
+                          f"{escape(' '.join(s.now.split())[:300]) or '(passage gone)'}",
+                          highlight=False)
+            if not found:
+                out.print("Every element's source is unchanged.")
+
+        emit(found, as_json, human)
+
+    guarded(run)

@@ -1,0 +1,56 @@
+"""The tables. Changes to them go through an Alembic migration in `migrations/versions/`."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import JSON, DateTime, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+__all__ = ["Base", "MapChangeRow", "MapElementRow"]
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class MapElementRow(Base):
+    """One element of a workspace's strategy map (see `assistant.strategy.model.MapElement`)."""
+
+    __tablename__ = "map_elements"
+    __table_args__ = (UniqueConstraint("workspace", "key", name="uq_map_elements_key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    workspace: Mapped[str] = mapped_column(String(40), index=True)
+    key: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(20), index=True)
+    status: Mapped[str] = mapped_column(String(12))
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)  # the element as it stands
+    # what the rules last read from the documents ({} once they no longer say it; None for a
+    # person's own element): a rebuild compares with this, not with a person's edits
+    built: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now,
+                                                 onupdate=_now)
+    # a write based on a stale read raises StaleDataError instead of overwriting
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
+
+
+class MapChangeRow(Base):
+    """A change a rebuild found for an element a person confirmed or edited: to accept or reject."""
+
+    __tablename__ = "map_changes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    workspace: Mapped[str] = mapped_column(String(40), index=True)
+    key: Mapped[str] = mapped_column(String(200))
+    change: Mapped[str] = mapped_column(String(10))  # added | changed | removed
+    proposed: Mapped[dict[str, Any]] = mapped_column(JSON)
+    note: Mapped[str] = mapped_column(Text, default="")
+    state: Mapped[str] = mapped_column(String(10), default="open")  # open|accepted|rejected
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)

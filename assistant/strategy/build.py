@@ -1,0 +1,238 @@
+"""Build a strategy map from the indexed documents, by rules, every element cited.
+
+Rules read the shapes the documents already have (front-matter kinds, headings, OKR bullets,
+Markdown tables); nothing here asks the model. Per document kind:
+
+* mission, vision → a `statement` (the document's opening sentence);
+* strategy → a `pillar` per "Pillar N: …" heading, its Balanced Scorecard perspective from the
+  words of its passage (financial, customer, internal process, learning & growth);
+* non-goals → a `non_goal` per heading under the page's title;
+* values → a `value` per heading, with the behavioural rules it states ("we never …");
+* okrs → an `objective` per "… objective: …" heading (department, period, the pillar it names)
+  and a `key_result` per "KR" bullet (metric, baseline, target, owner read by the OKR reader);
+* plan → an `initiative` per "Priority N: …" heading (serving the pillar it names), and a budget
+  `limit` per row of a "budget by department" table.
+
+Every element cites the chunk it came from with a quote found verbatim in it (checked here), and
+every number an element carries is written in its quote, or it is dropped (left unknown).
+What the rules cannot read (free prose) is not in the map yet: the model's extraction, with a
+person's confirmation, is the next step (docs/architecture.md).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+
+from assistant.core.schemas import Citation
+from assistant.core.text import content_words, split_sentences
+from assistant.goals.okr_io import kr_from_text
+from assistant.knowledge.base import KnowledgeBase, SearchHit
+from assistant.knowledge.grounding import number_in_text, quote_in_chunk
+from assistant.strategy.model import MapElement
+
+__all__ = ["build_map", "slug"]
+
+Progress = Callable[[int, int, str], None]
+_PILLAR = re.compile(r"^Pillar\s+(\d+)\s*[:.-]\s*(.+)$", re.IGNORECASE)
+_PILLAR_REF = re.compile(r"\(\s*Pillar\s+(\d+)\s*\)", re.IGNORECASE)
+_OBJECTIVE = re.compile(r"^(?:(.+?)\s+)?objective\s*\d*\s*[:.-]\s*(.+)$", re.IGNORECASE)
+_PRIORITY = re.compile(r"^Priority\s+\d+\s*[:.-]\s*(.+)$", re.IGNORECASE)
+_KR_LINE = re.compile(r"^\s*[-*]\s+(?:\*\*)?KR\s*\d*(?:\*\*)?\s*[:.]\s*(.+)$", re.IGNORECASE)
+_OWNER = re.compile(r"^owner\s*:", re.IGNORECASE)
+_MONTHS = ("january|february|march|april|may|june|july|august|september|october|november|"
+           "december")
+# "Sell 400 gift subscriptions": the number right after the leading verb (not "by 15 December")
+_LEADING_NUMBER = re.compile(r"^\s*[A-Za-z]+\s+\$?(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)\s*(%)?"
+                             rf"(?!\s*(?:{_MONTHS})\b)", re.IGNORECASE)
+_RULE = re.compile(r"\b(?:never|always|only|do not|don't|will not|won't|must)\b", re.IGNORECASE)
+_PERSPECTIVES = {
+    "Financial": ("revenue", "margin", "profit", "cost", "price", "cash", "budget"),
+    "Customer": ("customer", "subscriber", "subscription", "café", "partner", "guest", "client"),
+    "Internal process": ("roastery", "roast", "waste", "process", "shift", "utilisation",
+                         "efficiency", "quality"),
+    "Learning & growth": ("people", "staff", "training", "career", "skill", "hire", "pay",
+                          "learning"),
+}
+
+
+def slug(text: str) -> str:
+    return "-".join(re.findall(r"[^\W_]+", text.lower()))[:80] or "untitled"
+
+
+def build_map(kb: KnowledgeBase, progress: Progress | None = None) -> list[MapElement]:
+    """The map the rules find in the workspace's documents (every element 'proposed')."""
+    readers = {"mission": _statements, "vision": _statements, "strategy": _pillars,
+               "non-goals": _non_goals, "values": _values, "okrs": _okrs, "plan": _plan}
+    documents = [d for d in kb.documents() if d.kind in readers]
+    elements: dict[str, MapElement] = {}
+    for n, doc in enumerate(documents):
+        if progress:
+            progress(n, len(documents), f"reading {doc.doc_id}")
+        chunks = kb.chunks_of(doc.doc_id)
+        for element in readers[doc.kind](chunks, doc.period or ""):
+            elements.setdefault(element.key, element)
+    if progress:
+        progress(len(documents), len(documents), "map built")
+    return list(elements.values())
+
+
+def _cite(hit: SearchHit, quote: str) -> Citation:
+    quote = " ".join(quote.split())
+    if not quote_in_chunk(quote, hit.text):
+        raise ValueError(f"quote not in {hit.chunk_id}: {quote[:80]}")  # a defect, not input
+    return Citation(chunk_id=hit.chunk_id, document=hit.doc_id, section=hit.section, quote=quote)
+
+
+def _heading(hit: SearchHit) -> str:
+    return hit.section.split(" > ")[-1].strip()
+
+
+def _depth(hit: SearchHit) -> int:
+    return len(hit.section.split(" > "))
+
+
+def _first_sentence(hit: SearchHit) -> str:
+    sentences = split_sentences(hit.text)
+    return sentences[0] if sentences else ""
+
+
+def _statements(chunks: list[SearchHit], period: str) -> Iterator[MapElement]:
+    top = [h for h in chunks if _depth(h) == 1 and _first_sentence(h)]
+    if top:
+        hit = top[0]
+        title = _heading(hit)
+        yield MapElement(key=f"statement:{slug(title)}", kind="statement", title=title,
+                         text=_first_sentence(hit), period=period,
+                         citations=[_cite(hit, _first_sentence(hit))])
+
+
+def _perspective(text: str) -> str | None:
+    words = content_words(text)
+    counts = {name: sum(any(w.startswith(k) for k in keys) for w in words)
+              for name, keys in _PERSPECTIVES.items()}
+    best = max(counts, key=lambda name: counts[name])
+    return best if counts[best] else None
+
+
+def _pillars(chunks: list[SearchHit], period: str) -> Iterator[MapElement]:
+    for hit in chunks:
+        if (match := _PILLAR.match(_heading(hit))) and (first := _first_sentence(hit)):
+            yield MapElement(key=f"pillar:{match.group(1)}", kind="pillar",
+                             title=f"Pillar {match.group(1)}: {match.group(2).strip()}",
+                             text=first, period=period,
+                             perspective=_perspective(f"{match.group(2)} {hit.text}"),
+                             citations=[_cite(hit, first)])
+
+
+def _non_goals(chunks: list[SearchHit], period: str) -> Iterator[MapElement]:
+    for hit in chunks:
+        if _depth(hit) >= 2 and (first := _first_sentence(hit)):
+            title = _heading(hit)
+            yield MapElement(key=f"non_goal:{slug(title)}", kind="non_goal", title=title,
+                             text=first, period=period, citations=[_cite(hit, first)])
+
+
+def _values(chunks: list[SearchHit], period: str) -> Iterator[MapElement]:
+    for hit in chunks:
+        if _depth(hit) >= 2 and (first := _first_sentence(hit)):
+            title = _heading(hit)
+            rules = [s for s in split_sentences(hit.text) if _RULE.search(s)]
+            yield MapElement(key=f"value:{slug(title)}", kind="value", title=title, text=first,
+                             rules=rules, citations=[_cite(hit, first)])
+
+
+def _okrs(chunks: list[SearchHit], period: str) -> Iterator[MapElement]:
+    for hit in chunks:
+        match = _OBJECTIVE.match(_heading(hit))
+        if not match:
+            continue
+        owner = (match.group(1) or "").strip()
+        department = "" if owner.lower() in ("", "company") else owner
+        title = _PILLAR_REF.sub("", match.group(2)).strip()
+        pillar = _PILLAR_REF.search(match.group(2))
+        key = f"objective:{period}:{slug(department or 'company')}:{slug(title)}"
+        lines = _kr_lines(hit.text)
+        yield MapElement(key=key, kind="objective", title=title, text=title,
+                         department=department, period=period,
+                         serves=[f"pillar:{pillar.group(1)}"] if pillar else [],
+                         citations=[_cite(hit, lines[0] if lines else _first_sentence(hit))])
+        for n, line in enumerate(lines, 1):
+            yield _key_result(hit, line, f"{key}:kr{n}", key, department, period)
+
+
+def _kr_lines(text: str) -> list[str]:
+    """Each "- KR…:" bullet's text, with the lines it wraps onto (up to the next bullet)."""
+    found: list[str] = []
+    current: list[str] | None = None
+    for line in text.splitlines():
+        if match := _KR_LINE.match(line):
+            current = [match.group(1)]
+            found.append("")
+        elif current is not None and line.strip() and not re.match(r"^\s*([-*#|]|\d+\.)\s",
+                                                                   line):
+            current.append(line.strip())
+        else:
+            current = None
+        if current is not None:
+            found[-1] = " ".join(current)
+    return found
+
+
+def _key_result(hit: SearchHit, line: str, key: str, objective: str, department: str,
+                period: str) -> MapElement:
+    sentences = split_sentences(line)
+    # the KR is its first sentence and its "Owner: …"; what follows is a status note
+    statement = " ".join([sentences[0], *(s for s in sentences[1:2] if _OWNER.match(s))])
+    kr = kr_from_text(statement)
+    if kr.target is None and (lead := _LEADING_NUMBER.match(statement)):
+        kr.target = float(lead.group(1).replace(",", ""))  # "Sell 400 gift subscriptions"
+        kr.unit = kr.unit or ("%" if lead.group(2) else "count")
+    quote = line.strip()
+    # numbers only where the quote writes them; the rest stays unknown
+    baseline = kr.baseline if kr.baseline is not None and number_in_text(kr.baseline, quote) \
+        else None
+    target = kr.target if kr.target is not None and number_in_text(kr.target, quote) else None
+    return MapElement(key=key, kind="key_result", title=statement.rstrip(".")[:300], text=quote,
+                      department=department, period=period, metric=kr.metric, unit=kr.unit,
+                      direction=kr.direction, baseline=baseline, target=target,
+                      deadline=kr.deadline.isoformat() if kr.deadline else "",
+                      owner=kr.owner_role, serves=[objective], citations=[_cite(hit, quote)])
+
+
+def _plan(chunks: list[SearchHit], period: str) -> Iterator[MapElement]:
+    for hit in chunks:
+        heading = _heading(hit)
+        if (match := _PRIORITY.match(heading)) and (first := _first_sentence(hit)):
+            title = _PILLAR_REF.sub("", match.group(1)).strip()
+            pillar = _PILLAR_REF.search(match.group(1))
+            yield MapElement(key=f"initiative:{period}:{slug(title)}", kind="initiative",
+                             title=title, text=first, period=period,
+                             serves=[f"pillar:{pillar.group(1)}"] if pillar else [],
+                             citations=[_cite(hit, first)])
+        elif "budget" in heading.lower():
+            yield from _budget_rows(hit, period)
+
+
+def _budget_rows(hit: SearchHit, period: str) -> Iterator[MapElement]:
+    """'| Marketing | $260,000 | $150,000 |' under a budget heading → a budget limit per row."""
+    header: list[str] = []
+    for line in hit.text.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) < 2 or set("".join(cells)) <= set("-: "):
+            continue
+        if not header:
+            header = [c.lower() for c in cells]
+            continue
+        money = re.fullmatch(r"\$\s?([\d,]+(?:\.\d+)?)", cells[1])
+        if not money:
+            continue
+        amount = float(money.group(1).replace(",", ""))
+        department = re.sub(r"\s*\(.*\)$", "", cells[0]).strip()
+        quote = line.strip()
+        what = header[1] if len(header) > 1 else "budget"
+        yield MapElement(key=f"limit:{period}:budget:{slug(department)}", kind="limit",
+                         title=f"{department} {what}", text=quote, department=department,
+                         period=period,
+                         amount=amount, unit="$", scope=department,
+                         citations=[_cite(hit, quote)])
