@@ -262,3 +262,19 @@ def test_the_first_start_on_the_sample_builds_its_map(tmp_path: Path) -> None:
         assert len(StrategyMap(db, "sample").elements()) == 44
     finally:
         db.close()
+
+
+def test_a_department_brief_holds_its_own_goals_limits_and_the_non_goals(
+        sample_kb: KnowledgeBase) -> None:
+    from assistant.strategy.brief import department_brief
+
+    elements = build_map(sample_kb)
+    text = department_brief(elements, "marketing")
+    assert text.startswith("# What the strategy asks of Marketing")
+    assert "Raise the share of new subscribers from referrals from 9% to 15%: from 9% to 15%" \
+        in text
+    assert "Marketing operating budget: $260,000" in text and "No pods or capsules" in text
+    assert "career ladder" not in text  # People's objective is not Marketing's
+    assert "not yet confirmed" in text
+    with pytest.raises(InputError, match="departments: Customer service"):
+        department_brief(elements, "Legal")

@@ -13,6 +13,7 @@ from assistant.cli.base import JsonOpt, app, emit, guarded, open_kb, out, progre
 from assistant.cli.base import settings_from as _settings
 from assistant.core.errors import InputError
 from assistant.db.engine import Database
+from assistant.strategy.brief import department_brief
 from assistant.strategy.build import build_map
 from assistant.strategy.model import KINDS, MapElement
 from assistant.strategy.render import to_csv, to_json, to_markdown
@@ -222,6 +223,27 @@ def accept(ctx: typer.Context, change_id: int) -> None:
 def reject(ctx: typer.Context, change_id: int) -> None:
     """Reject a proposed change: your version stays."""
     _decide(ctx, change_id, False)
+
+
+@map_app.command("brief")
+def brief(ctx: typer.Context,
+          department: str = typer.Option(..., "--department", "-d", help="e.g. Marketing"),
+          output: Path | None = typer.Option(None, "--output", "-o")) -> None:
+    """One page: what the strategy asks of a department (from the map; no model)."""
+
+    def run() -> None:
+        db, smap = _map(ctx)
+        try:
+            text = department_brief(smap.elements(), department)
+        finally:
+            db.close()
+        if output:
+            output.write_text(text, encoding="utf-8")
+            out.print(f"Wrote {escape(str(output))}.")
+        else:
+            out.print(escape(text), highlight=False)
+
+    guarded(run)
 
 
 @map_app.command("stale")
