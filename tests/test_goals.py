@@ -6,8 +6,10 @@ import pytest
 from typer.testing import CliRunner
 
 from assistant.cli.main import app
+from assistant.core.config import Settings
 from assistant.core.errors import InputError
 from assistant.core.periods import next_quarter, parse_period
+from assistant.core.schemas import Objective, OKRSet
 from assistant.goals.draft import draft_okrs, gather_passages
 from assistant.goals.okr_io import read_okrs, to_csv, to_json, to_markdown
 from assistant.goals.smart import draft_smart
@@ -290,3 +292,43 @@ def test_the_requested_ambition_is_enforced_by_the_schema() -> None:
     assert committed.model_json_schema()["$defs"]["DraftObjective"]["properties"][
         "ambition"]["const"] == "committed"
     assert _draft_schema(1, "aspirational").model_validate({"objectives": [objective]})
+
+
+def test_saved_json_goal_files_of_earlier_versions_are_imported_once(settings: Settings
+                                                                     ) -> None:
+    folder = settings.workspace_dir / "goals"
+    folder.mkdir(parents=True)
+    first = OKRSet(id="marketing-2026-q4-abc123", department="Marketing", period="2026-Q4",
+                   objectives=[Objective(title="Make our farms famous")])
+    second = OKRSet(id="sales-2026-q4-def456", department="Sales", period="2026-Q4")
+    for okrs in (first, second):
+        (folder / f"{okrs.id}.json").write_text(okrs.model_dump_json())
+    (folder / "broken.json").write_text('{"department": ')
+    store = GoalStore(settings)
+    assert [s.id for s in store.list()] == [first.id, second.id]
+    assert store.get(first.id).objectives[0].title == "Make our farms famous"
+    assert list(store.import_errors) == ["broken.json"]
+    assert (folder / "broken.json").exists()  # kept where it is, named, nothing lost
+    (folder / "broken.json").unlink()
+    again = GoalStore(settings)  # nothing imported twice; the folder is set aside
+    assert [s.id for s in again.list()] == [first.id, second.id] and not again.import_errors
+    assert not folder.exists()
+    assert sorted(p.name for p in folder.with_name("goals-imported").iterdir()) == [
+        f"{first.id}.json", f"{second.id}.json"]
+
+
+@pytest.mark.postgres
+def test_goal_sets_live_in_postgresql_by_url(postgres_server: str, tmp_path: Path) -> None:
+    from pydantic import SecretStr
+
+    settings = Settings(data_dir=tmp_path, workspace="pg-goals",
+                        database_url=SecretStr(postgres_server))
+    store = GoalStore(settings)
+    saved = store.save(OKRSet(department="People", period="2027-Q1",
+                              objectives=[Objective(title="Show everyone a path to grow")]))
+    other = GoalStore(settings.with_workspace("pg-other"))
+    assert other.list() == [] and [s.id for s in store.list()] == [saved.id]
+    with pytest.raises(InputError, match="No saved OKR set"):
+        other.get(saved.id)
+    store.delete(saved.id)
+    assert store.list() == []

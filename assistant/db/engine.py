@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import contextlib
+import threading
 from collections.abc import Iterator
 from importlib.resources import files
 from pathlib import Path
@@ -30,7 +31,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from assistant.core.config import Settings
 from assistant.core.errors import DatabaseError
 
-__all__ = ["Database", "database_url"]
+__all__ = ["Database", "database_url", "shared_database"]
 
 _MIGRATIONS = Path(str(files("assistant.db") / "migrations"))
 _ADVISORY_KEY = 0x6B65656C  # "keel"
@@ -114,6 +115,19 @@ class Database:
 
     def close(self) -> None:
         self.engine.dispose()
+
+
+_SHARED: dict[str, Database] = {}
+_SHARED_LOCK = threading.Lock()
+
+
+def shared_database(settings: Settings) -> Database:
+    """One `Database` per URL for the whole process (engine, pool, migrations done once)."""
+    url = database_url(settings)
+    with _SHARED_LOCK:
+        if url not in _SHARED:
+            _SHARED[url] = Database(settings)
+        return _SHARED[url]
 
 
 def _engine(url: str, settings: Settings) -> Engine:

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import JSON, DateTime, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-__all__ = ["Base", "MapChangeRow", "MapElementRow"]
+__all__ = ["Base", "MapChangeRow", "MapElementRow", "OKRSetRow"]
 
 
 def _now() -> datetime:
@@ -54,3 +54,19 @@ class MapChangeRow(Base):
     note: Mapped[str] = mapped_column(Text, default="")
     state: Mapped[str] = mapped_column(String(10), default="open")  # open|accepted|rejected
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+
+class OKRSetRow(Base):
+    """A saved OKR set (`assistant.core.schemas.OKRSet` as JSON)."""
+
+    __tablename__ = "okr_sets"
+
+    id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    workspace: Mapped[str] = mapped_column(String(40), index=True)
+    department: Mapped[str] = mapped_column(String(120))
+    period: Mapped[str] = mapped_column(String(20))
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now,
+                                                 onupdate=_now)
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012

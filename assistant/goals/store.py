@@ -1,20 +1,25 @@
-"""Accepted OKR sets, saved per workspace as JSON files (atomic writes, nothing half-written).
+"""Accepted OKR sets, saved per workspace in the database (one transaction per change).
 
-They become context for next quarter's drafts and for alignment checks.
+They become context for next quarter's drafts and for alignment checks. Until the database,
+they were JSON files in `<workspace>/goals/`: on first use such files are imported (a damaged
+one is left where it is and named in `import_errors`), and the folder is renamed
+`goals-imported/`, so nothing is lost and nothing is imported twice.
 """
 
 from __future__ import annotations
 
 import re
 import uuid
-from pathlib import Path
 
 from pydantic import ValidationError
+from sqlalchemy import select
 
 from assistant.core.config import Settings
 from assistant.core.errors import InputError
 from assistant.core.files import write_atomic
 from assistant.core.schemas import OKRSet
+from assistant.db.engine import shared_database
+from assistant.db.models import OKRSetRow
 
 __all__ = ["GoalStore", "write_atomic"]
 
@@ -23,45 +28,75 @@ class GoalStore:
     """List, save, load and delete the workspace's OKR sets."""
 
     def __init__(self, settings: Settings) -> None:
-        self.folder = settings.workspace_dir / "goals"
+        self.db = shared_database(settings)
         self.workspace = settings.workspace
+        self.folder = settings.workspace_dir / "goals"  # the JSON files of earlier versions
+        self.import_errors: dict[str, str] = {}
+        if self.folder.is_dir():
+            self._import_files()
 
     def save(self, okrs: OKRSet) -> OKRSet:
         if not okrs.id:
             slug = re.sub(r"[^a-z0-9]+", "-", okrs.department.lower()).strip("-") or "team"
             okrs.id = f"{slug}-{okrs.period.lower() or 'undated'}-{uuid.uuid4().hex[:6]}"
+        _check_id(okrs.id)
         okrs.workspace = self.workspace
-        self.folder.mkdir(parents=True, exist_ok=True)
-        write_atomic(self._path(okrs.id), okrs.model_dump_json(indent=2))
+        data = okrs.model_dump(mode="json")
+        with self.db.session() as session:
+            row = session.get(OKRSetRow, okrs.id)
+            if row is not None and row.workspace != self.workspace:
+                raise InputError(f"OKR set id '{okrs.id}' belongs to another workspace.")
+            if row is None:
+                session.add(OKRSetRow(id=okrs.id, workspace=self.workspace,
+                                      department=okrs.department, period=okrs.period,
+                                      data=data))
+            else:
+                row.department, row.period, row.data = okrs.department, okrs.period, data
         return okrs
 
     def list(self) -> list[OKRSet]:
-        if not self.folder.is_dir():
-            return []
-        sets = []
-        for path in sorted(self.folder.glob("*.json")):
-            try:
-                sets.append(OKRSet.model_validate_json(path.read_text(encoding="utf-8")))
-            except (OSError, ValidationError):
-                continue  # a damaged file is skipped here and reported by `get`
-        return sets
+        with self.db.session() as session:
+            rows = session.scalars(select(OKRSetRow).where(
+                OKRSetRow.workspace == self.workspace).order_by(OKRSetRow.id)).all()
+            return [OKRSet.model_validate(row.data) for row in rows]
 
     def get(self, okr_id: str) -> OKRSet:
-        path = self._path(okr_id)
-        if not path.is_file():
-            known = ", ".join(s.id for s in self.list()[:10]) or "none saved"
-            raise InputError(f"No saved OKR set '{okr_id}'. Known: {known}")
-        try:
-            return OKRSet.model_validate_json(path.read_text(encoding="utf-8"))
-        except ValidationError as exc:
-            raise InputError(f"Saved OKR set {path} is damaged: {exc.errors()[0]['msg']}"
-                             ) from exc
+        _check_id(okr_id)
+        with self.db.session() as session:
+            row = session.get(OKRSetRow, okr_id)
+            if row is None or row.workspace != self.workspace:
+                known = ", ".join(s.id for s in self.list()[:10]) or "none saved"
+                raise InputError(f"No saved OKR set '{okr_id}'. Known: {known}")
+            return OKRSet.model_validate(row.data)
 
     def delete(self, okr_id: str) -> None:
         self.get(okr_id)
-        self._path(okr_id).unlink()
+        with self.db.session() as session:
+            row = session.get(OKRSetRow, okr_id)
+            if row is not None:
+                session.delete(row)
 
-    def _path(self, okr_id: str) -> Path:
-        if not re.fullmatch(r"[a-z0-9][a-z0-9._-]{0,80}", okr_id):
-            raise InputError(f"'{okr_id}' is not a valid OKR set id.")
-        return self.folder / f"{okr_id}.json"
+    def _import_files(self) -> None:
+        """Move the JSON files of earlier versions into the database (see the docstring)."""
+        for path in sorted(self.folder.glob("*.json")):
+            try:
+                okrs = OKRSet.model_validate_json(path.read_text(encoding="utf-8"))
+                okrs.id = okrs.id or path.stem
+                _check_id(okrs.id)
+            except (OSError, ValidationError, InputError) as exc:
+                self.import_errors[path.name] = str(exc).splitlines()[0][:200]
+                continue
+            with self.db.session() as session:
+                exists = session.get(OKRSetRow, okrs.id) is not None
+            if not exists:
+                self.save(okrs)
+        if not self.import_errors:
+            target = self.folder.with_name("goals-imported")
+            if target.exists():
+                target = self.folder.with_name(f"goals-imported-{uuid.uuid4().hex[:6]}")
+            self.folder.rename(target)
+
+
+def _check_id(okr_id: str) -> None:
+    if not re.fullmatch(r"[a-z0-9][a-z0-9._-]{0,80}", okr_id):
+        raise InputError(f"'{okr_id}' is not a valid OKR set id.")
