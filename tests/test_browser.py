@@ -209,3 +209,56 @@ def test_documents_table_follows_background_indexing(browser: Any, settings: Set
     finally:
         demo.close()
         services.close()
+
+
+def test_strategy_tab_edit_confirm_rebuild_and_accept_a_change(browser: Any,
+                                                               tmp_path: Path) -> None:
+    """Edit a KR target, confirm, rebuild: the edit survives; a change from an edited
+    document is proposed, accepted, and appears."""
+    corpus = tmp_path / "knowledge"
+    shutil.copytree(SAMPLE_KNOWLEDGE, corpus)
+    settings = Settings(data_dir=tmp_path / "data", workspace="sample", llm_provider="fake")
+    demo, services, url = serve(settings)
+    try:
+        services.kb.index([corpus])
+        page = _open(browser, url)
+        page.get_by_role("tab", name="Strategy").click()
+        page.get_by_role("button", name="Rebuild from the documents").click()
+        page.get_by_text("44 elements", exact=False).first.wait_for()
+        page.locator("#strategy-picture img").first.wait_for()
+        churn = "objective:2026-Q4:company:make-subscribing-the-obvious-way-to-buy-tidewater:kr2"
+        page.get_by_role("combobox", name="Element").fill(churn)
+        page.get_by_role("option", name=churn).click()
+        page.get_by_label("New value").fill("5.5")
+        page.get_by_role("button", name="Save edit").click()
+        page.get_by_text("Saved: target of", exact=False).first.wait_for()
+        page.get_by_role("button", name="Confirm all proposed").click()
+        page.get_by_text("Confirmed every proposed element", exact=False).first.wait_for()
+        page.get_by_role("button", name="Rebuild from the documents").click()
+        page.get_by_text("Rebuilt: 0 new, 0 updated, 0 removed, 0 changes", exact=False
+                         ).first.wait_for()
+        tree = page.locator("#strategy-map")
+        assert "7.4 → 5.5%" in tree.inner_text()  # the person's target survived the rebuild
+        page_text = (corpus / "non-goals.md").read_text().replace(
+            "single-use pods or capsules", "single-use pods, capsules or drip bags")
+        (corpus / "non-goals.md").write_text(page_text)
+        services.kb.index([corpus])
+        page.get_by_role("button", name="Rebuild from the documents").click()
+        page.get_by_text("1 changes to review", exact=False).first.wait_for()
+        change_id = services_change_id(services, "non_goal:no-pods-or-capsules")
+        page.get_by_label("Change id").fill(str(change_id))
+        page.get_by_role("button", name="Accept change").click()
+        page.get_by_text(f"Accepted change {change_id}", exact=False).first.wait_for()
+        assert "drip bags" in tree.inner_text()
+        page.screenshot(path=str(SHOTS / "6-strategy-map.png"), full_page=True)
+    finally:
+        demo.close()
+        services.close()
+
+
+def services_change_id(services: Services, key: str) -> int:
+    from assistant.db.engine import shared_database
+    from assistant.strategy.store import StrategyMap
+
+    smap = StrategyMap(shared_database(services.settings), "sample")
+    return next(c.id for c in smap.changes() if c.key == key)

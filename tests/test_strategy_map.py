@@ -278,3 +278,30 @@ def test_a_department_brief_holds_its_own_goals_limits_and_the_non_goals(
     assert "not yet confirmed" in text
     with pytest.raises(InputError, match="departments: Customer service"):
         department_brief(elements, "Legal")
+
+
+def test_strategy_tab_handlers_refuse_bad_input_readably(tmp_path: Path) -> None:
+    import gradio as gr
+
+    from assistant.ui.services import Services
+    from assistant.ui.strategy_tab import edit, map_view, rebuild
+
+    settings = Settings(data_dir=tmp_path / "data", workspace="tab", embeddings_provider="fake",
+                        llm_provider="fake")
+    services = Services(settings)
+    try:
+        assert "map is empty" in map_view(services, "tab")[0]
+        with pytest.raises(gr.Error, match="no documents"):
+            rebuild(services, "tab")
+        services.kb.index([SAMPLE])
+        summary, _, rows, _, changes = rebuild(services, "tab")
+        assert "44 elements" in summary and len(rows) == 44 and changes == []
+        key = next(r[0] for r in rows if r[1] == "key_result")
+        with pytest.raises(gr.Error, match="takes a number"):
+            edit(services, "tab", key, "target", "soon")
+        with pytest.raises(gr.Error, match="Pick an element"):
+            edit(services, "tab", key, "citations", "x")
+        summary, _, rows, _, _ = edit(services, "tab", key, "target", "2,700")
+        assert next(r for r in rows if r[0] == key)[5] == 2700.0
+    finally:
+        services.close()

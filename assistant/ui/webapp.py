@@ -27,6 +27,7 @@ from assistant.knowledge.documents import SUPPORTED_SUFFIXES
 from assistant.ui.access import Access
 from assistant.ui.chat import chat_turn, okr_card
 from assistant.ui.services import Services
+from assistant.ui.strategy_tab import strategy_tab
 from assistant.ui.tabs import (
     KR_HEADERS,
     batch_tab,
@@ -191,6 +192,7 @@ def build_app(services: Services, access: Access | None = None) -> gr.Blocks:
                         api_name=name)
         department = _goals_tab(services, workspace, g)
         _alignment_tab(services, workspace, g)
+        strategy_tab(services, workspace, g)
         with gr.Tab("Documents"):
             limit = services.settings.ui_max_upload_mb
             uploads = gr.File(label=f"Upload Markdown, text, PDF or DOCX (≤ {limit:g} MB each)",

@@ -1,0 +1,211 @@
+"""The Strategy tab: the map as a tree and a picture, edit / confirm / rebuild, review changes.
+
+Handlers are plain functions of (services, workspace, …) so tests call them without a browser;
+`strategy_tab` wires them into Gradio. Every element shows its source; KRs without a baseline
+and elements linked to nothing are highlighted in the picture.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import gradio as gr
+
+from assistant.core.errors import InputError, KeelError
+from assistant.db.engine import shared_database
+from assistant.strategy.build import build_map
+from assistant.strategy.model import MapElement
+from assistant.strategy.render import to_markdown
+from assistant.strategy.store import StrategyMap
+from assistant.ui.services import Services
+
+__all__ = ["EDITABLE", "ELEMENT_HEADERS", "map_figure", "map_view", "strategy_tab"]
+
+ELEMENT_HEADERS = ["key", "kind", "status", "title", "baseline", "target", "owner", "source"]
+CHANGE_HEADERS = ["id", "change", "key", "was", "now"]
+EDITABLE = ["title", "target", "baseline", "owner", "metric", "unit", "deadline", "text"]
+_COLOURS = {"Financial": "#4e79a7", "Customer": "#f28e2b", "Internal process": "#59a14f",
+            "Learning & growth": "#b07aa1", None: "#9e9e9e"}
+View = tuple[str, Any, list[list[Any]], Any, list[list[Any]]]
+
+
+def _map(services: Services, ws: str | None) -> StrategyMap:
+    settings = services.settings_for(ws)
+    return StrategyMap(shared_database(settings), settings.workspace)
+
+
+def map_view(services: Services, ws: str | None, note: str = "") -> View:
+    """(summary and tree, picture, element rows, key choices, open changes)."""
+    smap = _map(services, ws)
+    elements = smap.elements()
+    if not elements:
+        return ("The strategy map is empty: index your documents, then **Rebuild from the "
+                "documents**.", None, [], gr.update(choices=[]), [])
+    counts = {s: sum(e.status == s for e in elements) for s in ("proposed", "confirmed", "edited")}
+    head = (f"{note}\n\n" if note else "") + (
+        f"**{len(elements)} elements**: {counts['confirmed']} confirmed, {counts['edited']} "
+        f"edited, {counts['proposed']} to confirm.\n\n")
+    rows = [[e.key, e.kind, e.status, e.title, e.baseline, e.target, e.owner,
+             e.citations[0].document] for e in elements]
+    changes = [[c.id, c.change, c.key, c.current.text if c.current else "",
+                c.proposed.text if c.proposed else "(no longer in the documents)"]
+               for c in smap.changes()]
+    return (head + to_markdown(elements, smap.workspace), map_figure(elements), rows,
+            gr.update(choices=[e.key for e in elements]), changes)
+
+
+def _act(services: Services, ws: str | None, action: Any, note: str) -> View:
+    try:
+        action(_map(services, ws))
+    except KeelError as exc:
+        raise gr.Error(str(exc)) from None
+    return map_view(services, ws, note)
+
+
+def rebuild(services: Services, ws: str | None) -> View:
+    kb = services.kb_for(ws)
+    if not kb.count():
+        raise gr.Error("This workspace has no documents yet: upload and index them first.")
+    report = _map(services, ws).save_build(build_map(kb))
+    return map_view(services, ws, f"Rebuilt: {len(report.added)} new, {len(report.updated)} "
+                    f"updated, {len(report.removed)} removed, {len(report.changes_proposed)} "
+                    "changes to review below.")
+
+
+def edit(services: Services, ws: str | None, key: str, field: str, value: str) -> View:
+    if not key or field not in EDITABLE:
+        raise gr.Error(f"Pick an element and one of: {', '.join(EDITABLE)}.")
+    parsed: object = value.strip()
+    if field in ("target", "baseline"):
+        try:
+            parsed = float(value.replace(",", "").rstrip("%")) if value.strip() else None
+        except ValueError:
+            raise gr.Error(f"{field} takes a number, not {value!r}.") from None
+    return _act(services, ws, lambda m: m.edit(key, **{field: parsed}),
+                f"Saved: {field} of {key}.")
+
+
+def confirm(services: Services, ws: str | None, key: str) -> View:
+    if not key:
+        raise gr.Error("Pick an element to confirm.")
+    return _act(services, ws, lambda m: m.confirm(key), f"Confirmed {key}.")
+
+
+def confirm_all(services: Services, ws: str | None) -> View:
+    def run(m: StrategyMap) -> None:
+        for e in m.elements():
+            if e.status == "proposed":
+                m.confirm(e.key)
+
+    return _act(services, ws, run, "Confirmed every proposed element.")
+
+
+def decide(services: Services, ws: str | None, change_id: float | None, accept: bool) -> View:
+    if change_id is None:
+        raise gr.Error("Enter the id of a change from the table.")
+
+    def run(m: StrategyMap) -> None:
+        if not any(c.id == int(change_id) for c in m.changes()):
+            raise InputError(f"There is no open change {int(change_id)}.")
+        m.decide(int(change_id), accept)
+
+    return _act(services, ws, run, f"{'Accepted' if accept else 'Rejected'} change "
+                f"{int(change_id)}.")
+
+
+def map_figure(elements: list[MapElement]) -> Any:
+    """Pillars → objectives → key results → initiatives, coloured by perspective; a red edge
+    for a KR without a baseline or an element linked to nothing."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    levels = [[e for e in elements if e.kind == k] for k in
+              ("pillar", "objective", "key_result", "initiative")]
+    by_key = {e.key: e for e in elements}
+    width = max(len(level) for level in levels) or 1
+    fig, ax = plt.subplots(figsize=(max(8, width * 0.9), 5))
+    places: dict[str, tuple[float, float]] = {}
+    for depth, level in enumerate(levels):
+        for n, e in enumerate(level):
+            places[e.key] = ((n + 0.5) * width / max(len(level), 1), 3 - depth)
+    for e in elements:
+        for target in e.serves:
+            if e.key in places and target in places:
+                (x1, y1), (x2, y2) = places[e.key], places[target]
+                ax.plot([x1, x2], [y1, y2], color="#cccccc", zorder=1)
+    for e in elements:
+        if e.key not in places:
+            continue
+        x, y = places[e.key]
+        pillar = _pillar_of(e, by_key)
+        loose = e.kind != "pillar" and not any(t in by_key for t in e.serves)
+        flag = loose or (e.kind == "key_result" and e.baseline is None)
+        ax.scatter([x], [y], s=260, color=_COLOURS.get(pillar.perspective if pillar else None),
+                   edgecolors="#d62728" if flag else "white", linewidths=2.5, zorder=2)
+        ax.annotate(e.title[:28], (x, y), textcoords="offset points", xytext=(0, -16),
+                    ha="center", fontsize=6)
+    ax.set_yticks([3, 2, 1, 0], ["pillars", "objectives", "key results", "initiatives"])
+    ax.set_xticks([])
+    ax.set_ylim(-0.6, 3.5)
+    for name, colour in _COLOURS.items():
+        ax.scatter([], [], color=colour, label=name or "no perspective")
+    ax.legend(fontsize=7, loc="upper right", ncol=3)
+    ax.set_title("Strategy map (red edge: no baseline, or linked to nothing)", fontsize=9)
+    fig.tight_layout()
+    return fig
+
+
+def _pillar_of(e: MapElement, by_key: dict[str, MapElement]) -> MapElement | None:
+    seen: set[str] = set()
+    while e.kind != "pillar":
+        parent = next((by_key[k] for k in e.serves if k in by_key and k not in seen), None)
+        if parent is None:
+            return None
+        seen.add(parent.key)
+        e = parent
+    return e
+
+
+def strategy_tab(services: Services, workspace: gr.Dropdown, g: Any) -> None:
+    with gr.Tab("Strategy"):
+        gr.Markdown("Your strategy as structured data, each element with its source. Confirm "
+                    "what is right, edit what is not; a rebuild never overwrites your "
+                    "decisions — it proposes changes below.")
+        with gr.Row():
+            refresh = gr.Button("Show the map")
+            rebuild_button = gr.Button("Rebuild from the documents")
+            confirm_every = gr.Button("Confirm all proposed")
+        summary = gr.Markdown(elem_id="strategy-map")
+        picture = gr.Plot(label="Map", elem_id="strategy-picture")
+        table = gr.Dataframe(headers=ELEMENT_HEADERS, label="Elements", interactive=False,
+                             wrap=True)
+        with gr.Row():
+            key = gr.Dropdown([], label="Element", allow_custom_value=False)
+            field = gr.Dropdown(EDITABLE, value="target", label="Field")
+            value = gr.Textbox(label="New value")
+        with gr.Row():
+            save = gr.Button("Save edit", variant="primary")
+            confirm_one = gr.Button("Confirm element")
+        changes = gr.Dataframe(headers=CHANGE_HEADERS, label="Changes found by the last "
+                               "rebuild", interactive=False, wrap=True)
+        with gr.Row():
+            change_id = gr.Number(label="Change id", precision=0)
+            accept = gr.Button("Accept change")
+            reject = gr.Button("Reject change")
+        view = [summary, picture, table, key, changes]
+        refresh.click(g(lambda ws: map_view(services, ws)), [workspace], view,
+                      api_name="map")
+        rebuild_button.click(g(lambda ws: rebuild(services, ws)), [workspace], view,
+                             api_name="map_rebuild")
+        confirm_every.click(g(lambda ws: confirm_all(services, ws)), [workspace], view,
+                            api_name="map_confirm_all")
+        save.click(g(lambda ws, k, f, v: edit(services, ws, k, f, v)),
+                   [workspace, key, field, value], view, api_name="map_edit")
+        confirm_one.click(g(lambda ws, k: confirm(services, ws, k)), [workspace, key], view,
+                          api_name="map_confirm")
+        accept.click(g(lambda ws, c: decide(services, ws, c, True)), [workspace, change_id],
+                     view, api_name="map_accept")
+        reject.click(g(lambda ws, c: decide(services, ws, c, False)), [workspace, change_id],
+                     view, api_name="map_reject")
