@@ -22,7 +22,7 @@ CORPORA = {"sample": SAMPLE_KNOWLEDGE, "18f": ROOT / "corpora" / "18f-tts-consul
 class Case(BaseModel):
     model_config = ConfigDict(extra="forbid")
     id: str
-    task: Literal["qa", "okr_draft", "smart_goal", "alignment_check", "lint"]
+    task: Literal["qa", "okr_draft", "smart_goal", "alignment_check", "lint", "strategy_map"]
     input: dict[str, Any]
     reference: Any = None
     reference_chunks: list[str] = []
