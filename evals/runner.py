@@ -30,6 +30,7 @@ from .metrics import retrieval_scores
 from .plots import write_plots
 from .task_alignment import alignment_case, summarise_alignment
 from .task_goals import draft_case, lint_case, smart_case, summarise_rows
+from .task_strategy_map import strategy_map_case
 
 __all__ = ["BASELINE", "baseline_path", "compare", "run_suite"]
 
@@ -78,6 +79,10 @@ def run_suite(settings: Settings, suite: str = "smoke", k: int = 5,
                     report["cases"] += rows
                     report["metrics"][f"{corpus}.qa"] = summarise_rows(rows, QA_KEYS)
                 _goal_tasks(report, corpus, mine, kb, llm, suite, progress)
+                for c in (c for c in mine if c.task == "strategy_map"):  # rules: no model
+                    row = strategy_map_case(c, kb)
+                    report["cases"].append(row)
+                    report["metrics"][f"{corpus}.strategy_map"] = row["metrics"]
                 checks = _smoke_pick([c for c in mine if c.task == "alignment_check"], suite,
                                      corpus)
                 if checks:
