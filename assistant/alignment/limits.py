@@ -28,50 +28,16 @@ numbers are left to the model.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from assistant.alignment.elements import GUARD_KINDS, kind_of
-from assistant.core.text import NUMBER_PATTERN, NUMBER_WORDS, content_stems, split_sentences
 from assistant.knowledge.base import KnowledgeBase, SearchHit
+from assistant.strategy.quantities import Limit, Quantity, limits_in, quantities_in
 
 __all__ = ["Breach", "Limit", "Quantity", "find_breaches", "limits_in", "quantities_in"]
 
-_MEASURES = {"kg": "kg", "kgs": "kg", "kilo": "kg", "kilos": "kg", "kilograms": "kg",
-             "tonnes": "t", "tonne": "t", "tons": "t", "lb": "lb", "lbs": "lb", "pounds": "lb",
-             "hours": "h", "hour": "h", "days": "day", "day": "day", "weeks": "week",
-             "week": "week", "months": "month", "month": "month", "years": "year",
-             "year": "year", "km": "km", "miles": "mile", "mile": "mile"}
-_NUMBER = (r"(?P<cur>[$£€])?(?P<num>" + NUMBER_PATTERN + "|"
-           + "|".join(NUMBER_WORDS) + r")(?P<mult>\s?(?:k|m|thousand|million)\b)?"
-           r"(?:\s?(?P<unit>%|percent\b|per cent\b|[a-zé]+))?")
-_QUANTITY = re.compile(r"(?<![\w.,])" + _NUMBER, re.IGNORECASE)
-_BOUND = re.compile(
-    r"\b(?:up to|at most|no more than|not more than|(?:a )?maximum of|capped at|(?:a )?cap of|"
-    r"not (?:to )?exceed|"
-    r"(?P<cmp>deeper|more|larger|bigger|higher|greater|longer|heavier|over) than)\s+"
-    + _NUMBER, re.IGNORECASE)
-_NEGATION = re.compile(r"\b(?:no|not|never|none|nothing|nobody)\b", re.IGNORECASE)
-_HALF = re.compile(r"\bhalf[- ](?:price|off)\b", re.IGNORECASE)
-_HEADING = re.compile(r"^\s*#+ .*$", re.MULTILINE)
-_FOLD = {"off": "discount", "sale": "discount"}  # "20% off", "on sale": a discount
 _GUARDS = ("non-goal", "value", "initiative")  # initiative: a plan passage
 _GUARD_DOCS = ["values", "non-goals"]
-_WINDOW = 6  # content words either side of a number that say what it measures
-
-
-@dataclass(frozen=True)
-class Quantity:
-    value: float
-    unit: str  # "%", "money", a measure ("kg"), or a counted noun's stem ("store")
-    words: frozenset[str]  # folded content stems near the number
-    text: str  # the number with its unit, as written
-
-
-@dataclass(frozen=True)
-class Limit:
-    quantity: Quantity
-    sentence: str  # the statement's sentence that draws the line
 
 
 @dataclass(frozen=True)
@@ -80,69 +46,6 @@ class Breach:
     limit: Limit
     hit: SearchHit
     kind: str  # non-goal | value (a guard rail) | initiative (a plan's cap)
-
-
-def _value(match: re.Match[str]) -> float:
-    num = match.group("num").lower()
-    value = float(NUMBER_WORDS.index(num) + 1) if num in NUMBER_WORDS else \
-        float(num.replace(",", ""))
-    mult = (match.group("mult") or "").strip().lower()
-    return value * (1000 if mult in ("k", "thousand") else 1_000_000 if mult else 1)
-
-
-def _unit(match: re.Match[str]) -> str | None:
-    if match.group("cur"):
-        return "money"
-    unit = (match.group("unit") or "").lower()
-    if unit in ("%", "percent", "per cent"):
-        return "%"
-    if unit in _MEASURES:
-        return _MEASURES[unit]
-    stems = content_stems(unit)
-    return next(iter(stems), None)  # a counted noun, e.g. "stores" -> "store"
-
-
-def _words(sentence: str, match: re.Match[str]) -> frozenset[str]:
-    before = sentence[:match.start()].split()[-_WINDOW:]
-    after = sentence[match.end():].split()[:_WINDOW // 2]
-    return frozenset(_FOLD.get(s, s) for s in content_stems(" ".join([*before, *after])))
-
-
-def _quantity(sentence: str, match: re.Match[str]) -> Quantity | None:
-    unit = _unit(match)
-    if unit is None or (not match.group("cur") and unit not in ("%", *_MEASURES.values())
-                        and match.group("num").isdigit() and 1900 <= int(match.group("num"))
-                        <= 2100):
-        return None  # no unit, or a year ("in 2027 stores reopen" is rare; years are common)
-    money = bool(match.group("cur"))
-    start = match.start("cur") if money else match.start("num")
-    end = (match.end("mult") if match.group("mult") else match.end("num")) if money \
-        else match.end()
-    text = sentence[start:end].strip()  # the amount: "15%", "three stores", "$250,000"
-    return Quantity(_value(match), unit, _words(sentence, match), text)
-
-
-def quantities_in(text: str) -> list[tuple[Quantity, str]]:
-    """(quantity, its sentence) for every number with a unit in a proposal."""
-    out = []
-    for sentence in split_sentences(_HALF.sub("50% off", text), semicolons=True):
-        for match in _QUANTITY.finditer(sentence):
-            if (quantity := _quantity(sentence, match)) is not None:
-                out.append((quantity, sentence.strip()))
-    return out
-
-
-def limits_in(statement: str) -> list[Limit]:
-    """Every upper bound with a number that the statement draws."""
-    out = []
-    prose = _HEADING.sub("", statement)
-    for sentence in split_sentences(prose, semicolons=True):  # Markdown wraps lines
-        for match in _BOUND.finditer(sentence):
-            if match.group("cmp") and not _NEGATION.search(sentence[:match.start()]):
-                continue  # "worth more than 150" is no limit; "no discount deeper than" is
-            if (quantity := _quantity(sentence, match)) is not None:
-                out.append(Limit(quantity, " ".join(sentence.split())))
-    return out
 
 
 def _breaks(q: Quantity, limit: Limit) -> bool:

@@ -24,28 +24,14 @@ An outside finding caps the score in the partially-aligned band, like a plan's c
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
+from assistant.core.places import FOCUS, GROUPS, US_STATES, focus_in, places_in
 from assistant.core.text import content_stems, split_sentences
 from assistant.knowledge.base import KnowledgeBase, SearchHit
 
 __all__ = ["Outside", "find_outside", "focus_in", "places_in"]
 
-US_STATES = (
-    "Alabama", "Alaska", "Arizona", "Arkansas", "California", "Colorado", "Connecticut",
-    "Delaware", "Florida", "Georgia", "Hawaii", "Idaho", "Illinois", "Indiana", "Iowa", "Kansas",
-    "Kentucky", "Louisiana", "Maine", "Maryland", "Massachusetts", "Michigan", "Minnesota",
-    "Mississippi", "Missouri", "Montana", "Nebraska", "Nevada", "New Hampshire", "New Jersey",
-    "New Mexico", "New York", "North Carolina", "North Dakota", "Ohio", "Oklahoma", "Oregon",
-    "Pennsylvania", "Rhode Island", "South Carolina", "South Dakota", "Tennessee", "Texas",
-    "Utah", "Vermont", "Virginia", "Washington", "West Virginia", "Wisconsin", "Wyoming")
-GROUPS = {"New England": ("Connecticut", "Maine", "Massachusetts", "New Hampshire",
-                          "Rhode Island", "Vermont")}
-_PLACE = re.compile(r"\b(" + "|".join(sorted([*US_STATES, *GROUPS], key=len, reverse=True))
-                    + r")\b")
-_FOCUS = re.compile(r"\b(?:focus(?:es|ed)? on|only in|limited to|stays? (?:in|within))\b",
-                    re.IGNORECASE)
 _PLACE_STEMS = frozenset(s for name in [*US_STATES, *GROUPS] for s in content_stems(name))
 
 
@@ -57,28 +43,13 @@ class Outside:
     hit: SearchHit
 
 
-def places_in(text: str) -> dict[str, tuple[str, ...]]:
-    """Each place named in the text -> the states it stands for ("West Virginia" is not
-    "Virginia": the longest name wins)."""
-    return {m.group(1): GROUPS.get(m.group(1), (m.group(1),)) for m in _PLACE.finditer(text)}
-
-
-def focus_in(statement: str) -> list[tuple[frozenset[str], str]]:
-    """(states, sentence) for every sentence of the statement that draws a focus region."""
-    out = []
-    for sentence in split_sentences(statement, semicolons=True):
-        if _FOCUS.search(sentence) and (places := places_in(sentence)):
-            out.append((frozenset(s for states in places.values() for s in states), sentence))
-    return out
-
-
 def _outside(sentence: str, hit: SearchHit) -> Outside | None:
     named = places_in(sentence)
     topic = content_stems(sentence) - _PLACE_STEMS
     for states, focus in focus_in(hit.text):
         left_out = tuple(p for p, covers in named.items() if not set(covers) & states)
         heading = hit.section.split(" > ")[-1]  # the focus phrase itself is no topic
-        about = content_stems(f"{heading} {_FOCUS.sub(' ', focus)}") - _PLACE_STEMS
+        about = content_stems(f"{heading} {FOCUS.sub(' ', focus)}") - _PLACE_STEMS
         if left_out and topic & about:
             return Outside(left_out, tuple(sorted(states)), focus, hit)
     return None

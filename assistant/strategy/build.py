@@ -10,8 +10,13 @@ Markdown tables); nothing here asks the model. Per document kind:
 * values → a `value` per heading, with the behavioural rules it states ("we never …");
 * okrs → an `objective` per "… objective: …" heading (department, period, the pillar it names)
   and a `key_result` per "KR" bullet (metric, baseline, target, owner read by the OKR reader);
-* plan → an `initiative` per "Priority N: …" heading (serving the pillar it names), and a budget
-  `limit` per row of a "budget by department" table.
+* plan → an `initiative` per "Priority N: …" heading (serving the pillar it names), a budget
+  `limit` per row of a "budget by department" table, and a `non_goal` for a "not funded" list;
+* department pages → an `initiative` per bullet under an "initiatives" heading;
+* any strategy, plan, department, value or non-goal passage → a `key_result` per row of a table
+  whose header names a baseline and a target ("How we will measure the strategy"), a `limit` per
+  upper bound stated with a number ("capped at $8,000 a month", "up to three stores";
+  `strategy.quantities`), and a region `limit` per focus sentence ("We focus on Maine, …").
 
 Every element cites the chunk it came from with a quote found verbatim in it (checked here), and
 every number an element carries is written in its quote, or it is dropped (left unknown).
@@ -24,16 +29,20 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 
+from assistant.core.places import focus_in
 from assistant.core.schemas import Citation
 from assistant.core.text import content_words, split_sentences
 from assistant.goals.okr_io import kr_from_text
 from assistant.knowledge.base import KnowledgeBase, SearchHit
 from assistant.knowledge.grounding import number_in_text, quote_in_chunk
 from assistant.strategy.model import MapElement
+from assistant.strategy.quantities import limits_in
 
 __all__ = ["build_map", "slug"]
 
 Progress = Callable[[int, int, str], None]
+Reader = Callable[[list[SearchHit], str], Iterator[MapElement]]
+_PROSE_KINDS = ("strategy", "plan", "department", "values", "non-goals", "vision", "mission")
 _PILLAR = re.compile(r"^Pillar\s+(\d+)\s*[:.-]\s*(.+)$", re.IGNORECASE)
 _PILLAR_REF = re.compile(r"\(\s*Pillar\s+(\d+)\s*\)", re.IGNORECASE)
 _OBJECTIVE = re.compile(r"^(?:(.+?)\s+)?objective\s*\d*\s*[:.-]\s*(.+)$", re.IGNORECASE)
@@ -62,15 +71,20 @@ def slug(text: str) -> str:
 
 def build_map(kb: KnowledgeBase, progress: Progress | None = None) -> list[MapElement]:
     """The map the rules find in the workspace's documents (every element 'proposed')."""
-    readers = {"mission": _statements, "vision": _statements, "strategy": _pillars,
-               "non-goals": _non_goals, "values": _values, "okrs": _okrs, "plan": _plan}
+    readers: dict[str, Reader] = {
+        "mission": _statements, "vision": _statements, "strategy": _pillars,
+        "non-goals": _non_goals, "values": _values, "okrs": _okrs, "plan": _plan,
+        "department": _department}
     documents = [d for d in kb.documents() if d.kind in readers]
     elements: dict[str, MapElement] = {}
     for n, doc in enumerate(documents):
         if progress:
             progress(n, len(documents), f"reading {doc.doc_id}")
         chunks = kb.chunks_of(doc.doc_id)
-        for element in readers[doc.kind](chunks, doc.period or ""):
+        found = list(readers[doc.kind](chunks, doc.period or ""))
+        if doc.kind in _PROSE_KINDS:
+            found += [e for hit in chunks for e in _prose(hit, doc.kind, doc.period or "")]
+        for element in found:
             elements.setdefault(element.key, element)
     if progress:
         progress(len(documents), len(documents), "map built")
@@ -212,6 +226,85 @@ def _plan(chunks: list[SearchHit], period: str) -> Iterator[MapElement]:
                              citations=[_cite(hit, first)])
         elif "budget" in heading.lower():
             yield from _budget_rows(hit, period)
+        elif "not funded" in heading.lower() and (first := _first_sentence(hit)):
+            yield MapElement(key=f"non_goal:{period}:{slug(heading)}", kind="non_goal",
+                             title=heading, text=first, period=period,
+                             citations=[_cite(hit, first)])
+
+
+def _department(chunks: list[SearchHit], period: str) -> Iterator[MapElement]:
+    """Bullets under an "initiatives" heading of a department page."""
+    for hit in chunks:
+        if "initiative" not in _heading(hit).lower():
+            continue
+        for line in hit.text.splitlines():
+            if (bullet := re.match(r"^\s*[-*]\s+(.+)$", line)) is None:
+                continue
+            text = bullet.group(1).strip()
+            title = (split_sentences(text) or [text])[0].rstrip(".")
+            yield MapElement(key=f"initiative:{slug(hit.department or '')}:{slug(title)[:60]}",
+                             kind="initiative", title=title[:300], text=text,
+                             department=hit.department or "", period=period,
+                             citations=[_cite(hit, text)])
+
+
+def _prose(hit: SearchHit, kind: str, period: str) -> Iterator[MapElement]:
+    """Measures tables, numeric upper bounds and focus regions, wherever they are written."""
+    yield from _measure_rows(hit, period)
+    if kind in ("values", "non-goals", "plan", "department"):
+        for limit in limits_in(hit.text):
+            q = limit.quantity
+            if not number_in_text(q.value, limit.sentence):
+                continue  # "$250k" written as "$250,000" only: the number must be in the quote
+            yield MapElement(key=f"limit:{slug(limit.sentence)[:70]}", kind="limit",
+                             title=f"At most {q.text}: {_heading(hit)}", text=limit.sentence,
+                             amount=q.value, unit="$" if q.unit == "money" else q.unit,
+                             scope=_heading(hit), department=hit.department or "",
+                             period=period, citations=[_cite(hit, limit.sentence)])
+    if kind in ("strategy", "plan", "vision", "mission"):
+        for states, sentence in focus_in(hit.text):
+            yield MapElement(key=f"limit:region:{slug(' '.join(sorted(states)))}", kind="limit",
+                             title=f"Focus region: {', '.join(sorted(states))}",
+                             text=sentence, scope="region", period=period,
+                             citations=[_cite(hit, sentence)])
+
+
+def _cell_number(cell: str) -> tuple[float | None, str]:
+    """'1,900' -> (1900, ''), '27%' -> (27, '%'), '$3.40' -> (3.4, '$'), 'at least 38%'."""
+    found = re.search(r"(\$)?(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)\s*(%|[MmKk]\b)?", cell)
+    if not found:
+        return None, ""
+    unit = "%" if found.group(3) == "%" else "$" if found.group(1) else ""
+    return float(found.group(2).replace(",", "")), unit
+
+
+def _measure_rows(hit: SearchHit, period: str) -> Iterator[MapElement]:
+    """A table whose header names a baseline and a target: one key result per row."""
+    header: list[str] = []
+    for line in hit.text.splitlines():
+        if not line.strip().startswith("|"):
+            header = []
+            continue
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if set("".join(cells)) <= set("-: "):
+            continue
+        if not header:
+            header = [c.lower() for c in cells]
+            continue
+        base = next((i for i, h in enumerate(header) if "baseline" in h), None)
+        goal = next((i for i, h in enumerate(header) if "target" in h), None)
+        if base is None or goal is None or len(cells) <= max(base, goal):
+            continue
+        baseline, unit = _cell_number(cells[base])
+        target, target_unit = _cell_number(cells[goal])
+        direction = None if baseline is None or target is None else (
+            "increase" if target > baseline else "decrease")
+        quote = line.strip()
+        yield MapElement(key=f"key_result:{period}:{slug(cells[0])}", kind="key_result",
+                         title=f"{cells[0]}: {cells[base]} → {cells[goal]}", text=quote,
+                         metric=cells[0], unit=unit or target_unit, baseline=baseline,
+                         target=target, direction=direction, period=period,
+                         citations=[_cite(hit, quote)])
 
 
 def _budget_rows(hit: SearchHit, period: str) -> Iterator[MapElement]:
