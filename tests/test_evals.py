@@ -87,7 +87,7 @@ def test_alignment_and_goal_datasets_cover_every_task_and_label() -> None:
     assert departments == {"Marketing", "Sales", "Operations", "Customer Service", "Finance",
                            "People"}
     assert {c.task for c in cases} == {"qa", "okr_draft", "smart_goal", "alignment_check",
-                                       "lint"}
+                                       "lint", "strategy_map"}
 
 
 def test_classification_scores() -> None:
@@ -191,3 +191,26 @@ def test_the_report_says_how_often_each_confidence_level_was_right() -> None:
     assert summary["right_by_confidence"] == {"high": [1, 2], "medium": [1, 1], "low": [0, 2]}
     text = "\n".join(alignment_table("sample.alignment_check", summary))
     assert "right by confidence: high 1/2 · medium 1/1 · low 0/2" in text
+
+
+def test_strategy_map_scoring_counts_matches_misses_extras_and_numbers() -> None:
+    from assistant.core.schemas import Citation
+    from assistant.strategy.model import MapElement
+    from evals.task_strategy_map import score_map
+
+    cite = [Citation(chunk_id="d#1", document="d", section="s", quote="q")]
+    built = [MapElement(key="kr:1", kind="key_result", title="Grow subscribers from 10 to 20",
+                        baseline=10, target=20, citations=cite),
+             MapElement(key="kr:2", kind="key_result", title="Something else", citations=cite),
+             MapElement(key="ng:1", kind="non_goal", title="No cafés", citations=cite)]
+    reference = [{"kind": "key_result", "match": "grow subscribers", "baseline": 10,
+                  "target": 25},
+                 {"kind": "non_goal", "match": "no cafés"},
+                 {"kind": "non_goal", "match": "no pods"}]
+    scored = score_map(built, reference)
+    m = scored["metrics"]
+    assert (m["key_result_precision"], m["key_result_recall"]) == (0.5, 1.0)
+    assert (m["non_goal_precision"], m["non_goal_recall"]) == (1.0, 0.5)
+    assert m["numbers_right"] == 0.0  # the target differs
+    assert scored["missed"] == ["non_goal: no pods"]
+    assert scored["extra"] == ["key_result: Something else"]
