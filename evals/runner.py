@@ -79,8 +79,9 @@ def run_suite(settings: Settings, suite: str = "smoke", k: int = 5,
                     report["cases"] += rows
                     report["metrics"][f"{corpus}.qa"] = summarise_rows(rows, QA_KEYS)
                 _goal_tasks(report, corpus, mine, kb, llm, suite, progress)
-                for c in (c for c in mine if c.task == "strategy_map"):  # rules: no model
-                    row = strategy_map_case(c, kb)
+                for c in (c for c in mine if c.task == "strategy_map"):  # smoke: rules only
+                    row = _tokens(llm, partial(strategy_map_case, c, kb,
+                                               llm if suite == "full" else None))
                     report["cases"].append(row)
                     report["metrics"][f"{corpus}.strategy_map"] = row["metrics"]
                 checks = _smoke_pick([c for c in mine if c.task == "alignment_check"], suite,

@@ -6,7 +6,8 @@ the reference's `match` phrase is in its title, text or quote (case and white sp
 each reference element is matched at most once. For key results and limits, "numbers right" is
 the share of matched elements whose baseline, target or amount equal the reference's (those the
 reference gives). "quotes valid" is the share of built elements whose every quote is found
-verbatim in the cited chunk. Build time is reported; no model is involved (rules only).
+verbatim in the cited chunk. Build time is reported. The smoke suite scores the rules alone;
+the full suite adds the model's reading of the prose the rules did not read.
 """
 
 from __future__ import annotations
@@ -16,7 +17,9 @@ from typing import Any
 
 from assistant.knowledge.base import KnowledgeBase
 from assistant.knowledge.grounding import quote_in_chunk
+from assistant.llm.client import LLM
 from assistant.strategy.build import build_map
+from assistant.strategy.extract import extract_prose
 from assistant.strategy.model import KINDS, MapElement
 
 from .cases import Case
@@ -71,9 +74,18 @@ def score_map(built: list[MapElement], reference: list[dict[str, Any]]) -> dict[
     return {"metrics": metrics, "missed": missed, "extra": extra}
 
 
-def strategy_map_case(case: Case, kb: KnowledgeBase) -> dict[str, Any]:
+def strategy_map_case(case: Case, kb: KnowledgeBase, llm: LLM | None = None) -> dict[str, Any]:
+    """Rules only; with `llm`, also the model's reading of prose (`strategy.extract`)."""
     start = time.perf_counter()
-    built = build_map(kb)
+    extracted: dict[str, Any] = {}
+
+    def read(covered: set[str]) -> list[MapElement]:
+        assert llm is not None
+        found, report = extract_prose(kb, llm, covered)
+        extracted.update(report.model_dump())
+        return found
+
+    built = build_map(kb, prose=read if llm is not None else None)
     seconds = time.perf_counter() - start
     quotes_ok = [all(quote_in_chunk(c.quote, kb.get_chunks([c.chunk_id])[c.chunk_id].text)
                      for c in e.citations) for e in built]
@@ -81,5 +93,6 @@ def strategy_map_case(case: Case, kb: KnowledgeBase) -> dict[str, Any]:
     metrics = {**scored["metrics"], "quotes_valid": sum(quotes_ok) / max(len(quotes_ok), 1),
                "elements": float(len(built)), "build_s": seconds, "errors": 0.0,
                "cases": 1.0}
+    metrics["model_passages"] = float(extracted.get("passages", 0))
     return {"id": case.id, "task": "strategy_map", "corpus": case.corpus, "metrics": metrics,
-            "missed": scored["missed"], "extra": scored["extra"]}
+            "missed": scored["missed"], "extra": scored["extra"], "prose": extracted}

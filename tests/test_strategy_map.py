@@ -305,3 +305,32 @@ def test_strategy_tab_handlers_refuse_bad_input_readably(tmp_path: Path) -> None
         assert next(r for r in rows if r[0] == key)[5] == 2700.0
     finally:
         services.close()
+
+
+def test_prose_reading_keeps_verbatim_quotes_and_drops_invented_fake_model_proves_no_judgement(
+        tmp_path: Path) -> None:
+    """The fake proposes each passage's first sentence and an invented quote: the invented one
+    is dropped, the real ones arrive as proposed model elements, and passages a rule already
+    read are not sent. It drives the code path; it says nothing about the model's judgement."""
+    from assistant.llm.client import LLM
+    from assistant.strategy.extract import extract_prose
+
+    settings = Settings(data_dir=tmp_path / "data", workspace="prose", llm_provider="fake",
+                        embeddings_provider="fake")
+    with KnowledgeBase(settings) as kb:
+        kb.index([SAMPLE])
+        rules = build_map(kb)
+        covered = {c.chunk_id for e in rules for c in e.citations}
+        found, report = extract_prose(kb, LLM(settings), covered)
+        assert report.passages > 0 and report.failed == 0
+        assert report.dropped_quotes == report.passages  # every invented quote dropped
+        assert found and all(e.origin == "model" and e.status == "proposed" for e in found)
+        for element in found:
+            citation = element.citations[0]
+            assert citation.chunk_id not in covered
+            assert quote_in_chunk(citation.quote, kb.get_chunks([citation.chunk_id])[
+                citation.chunk_id].text)
+        both = build_map(kb, prose=lambda c: extract_prose(kb, LLM(settings), c)[0])
+    rule_keys = {e.key for e in rules}
+    assert rule_keys <= {e.key for e in both}
+    assert all(e.origin == "rules" for e in both if e.key in rule_keys)  # the rules win

@@ -9,12 +9,22 @@ from typing import Literal
 import typer
 from rich.markup import escape
 
-from assistant.cli.base import JsonOpt, app, emit, guarded, open_kb, out, progress_bar
+from assistant.cli.base import (
+    JsonOpt,
+    app,
+    emit,
+    guarded,
+    open_kb,
+    open_llm,
+    out,
+    progress_bar,
+)
 from assistant.cli.base import settings_from as _settings
 from assistant.core.errors import InputError
 from assistant.db.engine import Database
 from assistant.strategy.brief import department_brief
 from assistant.strategy.build import build_map
+from assistant.strategy.extract import extract_prose
 from assistant.strategy.model import KINDS, MapElement
 from assistant.strategy.render import to_csv, to_json, to_markdown
 from assistant.strategy.store import StrategyMap
@@ -32,18 +42,33 @@ def _map(ctx: typer.Context) -> tuple[Database, StrategyMap]:
 
 
 @map_app.command("build")
-def build(ctx: typer.Context, as_json: bool = JsonOpt) -> None:
+def build(ctx: typer.Context,
+          prose: bool = typer.Option(False, "--prose", help="Also let the model propose what "
+                                     "the rules cannot read (one call per passage; minutes "
+                                     "with the local model)."),
+          as_json: bool = JsonOpt) -> None:
     """Read the indexed documents into the map (rules; every element cited). Elements a person
     confirmed or edited are never overwritten: differences become changes to review."""
 
     def run() -> None:
         settings = _settings(ctx)
         start = time.perf_counter()
-        with open_kb(settings) as kb, progress_bar() as update:
+        extracted: dict[str, object] = {}
+        with open_kb(settings) as kb:
             if not kb.count():
                 raise InputError(f"Workspace '{settings.workspace}' has no documents: run "
                                  "`keel index` first.")
-            built = build_map(kb, update)
+            if prose:
+                with open_llm(settings) as llm, progress_bar() as update:
+                    def read(covered: set[str]) -> list[MapElement]:
+                        found, report = extract_prose(kb, llm, covered, update)
+                        extracted.update(report.model_dump())
+                        return found
+
+                    built = build_map(kb, update, prose=read)
+            else:
+                with progress_bar() as update:
+                    built = build_map(kb, update)
         db, smap = _map(ctx)
         try:
             report = smap.save_build(built)
@@ -56,9 +81,14 @@ def build(ctx: typer.Context, as_json: bool = JsonOpt) -> None:
                       f"{len(report.updated)} updated, {len(report.unchanged)} unchanged, "
                       f"{len(report.removed)} removed; {len(report.changes_proposed)} changes "
                       "to review (`keel map diff`).")
+            if extracted:
+                out.print(f"The model read {extracted['passages']} passages the rules did not: "
+                          f"{extracted['proposed']} elements proposed, "
+                          f"{extracted['dropped_quotes']} dropped (quote not in the passage), "
+                          f"{extracted['failed']} passages failed.")
 
-        emit({**report.model_dump(), "elements": len(built), "seconds": round(seconds, 2)},
-             as_json, human)
+        emit({**report.model_dump(), "elements": len(built), "seconds": round(seconds, 2),
+              "prose": extracted}, as_json, human)
 
     guarded(run)
 

@@ -146,7 +146,21 @@ def _route(prompt: str) -> dict[str, Any]:
     return {"task": r.task, "department": r.department, "period": r.period}
 
 
+def _strategy(prompt: str) -> dict[str, Any]:
+    """The passage's first sentence as a proposed value (a stand-in: it judges nothing)."""
+    passage = re.search(r'<document title="[^"]*" section="[^"]*">\n(.*?)\n</document>', prompt,
+                        re.DOTALL)
+    sentences = split_sentences(passage.group(1)) if passage else []
+    if not sentences:
+        return {"elements": []}
+    first = sentences[0][:300]
+    return {"elements": [{"kind": "value", "title": " ".join(first.split()[:4]),
+                          "quote": first, "target": None},
+                         {"kind": "pillar", "title": "Invented", "quote": "Not in the passage.",
+                          "target": None}]}
+
+
 BUILDERS.update({"DraftOKRs": _okrs, "DraftSmart": _smart, "JudgeReport": _judge,
                  "ProposalAspects": _aspects, "ElementJudgement": _element,
                  "NonGoalActions": _actions,
-                 "ModelRoute": _route})
+                 "ModelRoute": _route, "ExtractedElements": _strategy})

@@ -69,8 +69,11 @@ def slug(text: str) -> str:
     return "-".join(re.findall(r"[^\W_]+", text.lower()))[:80] or "untitled"
 
 
-def build_map(kb: KnowledgeBase, progress: Progress | None = None) -> list[MapElement]:
-    """The map the rules find in the workspace's documents (every element 'proposed')."""
+def build_map(kb: KnowledgeBase, progress: Progress | None = None,
+              prose: Callable[[set[str]], list[MapElement]] | None = None) -> list[MapElement]:
+    """The map the rules find in the workspace's documents (every element 'proposed'); with
+    `prose` (`extract.extract_prose` bound to a model), also what the model proposes from the
+    passages no rule read — the rules' reading wins where both name the same element."""
     readers: dict[str, Reader] = {
         "mission": _statements, "vision": _statements, "strategy": _pillars,
         "non-goals": _non_goals, "values": _values, "okrs": _okrs, "plan": _plan,
@@ -85,6 +88,10 @@ def build_map(kb: KnowledgeBase, progress: Progress | None = None) -> list[MapEl
         if doc.kind in _PROSE_KINDS:
             found += [e for hit in chunks for e in _prose(hit, doc.kind, doc.period or "")]
         for element in found:
+            elements.setdefault(element.key, element)
+    if prose is not None:
+        covered = {c.chunk_id for e in elements.values() for c in e.citations}
+        for element in prose(covered):
             elements.setdefault(element.key, element)
     if progress:
         progress(len(documents), len(documents), "map built")

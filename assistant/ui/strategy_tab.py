@@ -14,6 +14,7 @@ import gradio as gr
 from assistant.core.errors import InputError, KeelError
 from assistant.db.engine import shared_database
 from assistant.strategy.build import build_map
+from assistant.strategy.extract import extract_prose
 from assistant.strategy.model import MapElement
 from assistant.strategy.render import to_markdown
 from assistant.strategy.store import StrategyMap
@@ -62,11 +63,17 @@ def _act(services: Services, ws: str | None, action: Any, note: str) -> View:
     return map_view(services, ws, note)
 
 
-def rebuild(services: Services, ws: str | None) -> View:
+def rebuild(services: Services, ws: str | None, prose: bool = False) -> View:
+    """Rules (a second); with `prose`, the model also reads what they cannot (minutes)."""
     kb = services.kb_for(ws)
     if not kb.count():
         raise gr.Error("This workspace has no documents yet: upload and index them first.")
-    report = _map(services, ws).save_build(build_map(kb))
+    try:
+        built = build_map(kb, prose=(lambda covered: extract_prose(
+            kb, services.llm, covered)[0]) if prose else None)
+    except KeelError as exc:
+        raise gr.Error(str(exc)) from None
+    report = _map(services, ws).save_build(built)
     return map_view(services, ws, f"Rebuilt: {len(report.added)} new, {len(report.updated)} "
                     f"updated, {len(report.removed)} removed, {len(report.changes_proposed)} "
                     "changes to review below.")
@@ -177,6 +184,7 @@ def strategy_tab(services: Services, workspace: gr.Dropdown, g: Any) -> None:
             refresh = gr.Button("Show the map")
             rebuild_button = gr.Button("Rebuild from the documents")
             confirm_every = gr.Button("Confirm all proposed")
+            use_model = gr.Checkbox(False, label="Also let the model read prose (minutes)")
         summary = gr.Markdown(elem_id="strategy-map")
         picture = gr.Plot(label="Map", elem_id="strategy-picture")
         table = gr.Dataframe(headers=ELEMENT_HEADERS, label="Elements", interactive=False,
@@ -197,8 +205,8 @@ def strategy_tab(services: Services, workspace: gr.Dropdown, g: Any) -> None:
         view = [summary, picture, table, key, changes]
         refresh.click(g(lambda ws: map_view(services, ws)), [workspace], view,
                       api_name="map")
-        rebuild_button.click(g(lambda ws: rebuild(services, ws)), [workspace], view,
-                             api_name="map_rebuild")
+        rebuild_button.click(g(lambda ws, p: rebuild(services, ws, bool(p))),
+                             [workspace, use_model], view, api_name="map_rebuild")
         confirm_every.click(g(lambda ws: confirm_all(services, ws)), [workspace], view,
                             api_name="map_confirm_all")
         save.click(g(lambda ws, k, f, v: edit(services, ws, k, f, v)),
