@@ -224,7 +224,7 @@ def test_strategy_tab_edit_confirm_rebuild_and_accept_a_change(browser: Any,
         page = _open(browser, url)
         page.get_by_role("tab", name="Strategy").click()
         page.get_by_role("button", name="Rebuild from the documents").click()
-        page.get_by_text("44 elements", exact=False).first.wait_for()
+        page.get_by_text("66 elements", exact=False).first.wait_for()
         page.locator("#strategy-picture img").first.wait_for()
         churn = "objective:2026-Q4:company:make-subscribing-the-obvious-way-to-buy-tidewater:kr2"
         page.get_by_role("combobox", name="Element").fill(churn)

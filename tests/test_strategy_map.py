@@ -53,8 +53,8 @@ def _smap(db: Database) -> StrategyMap:
 def test_the_rules_read_the_sample_company(sample_kb: KnowledgeBase) -> None:
     elements = build_map(sample_kb)
     kinds = Counter(e.kind for e in elements)
-    assert kinds == {"statement": 2, "pillar": 4, "non_goal": 6, "value": 5, "objective": 5,
-                     "key_result": 11, "initiative": 5, "limit": 6}
+    assert kinds == {"statement": 2, "pillar": 4, "non_goal": 7, "value": 5, "objective": 5,
+                     "key_result": 19, "initiative": 12, "limit": 12}
     by_title = {e.title: e for e in elements}
     assert {e.title for e in elements if e.kind == "non_goal"} >= {"No more cafés",
                                                                    "No pods or capsules"}
@@ -64,6 +64,7 @@ def test_the_rules_read_the_sample_company(sample_kb: KnowledgeBase) -> None:
     gifts = next(e for e in elements if e.title.startswith("Sell 400 gift"))
     assert gifts.target == 400 and gifts.baseline is None  # no baseline stated: unknown
     assert by_title["Marketing operating budget"].amount == 260_000
+    assert by_title["Customer service operating budget"].department == "Customer Service"
     assert by_title["Pillar 4: Careers in coffee"].perspective == "Learning & growth"
     company = next(e for e in elements if e.kind == "objective" and not e.department)
     assert company.serves == ["pillar:1"] and company.period == "2026-Q4"
@@ -224,7 +225,7 @@ def test_keel_map_commands_end_to_end(sample_settings: Settings, tmp_path: Path)
     assert empty.exit_code == 1 and "map build" in empty.output
     built = runner.invoke(app, ["map", "build", "--json"], env=env)
     assert built.exit_code == 0, built.output
-    assert json.loads(built.stdout)["elements"] == 44
+    assert json.loads(built.stdout)["elements"] == 66
     shown = json.loads(runner.invoke(app, ["map", "show", "--json"], env=env).stdout)
     churn = next(e["key"] for e in shown if e["kind"] == "key_result" and "churn" in e["title"])
     edited = runner.invoke(app, ["map", "edit", churn, "--set", "target=5.5"], env=env)
@@ -254,12 +255,12 @@ def test_the_first_start_on_the_sample_builds_its_map(tmp_path: Path) -> None:
         while "strategy map" not in services.index_state and time.monotonic() < deadline:
             assert "failed" not in services.index_state, services.index_state
             time.sleep(0.2)
-        assert "strategy map: 44 elements to confirm" in services.index_state
+        assert "strategy map: 66 elements to confirm" in services.index_state
     finally:
         services.close()
     db = Database(settings)
     try:
-        assert len(StrategyMap(db, "sample").elements()) == 44
+        assert len(StrategyMap(db, "sample").elements()) == 66
     finally:
         db.close()
 
@@ -274,9 +275,10 @@ def test_a_department_brief_holds_its_own_goals_limits_and_the_non_goals(
     assert "Raise the share of new subscribers from referrals from 9% to 15%: from 9% to 15%" \
         in text
     assert "Marketing operating budget: $260,000" in text and "No pods or capsules" in text
+    assert "Holiday gift subscription campaign, November-December 2026" in text
     assert "career ladder" not in text  # People's objective is not Marketing's
     assert "not yet confirmed" in text
-    with pytest.raises(InputError, match="departments: Customer service"):
+    with pytest.raises(InputError, match="departments: Customer Service, Finance"):
         department_brief(elements, "Legal")
 
 
@@ -295,7 +297,7 @@ def test_strategy_tab_handlers_refuse_bad_input_readably(tmp_path: Path) -> None
             rebuild(services, "tab")
         services.kb.index([SAMPLE])
         summary, _, rows, _, changes = rebuild(services, "tab")
-        assert "44 elements" in summary and len(rows) == 44 and changes == []
+        assert "66 elements" in summary and len(rows) == 66 and changes == []
         key = next(r[0] for r in rows if r[1] == "key_result")
         with pytest.raises(gr.Error, match="takes a number"):
             edit(services, "tab", key, "target", "soon")

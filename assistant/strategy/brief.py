@@ -56,6 +56,11 @@ def department_brief(elements: list[MapElement], department: str) -> str:
         lines.append("")
     if not objectives:
         lines += ["No objectives in the map for this department yet.", ""]
+    running = [e for e in own if e.kind == "initiative"]
+    if running:
+        lines += ["## Initiatives", ""]
+        lines += [f"- {e.title} — {_source(e)}" for e in running]
+        lines.append("")
     limits = [e for e in own if e.kind == "limit"]
     if limits:
         lines += ["## Limits", ""]

@@ -89,6 +89,13 @@ def build_map(kb: KnowledgeBase, progress: Progress | None = None,
             found += [e for hit in chunks for e in _prose(hit, doc.kind, doc.period or "")]
         for element in found:
             elements.setdefault(element.key, element)
+    # one spelling per department: the documents' own ("Customer Service", not the table's
+    # "Customer service")
+    names = {d.department.lower(): d.department for d in kb.documents() if d.department}
+    for key, element in elements.items():
+        if element.department.lower() in names:
+            elements[key] = element.model_copy(
+                update={"department": names[element.department.lower()]})
     if prose is not None:
         covered = {c.chunk_id for e in elements.values() for c in e.citations}
         for element in prose(covered):
