@@ -332,3 +332,36 @@ def test_goal_sets_live_in_postgresql_by_url(postgres_server: str, tmp_path: Pat
         other.get(saved.id)
     store.delete(saved.id)
     assert store.list() == []
+
+
+def test_a_saved_set_citing_a_changed_passage_is_flagged_stale(tmp_path: Path) -> None:
+    import shutil
+
+    from assistant.core.schemas import Citation, KeyResult
+    from assistant.goals.store import stale_citations
+
+    from .conftest import SAMPLE
+
+    corpus = tmp_path / "knowledge"
+    shutil.copytree(SAMPLE, corpus)
+    settings = Settings(data_dir=tmp_path / "data", workspace="stale",
+                        embeddings_provider="fake")
+    with KnowledgeBase(settings) as kb:
+        kb.index([corpus])
+        hit = next(h for h in kb.chunks_of("knowledge/non-goals.md") if "pods" in h.section)
+        quote = "We will not sell coffee in single-use pods or capsules"
+        cite = Citation(chunk_id=hit.chunk_id, document=hit.doc_id, section=hit.section,
+                        quote=quote)
+        store = GoalStore(settings)
+        saved = store.save(OKRSet(department="Operations", period="2027-Q1", objectives=[
+            Objective(title="Packaging we can stand behind", citations=[cite],
+                      key_results=[KeyResult(statement="Ship no pods", citations=[cite])])]))
+        assert stale_citations(store.list(), kb) == []
+        page = corpus / "non-goals.md"
+        page.write_text(page.read_text().replace("single-use pods or capsules",
+                                                 "single-use pods, capsules or drip bags"))
+        kb.index([corpus])
+        found = stale_citations(store.list(), kb)
+    assert [(s.okr_set, s.where) for s in found] == [(saved.id, "Objective 1"),
+                                                     (saved.id, "Objective 1, KR 1")]
+    assert found[0].quote == quote and "drip bags" in found[0].now

@@ -20,7 +20,7 @@ from assistant.goals.judge import judge_okrs
 from assistant.goals.lint import Finding, LintConfig, lint_okrs
 from assistant.goals.okr_io import read_okrs, to_csv, to_json, to_markdown
 from assistant.goals.smart import draft_smart
-from assistant.goals.store import GoalStore
+from assistant.goals.store import GoalStore, stale_citations
 
 goals_app = typer.Typer(no_args_is_help=True, help="Saved OKR sets of the workspace.")
 app.add_typer(goals_app, name="goals")
@@ -178,6 +178,29 @@ def goals_save(ctx: typer.Context, file: Path, as_json: bool = JsonOpt) -> None:
     def run() -> None:
         saved = GoalStore(_settings(ctx)).save(read_okrs(file))
         emit({"id": saved.id}, as_json, lambda: out.print(f"Saved as {saved.id}."))
+
+    guarded(run)
+
+
+@goals_app.command("stale")
+def goals_stale(ctx: typer.Context, as_json: bool = JsonOpt) -> None:
+    """Saved OKR sets whose cited passages changed or disappeared after re-indexing."""
+
+    def run() -> None:
+        settings = _settings(ctx)
+        with open_kb(settings) as kb:
+            found = stale_citations(GoalStore(settings).list(), kb)
+
+        def human() -> None:
+            for s in found:
+                out.print(f"[yellow]source changed[/yellow] {escape(s.okr_set)} {s.where}\n"
+                          f"    cited: “{escape(s.quote)}”\n    now:   "
+                          f"{escape(' '.join(s.now.split())[:300]) or '(passage gone)'}",
+                          highlight=False)
+            if not found:
+                out.print("Every saved OKR set's sources are unchanged.")
+
+        emit(found, as_json, human)
 
     guarded(run)
 

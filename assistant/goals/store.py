@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import uuid
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 from sqlalchemy import select
 
 from assistant.core.config import Settings
@@ -20,8 +20,19 @@ from assistant.core.files import write_atomic
 from assistant.core.schemas import OKRSet
 from assistant.db.engine import shared_database
 from assistant.db.models import OKRSetRow
+from assistant.knowledge.base import KnowledgeBase
+from assistant.knowledge.grounding import quote_in_chunk
 
-__all__ = ["GoalStore", "write_atomic"]
+__all__ = ["GoalStore", "StaleCitation", "stale_citations", "write_atomic"]
+
+
+class StaleCitation(BaseModel):
+    """A saved OKR set's citation whose quote is no longer in the cited chunk."""
+
+    okr_set: str
+    where: str  # "Objective 1" or "Objective 1, KR 2"
+    quote: str
+    now: str  # the cited section's text now, or "" when it is gone
 
 
 class GoalStore:
@@ -100,3 +111,24 @@ class GoalStore:
 def _check_id(okr_id: str) -> None:
     if not re.fullmatch(r"[a-z0-9][a-z0-9._-]{0,80}", okr_id):
         raise InputError(f"'{okr_id}' is not a valid OKR set id.")
+
+
+def stale_citations(sets: list[OKRSet], kb: KnowledgeBase) -> list[StaleCitation]:
+    """Where saved OKR sets cite passages that re-indexing changed or removed."""
+    out = []
+    for okrs in sets:
+        for n, objective in enumerate(okrs.objectives, 1):
+            places = [(f"Objective {n}", objective.citations)] + [
+                (f"Objective {n}, KR {k}", kr.citations)
+                for k, kr in enumerate(objective.key_results, 1)]
+            for where, citations in places:
+                for citation in citations:
+                    hit = kb.get_chunks([citation.chunk_id]).get(citation.chunk_id)
+                    if hit is not None and quote_in_chunk(citation.quote, hit.text):
+                        continue
+                    now = hit.text if hit else next(
+                        (h.text for h in kb.chunks_of(citation.document)
+                         if h.section == citation.section), "")
+                    out.append(StaleCitation(okr_set=okrs.id, where=where,
+                                             quote=citation.quote, now=now))
+    return out
