@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 import typer
 from pydantic import BaseModel, ValidationError
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
 
 from assistant.core.config import Settings
@@ -118,3 +119,13 @@ def open_llm(settings: Settings) -> Iterator[LLM]:
     finally:
         llm.close()
 
+
+
+def print_stale(rows: list[tuple[str, str, str]], none: str) -> None:
+    """(what, cited quote, the passage now) per changed source; `none` when there are none."""
+    for what, quote, now in rows:
+        out.print(f"[yellow]source changed[/yellow] {escape(what)}\n    cited: “{escape(quote)}”"
+                  f"\n    now:   {escape(' '.join(now.split())[:300]) or '(passage gone)'}",
+                  highlight=False)
+    if not rows:
+        out.print(none)

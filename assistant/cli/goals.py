@@ -10,7 +10,17 @@ from typing import Literal
 import typer
 from rich.markup import escape
 
-from assistant.cli.base import JsonOpt, app, emit, err, guarded, open_kb, open_llm, out
+from assistant.cli.base import (
+    JsonOpt,
+    app,
+    emit,
+    err,
+    guarded,
+    open_kb,
+    open_llm,
+    out,
+    print_stale,
+)
 from assistant.cli.base import settings_from as _settings
 from assistant.core.errors import InputError
 from assistant.core.periods import next_quarter
@@ -191,16 +201,9 @@ def goals_stale(ctx: typer.Context, as_json: bool = JsonOpt) -> None:
         with open_kb(settings) as kb:
             found = stale_citations(GoalStore(settings).list(), kb)
 
-        def human() -> None:
-            for s in found:
-                out.print(f"[yellow]source changed[/yellow] {escape(s.okr_set)} {s.where}\n"
-                          f"    cited: “{escape(s.quote)}”\n    now:   "
-                          f"{escape(' '.join(s.now.split())[:300]) or '(passage gone)'}",
-                          highlight=False)
-            if not found:
-                out.print("Every saved OKR set's sources are unchanged.")
-
-        emit(found, as_json, human)
+        emit(found, as_json, lambda: print_stale(
+            [(f"{s.okr_set} {s.where}", s.quote, s.now) for s in found],
+            "Every saved OKR set's sources are unchanged."))
 
     guarded(run)
 

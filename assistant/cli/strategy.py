@@ -17,6 +17,7 @@ from assistant.cli.base import (
     open_kb,
     open_llm,
     out,
+    print_stale,
     progress_bar,
 )
 from assistant.cli.base import settings_from as _settings
@@ -289,15 +290,8 @@ def stale(ctx: typer.Context, as_json: bool = JsonOpt) -> None:
         finally:
             db.close()
 
-        def human() -> None:
-            for s in found:
-                out.print(f"[yellow]source changed[/yellow] {escape(s.key)} ({s.status})\n"
-                          f"    cited: “{escape(s.quote)}”\n    now:   "
-                          f"{escape(' '.join(s.now.split())[:300]) or '(passage gone)'}",
-                          highlight=False)
-            if not found:
-                out.print("Every element's source is unchanged.")
-
-        emit(found, as_json, human)
+        emit(found, as_json, lambda: print_stale(
+            [(f"{s.key} ({s.status})", s.quote, s.now) for s in found],
+            "Every element's source is unchanged."))
 
     guarded(run)
