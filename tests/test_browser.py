@@ -120,12 +120,20 @@ def test_draft_okrs_shows_cards_badges_and_expandable_citations(browser: Any,
     assert page.get_by_text("KR1", exact=False).count() > 0
     source = page.get_by_text("Source 1:", exact=False).first
     source.wait_for()
-    # a message that is only a quoted passage: hidden until its source is opened (the card's
-    # own text has quotes too, “make KR2 more ambitious”, so a bare “ would prove nothing)
-    quoted = page.get_by_text(re.compile(r"^“[^”]{20,}”$")).first
-    assert not quoted.is_visible()
+    # opening a source shows one more quoted passage (an element whose whole text is a quote;
+    # the card has quotes of its own, “make KR2 more ambitious”, so a bare “ proves nothing)
+    quoted = page.get_by_text(re.compile(r"^“[^”]{20,}”$"))
+
+    def shown() -> int:
+        return sum(quoted.nth(i).is_visible() for i in range(quoted.count()))
+
+    before = shown()
     source.click()  # expands to the quoted passage
-    quoted.wait_for(state="visible")
+    for _ in range(100):
+        if shown() > before:
+            break
+        page.wait_for_timeout(100)
+    assert shown() > before, "opening the source showed no quoted passage"
     page.screenshot(path=str(SHOTS / "2-chat-okr-draft.png"), full_page=True)
 
 

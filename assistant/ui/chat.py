@@ -43,7 +43,8 @@ def _citation_messages(citations: list[Citation]) -> list[Message]:
     the quoted text."""
     unique = list({(c.chunk_id, c.quote): c for c in citations}.values())
     return [{"role": "assistant", "content": f"“{c.quote}”",
-             "metadata": {"title": f"Source {n}: {c.document} — {c.section}"}}
+             # status "done": Gradio starts the accordion closed (without a status, open)
+             "metadata": {"title": f"Source {n}: {c.document} — {c.section}", "status": "done"}}
             for n, c in enumerate(unique, 1)]
 
 
