@@ -174,6 +174,7 @@ def test_goals_tab_drafts_an_editable_table_with_findings(browser: Any, app_url:
 
 
 @pytest.mark.local_model
+@pytest.mark.timeout(1800)  # a whole draft on two cores took 130-531 s: margin for a busy host
 def test_real_model_okr_request_streams_then_completes(browser: Any,
                                                        sample_settings: Settings) -> None:
     """Visible text arrives long before the draft is done, then the card with its checks."""
@@ -191,7 +192,7 @@ def test_real_model_okr_request_streams_then_completes(browser: Any,
         first_text = time.perf_counter() - start
         page.get_by_text("Writing…", exact=False).first.wait_for(timeout=300_000)
         model_text = time.perf_counter() - start
-        page.get_by_text("Checks", exact=False).first.wait_for(timeout=900_000)
+        page.get_by_text("Checks", exact=False).first.wait_for(timeout=1_500_000)
         done = time.perf_counter() - start
         page.screenshot(path=str(SHOTS / "6-real-model-okr-draft.png"), full_page=True)
         assert first_text < model_text < done
