@@ -8,6 +8,8 @@ import signal
 import time
 from pathlib import Path
 
+import pytest
+
 from assistant.core.config import Settings
 from assistant.knowledge.base import KnowledgeBase
 from assistant.knowledge.integrity import repair, verify
@@ -50,6 +52,7 @@ def test_a_journal_left_by_a_killed_run_is_finished_on_open(settings: Settings,
     assert not Journal(settings.workspace_dir).path.exists()
 
 
+@pytest.mark.slow
 def test_sigkill_while_writing_loses_nothing(tmp_path: Path) -> None:
     random.seed(11)
     data, corpus, previous = tmp_path / "data", tmp_path / "corpus", tmp_path / "prev" / "corpus"

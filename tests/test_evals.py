@@ -21,6 +21,7 @@ def test_datasets_validate_and_are_big_enough() -> None:
     assert all(c.reference_chunks and c.metadata.get("license") for c in qa)
 
 
+@pytest.mark.slow
 def test_reference_chunks_exist_in_the_indexed_corpora(settings: Settings) -> None:
     from assistant.knowledge.base import KnowledgeBase
     from evals.cases import CORPORA
@@ -49,6 +50,7 @@ def _baseline() -> dict:
     return json.loads(BASELINE.read_text())
 
 
+@pytest.mark.slow
 def test_the_current_retriever_passes_the_gate(settings: Settings) -> None:
     report = run_suite(settings, only="qa")
     retrieval_only = {"metrics": {g: {k: v for k, v in m.items() if k in (
@@ -57,12 +59,14 @@ def test_the_current_retriever_passes_the_gate(settings: Settings) -> None:
     assert compare(report, retrieval_only) == []
 
 
+@pytest.mark.slow
 def test_a_broken_retriever_fails_the_gate(settings: Settings) -> None:
     report = run_suite(settings, k=0, only="qa")
     problems = compare(report, _baseline())
     assert any("hit_at_k" in p for p in problems)
 
 
+@pytest.mark.slow
 def test_a_model_that_answers_garbage_fails_the_gate(settings: Settings) -> None:
     model = ScriptedChatModel(replies=["{not json, no citation [S42]"])
     report = run_suite(settings, only="qa", llm=LLM(settings, chat_model=model))
@@ -103,6 +107,7 @@ def test_classification_scores() -> None:
     assert s["macro_f1"] == pytest.approx(4 / 9)
 
 
+@pytest.mark.slow
 def test_a_model_that_returns_invalid_json_fails_the_gate(settings: Settings,
                                                          tmp_path) -> None:
     model = ScriptedChatModel(replies=["{not json"])
@@ -136,6 +141,7 @@ def test_each_suite_is_compared_with_its_own_baseline() -> None:
     assert json.loads(BASELINE.read_text())["suite"] == "smoke"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("reply", "expected"), [
     ('{"supported": true, "reason": "stated in S1"}', 1.0),
     ('{"supported": false, "reason": "not in the passages"}', 0.0)])
@@ -153,6 +159,7 @@ def test_the_optional_judge_scores_faithfulness_and_is_recorded(settings: Settin
     assert scores and all(s == expected for s in scores)
 
 
+@pytest.mark.slow
 def test_without_a_judge_nothing_is_judged(settings: Settings) -> None:
     import math
 

@@ -5,10 +5,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from assistant.core.config import Settings
 from tests.support.load import flood, run_load, start_app, summary
 
 
+@pytest.mark.slow
 def test_concurrent_sessions_keep_their_state_and_overflow_gets_busy(tmp_path: Path) -> None:
     settings = Settings(data_dir=tmp_path / "data", workspace="sample", llm_provider="fake")
     url, services, demo = start_app(settings)  # the production queue settings
