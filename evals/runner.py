@@ -23,6 +23,7 @@ from assistant.knowledge.base import KnowledgeBase
 from assistant.knowledge.grounding import quote_in_chunk
 from assistant.knowledge.qa import answer_question
 from assistant.llm.client import LLM
+from assistant.strategy.build import build_map
 from evals.judge import Judge, build_judge
 
 from .cases import CORPORA, Case, load_cases
@@ -56,6 +57,7 @@ def run_suite(settings: Settings, suite: str = "smoke", k: int = 5,
     cases = [c for c in load_cases() if only in (None, c.task)
              and split in (None, c.metadata.get("split", "test"))]
     report: dict[str, Any] = {"suite": suite, "provider": settings.llm_provider, "k": k,
+                              "draft_from": settings.draft_from,
                               "split": split or "all",
                               "started": datetime.now(UTC).isoformat(timespec="seconds"),
                               "tasks": sorted({c.task for c in cases}),
@@ -78,7 +80,8 @@ def run_suite(settings: Settings, suite: str = "smoke", k: int = 5,
                             for n, c in enumerate(qa)]
                     report["cases"] += rows
                     report["metrics"][f"{corpus}.qa"] = summarise_rows(rows, QA_KEYS)
-                _goal_tasks(report, corpus, mine, kb, llm, suite, progress)
+                _goal_tasks(report, corpus, mine, kb, llm, suite, progress,
+                            settings.draft_from)
                 for c in (c for c in mine if c.task == "strategy_map"):  # smoke: rules only
                     row = _tokens(llm, partial(strategy_map_case, c, kb,
                                                llm if suite == "full" else None))
@@ -125,14 +128,18 @@ def _smoke_pick(cases: list[Case], suite: str, corpus: str) -> list[Case]:
 GOAL_KEYS = {"okr_draft": ("schema_valid", "kr_pass", "kr_pass_first", "kr_pass_returned",
                            "citation_validity",
                            "invented_baseline_rate", "unknown_baseline_share",
-                           "unsupported_objectives", "foreign_items", "repair_rounds"),
+                           "unsupported_objectives", "foreign_items", "repair_rounds",
+                           "prompt_chars"),
              "smart_goal": ("schema_valid", "kr_pass", "citation_validity"),
              "lint": ("rule_recall", "rule_precision")}
 
 
 def _goal_tasks(report: dict[str, Any], corpus: str, cases: list[Case], kb: KnowledgeBase,
-                llm: LLM, suite: str, progress: Progress | None) -> None:
+                llm: LLM, suite: str, progress: Progress | None, draft_from: str) -> None:
     """okr_draft and smart_goal (full suite: all; smoke: one SMART goal), lint (always all)."""
+    # KEEL_DRAFT_FROM=map: the map as the rules read it on a first start (unconfirmed)
+    strategy = build_map(kb) if draft_from == "map" and any(
+        c.task == "okr_draft" for c in cases) else None
     for task in ("lint", "smart_goal", "okr_draft"):
         mine = [c for c in cases if c.task == task]
         if suite == "smoke" and task != "lint":
@@ -141,7 +148,7 @@ def _goal_tasks(report: dict[str, Any], corpus: str, cases: list[Case], kb: Know
         for n, case in enumerate(mine, 1):
             run = (partial(lint_case, case) if task == "lint" else
                    partial(smart_case, case, kb, llm) if task == "smart_goal" else
-                   partial(draft_case, case, kb, llm))
+                   partial(draft_case, case, kb, llm, strategy))
             rows.append(_tokens(llm, run))
             if progress:
                 progress(n, len(mine), f"{corpus} {task}")

@@ -10,13 +10,14 @@ from pathlib import Path
 from typing import Any
 
 from assistant.core.errors import KeelError
-from assistant.goals.draft import draft_okrs
+from assistant.goals.draft import draft_okrs, start_session
 from assistant.goals.lint import lint_okrs
 from assistant.goals.okr_io import read_okrs
 from assistant.goals.smart import draft_smart
 from assistant.knowledge.base import KnowledgeBase
 from assistant.knowledge.grounding import number_in_text, quote_in_chunk
 from assistant.llm.client import LLM
+from assistant.strategy.model import MapElement
 
 from .cases import Case
 from .metrics import mean, percentile
@@ -32,13 +33,16 @@ def _citations_valid(citations: list[Any], kb: KnowledgeBase) -> list[bool]:
             for c in citations]
 
 
-def draft_case(case: Case, kb: KnowledgeBase, llm: LLM) -> dict[str, Any]:
+def draft_case(case: Case, kb: KnowledgeBase, llm: LLM,
+               strategy: list[MapElement] | None = None) -> dict[str, Any]:
+    """One drafting case; `strategy` (the corpus's map as the rules read it, unconfirmed)
+    makes it draft from the map (KEEL_DRAFT_FROM=map), else from passages."""
     row: dict[str, Any] = {"id": case.id, "corpus": case.corpus, "task": case.task,
                            "department": case.input["department"]}
     start = time.perf_counter()
     try:
         report = draft_okrs(kb, llm, case.input["department"], case.input["period"],
-                            count=int(case.input.get("objectives", 2)))
+                            count=int(case.input.get("objectives", 2)), strategy=strategy)
     except KeelError as exc:
         row.update(_ZERO, error=f"{type(exc).__name__}: {exc}")
         row["latency_s"] = time.perf_counter() - start
@@ -53,7 +57,11 @@ def draft_case(case: Case, kb: KnowledgeBase, llm: LLM) -> dict[str, Any]:
         c.chunk_id in chunks and number_in_text(k.baseline or 0.0, chunks[c.chunk_id].text)
         for c in k.citations)]
     failing = {f.where for f in report.findings if f.severity == "error" and ", KR " in f.where}
-    row.update(schema_valid=1.0, kr_pass=report.kr_pass_final, kr_pass_first=report.kr_pass_first,
+    first = start_session(kb, case.input["department"], case.input["period"],
+                          int(case.input.get("objectives", 2)), "committed", strategy=strategy)
+    row.update(source=report.source,
+               prompt_chars=float(sum(len(str(m.content)) for m in first.history)),
+               schema_valid=1.0, kr_pass=report.kr_pass_final, kr_pass_first=report.kr_pass_first,
                kr_pass_returned=1 - len(failing) / len(krs) if krs else 0.0,
                problems_left=report.problems_left[:6],
                repair_rounds=float(report.repair_rounds),

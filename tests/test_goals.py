@@ -10,7 +10,7 @@ from assistant.core.config import Settings
 from assistant.core.errors import InputError
 from assistant.core.periods import next_quarter, parse_period
 from assistant.core.schemas import Objective, OKRSet
-from assistant.goals.draft import draft_okrs, gather_passages
+from assistant.goals.draft import draft_okrs, gather_passages, start_session
 from assistant.goals.okr_io import read_okrs, to_csv, to_json, to_markdown
 from assistant.goals.smart import draft_smart
 from assistant.goals.store import GoalStore
@@ -18,6 +18,7 @@ from assistant.knowledge.base import KnowledgeBase
 from assistant.knowledge.grounding import baseline_from_table, number_in_text, quote_in_chunk
 from assistant.llm.client import LLM
 from assistant.llm.fake_model import ScriptedChatModel
+from assistant.strategy.build import build_map
 
 
 @pytest.mark.parametrize(("period", "label", "start", "end"), [
@@ -365,3 +366,50 @@ def test_a_saved_set_citing_a_changed_passage_is_flagged_stale(tmp_path: Path) -
     assert [(s.okr_set, s.where) for s in found] == [(saved.id, "Objective 1"),
                                                      (saved.id, "Objective 1, KR 1")]
     assert found[0].quote == quote and "drip bags" in found[0].now
+
+
+def _session_prompt(kb: KnowledgeBase, department: str, strategy: list) -> tuple[str, str]:
+    session = start_session(kb, department, "2027-Q1", 2, "committed", strategy=strategy)
+    return str(session.history[0].content), str(session.history[1].content)
+
+
+def test_drafting_from_the_map_shows_the_company_slice_and_only_its_own_department(
+        sample_kb: KnowledgeBase) -> None:
+    strategy = build_map(sample_kb)
+    marketing_system, marketing_user = _session_prompt(sample_kb, "Marketing", strategy)
+    finance_system, _ = _session_prompt(sample_kb, "Finance", strategy)
+    assert marketing_system == finance_system  # one reusable prefix for every department
+    assert "Strategy pillar (Customer): Pillar 1: Subscriptions at the heart" in marketing_system
+    assert "We will not: No pods or capsules" in marketing_system
+    everything = marketing_system + marketing_user
+    assert "Objective: Make our farms famous" in marketing_user  # Marketing's own, from the map
+    assert "| Active subscribers | 2,410 |" in marketing_user  # its passages keep the baselines
+    for other in ("People objective", "Sales objective", "Operations objective"):
+        assert other not in everything  # other departments' goals never reach the prompt
+
+
+def test_rejected_and_stale_map_elements_stay_out_of_the_prompt(sample_kb: KnowledgeBase) -> None:
+    strategy = build_map(sample_kb)
+    pods = next(e for e in strategy if e.title == "No pods or capsules")
+    pods.status = "rejected"
+    pillar = next(e for e in strategy if e.kind == "pillar")
+    pillar.citations[0].chunk_id = "gone-after-reindexing"
+    system, _ = _session_prompt(sample_kb, "Marketing", strategy)
+    assert "No pods or capsules" not in system.split("We will not: What is not funded")[0]
+    assert f"Strategy pillar (Customer): {pillar.title}" not in system
+
+
+def test_a_draft_from_the_map_cites_the_passages_under_the_map_fake_proves_no_judgement(
+        sample_kb: KnowledgeBase) -> None:
+    strategy = build_map(sample_kb)
+    session = start_session(sample_kb, "Marketing", "2027-Q1", 1, "committed", strategy=strategy)
+    metrics = next(s for s, h in session.passages.items() if "2,410" in h.text)
+    model = ScriptedChatModel(replies=[_draft(2410, metrics)])
+    report = draft_okrs(sample_kb, LLM(sample_kb.settings, chat_model=model), "Marketing",
+                        "2027-Q1", count=1, strategy=strategy)
+    assert report.source == "map" and report.kr_pass_final == 1.0
+    assert report.okrs.objectives[0].key_results[0].baseline == 2410
+    _assert_grounded(report, sample_kb)
+    empty = draft_okrs(sample_kb, LLM(sample_kb.settings), "Marketing", "2027-Q1", count=1,
+                       strategy=[])
+    assert empty.source == "passages"  # an empty map falls back to the passages

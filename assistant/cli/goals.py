@@ -31,6 +31,7 @@ from assistant.goals.lint import Finding, LintConfig, lint_okrs
 from assistant.goals.okr_io import read_okrs, to_csv, to_json, to_markdown
 from assistant.goals.smart import draft_smart
 from assistant.goals.store import GoalStore, stale_citations
+from assistant.strategy.store import map_for_drafting
 
 goals_app = typer.Typer(no_args_is_help=True, help="Saved OKR sets of the workspace.")
 app.add_typer(goals_app, name="goals")
@@ -71,7 +72,8 @@ def okrs(ctx: typer.Context,
         with open_kb(settings) as kb, open_llm(settings) as llm:
             err.print("Drafting… (the local model takes a few minutes on a laptop CPU)")
             report = draft_okrs(kb, llm, department, period or next_quarter(date.today()),
-                                objectives, ambition)  # type: ignore[arg-type]
+                                objectives, ambition,  # type: ignore[arg-type]
+                                strategy=map_for_drafting(settings))
         if save:
             GoalStore(settings).save(report.okrs)
         if output:
@@ -88,7 +90,8 @@ def _print_report(report: DraftReport, saved: bool) -> None:
     _print_findings(report.findings)
     out.print(f"KRs passing all error-level checks: first draft {report.kr_pass_first:.0%}, "
               f"final {report.kr_pass_final:.0%}; repair rounds {report.repair_rounds}; "
-              f"{report.seconds:.0f} s.")
+              f"{report.seconds:.0f} s; drafted from the "
+              f"{'strategy map' if report.source == 'map' else 'retrieved passages'}.")
     for problem in report.problems_left:
         err.print(f"[yellow]unresolved:[/yellow] {escape(problem)}")
     if saved:

@@ -124,6 +124,12 @@ class Settings(BaseSettings):
     database_timeout_s: float = Field(
         10.0, gt=0, description="How long a write waits for another process's write.")
 
+    draft_from: Literal["map", "passages"] = Field(
+        "map", description="What drafting reads: map = the workspace's strategy map (its "
+        "company slice and the department's elements, plus the department's own passages); "
+        "passages = ~20 retrieved passages. An empty map falls back to passages. "
+        "docs/measurements.md compares the two.")
+
     # --- evaluation judge (optional) ---------------------------------------------------------
     eval_judge_base_url: str | None = Field(
         None, description="OpenAI-compatible endpoint of an LLM judge for `keel eval` "

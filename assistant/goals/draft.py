@@ -27,6 +27,7 @@ from assistant.core.safety import passages_block
 from assistant.core.schemas import Citation, KeyResult, Objective, OKRSet
 from assistant.core.text import numbers_in
 from assistant.goals.lint import Finding, LintConfig, lint_okrs
+from assistant.goals.map_sources import map_sources
 from assistant.goals.ownership import Block, blocks_of, owner_of
 from assistant.knowledge.base import KnowledgeBase, SearchHit
 from assistant.knowledge.grounding import (
@@ -37,6 +38,7 @@ from assistant.knowledge.grounding import (
 )
 from assistant.llm.client import LLM
 from assistant.llm.prompts import render
+from assistant.strategy.model import MapElement
 
 __all__ = ["DraftOKRs", "DraftReport", "Session", "draft_okrs", "finish", "gather_passages",
            "start_session"]
@@ -97,6 +99,8 @@ class DraftReport(BaseModel):
     kr_pass_final: float
     problems_left: list[str]
     seconds: float
+    source: Literal["map", "passages"] = Field(
+        "passages", description="What the prompt was built from.")
 
 
 def gather_passages(kb: KnowledgeBase, department: str) -> tuple[list[SearchHit], list[SearchHit]]:
@@ -137,13 +141,14 @@ def _department_name(known: set[str], department: str) -> str:
 def draft_okrs(kb: KnowledgeBase, llm: LLM, department: str, period: str, count: int = 3,
                ambition: Literal["committed", "aspirational"] = "committed",
                today: date | None = None, lint_config: LintConfig | None = None,
-               repair_rounds: int = 2, on_text: Callable[[str], None] | None = None
-               ) -> DraftReport:
+               repair_rounds: int = 2, on_text: Callable[[str], None] | None = None,
+               strategy: list[MapElement] | None = None) -> DraftReport:
     """Draft, check, repair and return an OKR set with its findings.
 
-    `on_text` receives the model's JSON as it is written (first draft and repairs)."""
+    `on_text` receives the model's JSON as it is written (first draft and repairs);
+    `strategy` is the workspace's map (see `start_session`)."""
     started = time.monotonic()
-    session = start_session(kb, department, period, count, ambition, today)
+    session = start_session(kb, department, period, count, ambition, today, strategy)
     draft = llm.structured(session.history, session.draft_schema, max_tokens=2400,
                            on_text=on_text)
     return finish(session, llm, draft, lint_config, repair_rounds, started, on_text)
@@ -159,32 +164,53 @@ class Session:
     count: int
     draft_schema: type[DraftOKRs]
     blocks: list[Block] = field(default_factory=list)  # passages by owning department
+    source: Literal["map", "passages"] = "passages"
 
 
 def start_session(kb: KnowledgeBase, department: str, period: str, count: int,
-                  ambition: str, today: date | None = None) -> Session:
-    """Retrieve the passages and render the drafting prompt (the same for a refinement)."""
+                  ambition: str, today: date | None = None,
+                  strategy: list[MapElement] | None = None) -> Session:
+    """Retrieve the sources and render the drafting prompt (the same for a refinement).
+
+    With a non-empty `strategy` (the workspace's map), the company part of the prompt is the
+    map's company slice and the department part its own elements plus its own passages
+    (`map_sources.py`); without one, retrieved passages (`gather_passages`)."""
     if not 1 <= count <= 5:
         raise InputError("Ask for 1 to 5 objectives.")
     label, start, end = parse_period(period)
     known = _departments(kb)
     department = _department_name(known, department)
     company, own = gather_passages(kb, department)
-    passages = {f"S{i}": h for i, h in enumerate(company + own, 1)}
+    mapped = map_sources(kb, strategy, department) if strategy else ([], [])
+    if mapped[0] or mapped[1]:
+        shown = {h.chunk_id for h in own}
+        company_items = [(s.hit, "\n".join(s.lines)) for s in mapped[0]]
+        own_items = [(s.hit, "\n".join(s.lines)) for s in mapped[1]
+                     if s.hit.chunk_id not in shown] + [(h, h.text) for h in own]
+    else:
+        company_items, own_items = [(h, h.text) for h in company], [(h, h.text) for h in own]
+    items = company_items + own_items
+    # The ownership check reads the passages a passage-based draft would see, whatever the
+    # prompt shows: other departments' objectives are named by document where not shown.
+    unseen = {f"{h.doc_id} ({h.section})": h for h in company + own
+              if mapped[0] or mapped[1]}
+    passages = {f"S{i}": h for i, (h, _) in enumerate(items, 1)}
     system, user = render(
         "draft_okrs", today=(today or date.today()).isoformat(), period=label,
         period_start=start.isoformat(), period_end=end.isoformat(), department=department,
         count=count, ambition=ambition,
-        company_passages=passages_block([(f"S{i}", h.doc_id, h.section, h.text)
-                                         for i, h in enumerate(company, 1)]),
-        department_passages=passages_block([(f"S{i}", h.doc_id, h.section, h.text)
-                                            for i, h in enumerate(own, len(company) + 1)]))
+        company_passages=passages_block([(f"S{i}", h.doc_id, h.section, text)
+                                         for i, (h, text) in enumerate(company_items, 1)]),
+        department_passages=passages_block([
+            (f"S{i}", h.doc_id, h.section, text)
+            for i, (h, text) in enumerate(own_items, len(company_items) + 1)]))
     base = OKRSet(workspace=kb.workspace, department=department, period=label,
                   period_start=start, period_end=end)
     return Session(history=[SystemMessage(content=system), HumanMessage(content=user)],
                    passages=passages, base=base, count=count,
                    draft_schema=_draft_schema(count, ambition),
-                   blocks=blocks_of(passages, known))
+                   blocks=blocks_of({**passages, **unseen}, known),
+                   source="map" if mapped[0] or mapped[1] else "passages")
 
 
 def finish(session: Session, llm: LLM, draft: DraftOKRs, lint_config: LintConfig | None,
@@ -206,7 +232,7 @@ def finish(session: Session, llm: LLM, draft: DraftOKRs, lint_config: LintConfig
     okrs.created_at = datetime.now(UTC)
     return DraftReport(okrs=okrs, findings=lint_okrs(okrs, lint_config), repair_rounds=rounds,
                        kr_pass_first=first_pass, kr_pass_final=kr_pass, problems_left=problems,
-                       seconds=round(time.monotonic() - started, 2))
+                       seconds=round(time.monotonic() - started, 2), source=session.source)
 
 
 def _check(draft: DraftOKRs, session: Session, config: LintConfig | None

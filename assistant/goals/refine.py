@@ -27,6 +27,7 @@ from assistant.goals.lint import Finding, LintConfig
 from assistant.knowledge.base import KnowledgeBase, SearchHit
 from assistant.llm.client import LLM
 from assistant.llm.prompts import render
+from assistant.strategy.model import MapElement
 
 __all__ = ["MAX_INSTRUCTION_CHARS", "finding_instruction", "refine_okrs", "to_draft"]
 
@@ -65,8 +66,10 @@ def finding_instruction(finding: Finding) -> str:
 
 def refine_okrs(kb: KnowledgeBase, llm: LLM, okrs: OKRSet, instruction: str,
                 lint_config: LintConfig | None = None, repair_rounds: int = 1,
-                on_text: Callable[[str], None] | None = None) -> DraftReport:
-    """The draft revised as asked, re-checked and re-linted."""
+                on_text: Callable[[str], None] | None = None,
+                strategy: list[MapElement] | None = None) -> DraftReport:
+    """The draft revised as asked, re-checked and re-linted (from the same sources as a
+    draft: `strategy` is the workspace's map, see `draft.start_session`)."""
     instruction = instruction.strip()
     if not instruction:
         raise InputError("Say what to change in the draft.")
@@ -77,7 +80,8 @@ def refine_okrs(kb: KnowledgeBase, llm: LLM, okrs: OKRSet, instruction: str,
         raise InputError("There is no draft to change yet: draft OKRs first.")
     started = time.monotonic()
     ambition = okrs.objectives[0].ambition or "committed"
-    session = start_session(kb, okrs.department, okrs.period, len(okrs.objectives), ambition)
+    session = start_session(kb, okrs.department, okrs.period, len(okrs.objectives), ambition,
+                            strategy=strategy)
     current = to_draft(okrs, session.passages)
     session.history += [AIMessage(content=current.model_dump_json()),
                         HumanMessage(content=render("refine_okrs", instruction=instruction)[1])]

@@ -16,6 +16,7 @@ from __future__ import annotations
 from pydantic import BaseModel
 from sqlalchemy import select
 
+from assistant.core.config import Settings
 from assistant.core.errors import InputError
 from assistant.db.engine import Database
 from assistant.db.models import MapChangeRow, MapElementRow
@@ -23,7 +24,7 @@ from assistant.knowledge.base import KnowledgeBase
 from assistant.knowledge.grounding import quote_in_chunk
 from assistant.strategy.model import MapElement
 
-__all__ = ["BuildReport", "MapChange", "StaleElement", "StrategyMap"]
+__all__ = ["BuildReport", "MapChange", "StaleElement", "StrategyMap", "map_for_drafting"]
 
 _DECIDED = ("confirmed", "edited")
 
@@ -232,3 +233,15 @@ def _same(a: dict[str, object], b: dict[str, object]) -> bool:
 
 def _element(row: MapElementRow) -> MapElement:
     return MapElement.model_validate({**row.data, "status": row.status})
+
+
+def map_for_drafting(settings: Settings) -> list[MapElement]:
+    """The workspace's map as drafting reads it (every element not rejected, confirmed or
+    not: each is cited and its quote checked), or [] when `draft_from` is "passages"."""
+    if settings.draft_from != "map":
+        return []
+    db = Database(settings)
+    try:
+        return StrategyMap(db, settings.workspace).elements()
+    finally:
+        db.close()

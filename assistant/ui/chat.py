@@ -21,6 +21,7 @@ from assistant.core.errors import KeelError, ModelError
 from assistant.core.safety import clean_model_text
 from assistant.core.schemas import Citation, GroundedAnswer, OKRSet
 from assistant.goals.draft import DraftReport, draft_okrs, gather_passages
+from assistant.goals.map_sources import company_slice, department_slice
 from assistant.goals.okr_io import to_markdown
 from assistant.goals.refine import refine_okrs
 from assistant.knowledge.base import KnowledgeBase
@@ -130,13 +131,21 @@ def partial_outline(json_so_far: str) -> str:
 def _draft(services: Services, kb: KnowledgeBase, plan: Route, message: str, state: State,
            history: list[Message]) -> Iterator[str]:
     company, own = gather_passages(kb, plan.department)
-    sections = ", ".join(dict.fromkeys(h.section.split(" > ")[-1] for h in company + own))
-    head = (f"Drafting **{plan.period}** OKRs for **{plan.department}** from "
-            f"{len(company) + len(own)} passages: {sections}.\n\n")
-    yield head + "Reading the passages… (a few minutes on the local model; the draft is then "\
-        "checked against every passage and the quality rules)"
+    strategy = services.strategy_for(kb.workspace)
+    if strategy:
+        shared = len(company_slice(strategy))
+        mine = len(department_slice(strategy, plan.department))
+        what = (f"the strategy map ({shared} company elements, {mine} of "
+                f"{plan.department}'s) and {len(own)} of its passages")
+    else:
+        sections = ", ".join(dict.fromkeys(h.section.split(" > ")[-1] for h in company + own))
+        what = f"{len(company) + len(own)} passages: {sections}"
+    head = f"Drafting **{plan.period}** OKRs for **{plan.department}** from {what}.\n\n"
+    yield head + "Reading the sources… (a few minutes on the local model; the draft is then "\
+        "checked against every cited passage and the quality rules)"
     report = yield from _while_drafting(head, lambda on_text: draft_okrs(
-        kb, services.llm, plan.department, plan.period, count=2, on_text=on_text))
+        kb, services.llm, plan.department, plan.period, count=2, on_text=on_text,
+        strategy=strategy))
     state["draft"] = report.okrs.model_dump(mode="json")
     history.extend(_citation_messages(_okr_citations(report.okrs)))
     yield okr_card(report)
@@ -148,7 +157,8 @@ def _refine(services: Services, kb: KnowledgeBase, plan: Route, message: str, st
     head = f"Revising the {current.department} draft: “{plan.text}”…\n\n"
     yield head
     report = yield from _while_drafting(head, lambda on_text: refine_okrs(
-        kb, services.llm, current, plan.text, on_text=on_text))
+        kb, services.llm, current, plan.text, on_text=on_text,
+        strategy=services.strategy_for(kb.workspace)))
     state["draft"] = report.okrs.model_dump(mode="json")
     history.extend(_citation_messages(_okr_citations(report.okrs)))
     yield okr_card(report)

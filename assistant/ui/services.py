@@ -14,7 +14,8 @@ from assistant.db.engine import Database
 from assistant.knowledge.base import KnowledgeBase
 from assistant.llm.client import LLM
 from assistant.strategy.build import build_map
-from assistant.strategy.store import StrategyMap
+from assistant.strategy.model import MapElement
+from assistant.strategy.store import StrategyMap, map_for_drafting
 
 __all__ = ["Services"]
 
@@ -49,6 +50,10 @@ class Services:
             if settings.workspace not in self._kbs:
                 self._kbs[settings.workspace] = KnowledgeBase(settings)
             return self._kbs[settings.workspace]
+
+    def strategy_for(self, workspace: str | None) -> list[MapElement]:
+        """The workspace's strategy map as drafting reads it ([] with draft_from=passages)."""
+        return map_for_drafting(self.settings_for(workspace))
 
     def uploads_for(self, workspace: str | None) -> Path:
         return self.settings_for(workspace).workspace_dir / "uploads"

@@ -88,8 +88,9 @@ def draft_tab(services: Services, workspace: str, department: str, period: str, 
               ambition: str) -> tuple[State, list[list[Any]], list[list[str]], Any, str]:
     if not department:
         raise gr.Error("Pick a department.")
-    report = _guard(lambda: draft_okrs(services.kb_for(workspace), services.llm, department,
-                                       period.strip(), int(count), ambition))  # type: ignore[arg-type]
+    report = _guard(lambda: draft_okrs(
+        services.kb_for(workspace), services.llm, department, period.strip(), int(count),
+        ambition, strategy=services.strategy_for(workspace)))  # type: ignore[arg-type]
     note = (f"Repair rounds {report.repair_rounds}; KRs passing error-level checks "
             f"{report.kr_pass_first:.0%} → {report.kr_pass_final:.0%}.")
     return _view(report.okrs, report.findings, note)
@@ -139,7 +140,8 @@ def fix_tab(services: Services, workspace: str, state: State, rows: Any, choice:
     okrs = apply_edits(state, rows)
     finding = Finding.model_validate(state["findings"][int(choice.split(":")[0])])
     report = _guard(lambda: refine_okrs(services.kb_for(workspace), services.llm, okrs,
-                                        finding_instruction(finding)))
+                                        finding_instruction(finding),
+                                        strategy=services.strategy_for(workspace)))
     return _view(report.okrs, report.findings, f"Asked the model to fix {finding.rule}.")
 
 
