@@ -50,6 +50,8 @@ class _Handler(BaseHTTPRequestHandler):
         request = json.loads(self.rfile.read(length) or b"{}")
         with self.server.lock:
             self.server.hits += 1
+            if self.server.announce:  # run as a program: its stdout is the server log
+                print(f"request {self.server.hits} received", flush=True)
         mode = self.server.mode
         if mode in ("429", "503"):
             self._send(int(mode), json.dumps({"error": {"message": f"fault {mode}"}}).encode(),
@@ -98,6 +100,7 @@ class FaultServer(ThreadingHTTPServer):
         super().__init__(("127.0.0.1", port), _Handler)
         self.mode, self.reply, self.hang_s = mode, reply, hang_s
         self.hits = 0
+        self.announce = False
         self.lock = threading.Lock()
         self.release = threading.Event()
         self._thread = threading.Thread(target=self.serve_forever, daemon=True)
@@ -126,6 +129,7 @@ def main() -> None:
     parser.add_argument("--reply", default="OK")
     args = parser.parse_args()
     server = FaultServer(args.mode, reply=args.reply, port=args.port)
+    server.announce = True
     print(f"fault server on port {args.port}", flush=True)
     server.serve_forever()
 

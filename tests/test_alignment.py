@@ -11,9 +11,10 @@ from typer.testing import CliRunner
 from assistant.alignment.batch import matrix_png, read_batch, run_batch, write_batch_csv
 from assistant.alignment.check import check_proposal
 from assistant.alignment.elements import split_statements
-from assistant.alignment.index import CheckStore, alignment_index
+from assistant.alignment.index import alignment_index
 from assistant.alignment.render import report_markdown
 from assistant.alignment.report import ElementFinding, score_findings
+from assistant.alignment.store import CheckStore
 from assistant.cli.main import app
 from assistant.core.config import Settings
 from assistant.core.errors import InputError, KnowledgeError
@@ -286,6 +287,28 @@ def test_alignment_index_counts_traced_krs_and_checks(sample_kb: KnowledgeBase,
     assert any("Pillar 1" in p for p in result.pillars) and len(result.pillars) == 4
     assert any("Repaint" in u for u in result.unmapped)
     assert "Financial" in result.missing_perspectives
+
+
+def test_alignment_index_counts_the_maps_links(sample_kb: KnowledgeBase,
+                                               sample_settings: Settings) -> None:
+    from assistant.db.engine import shared_database
+    from assistant.strategy.build import build_map
+    from assistant.strategy.store import StrategyMap
+
+    smap = StrategyMap(shared_database(sample_settings), sample_settings.workspace)
+    smap.save_build(build_map(sample_kb))
+    work = [e for e in smap.elements() if e.kind in ("key_result", "initiative")]
+    result = alignment_index(sample_settings, sample_kb)
+    assert result.total == len(work)
+    assert result.pillars == [e.title for e in smap.elements() if e.kind == "pillar"]
+    # "Subscriber retention" serves Pillar 1 through the plan; Marketing's KR serves an
+    # objective that names no pillar, so it is unmapped, as the map shows it unlinked
+    assert result.per_pillar["Pillar 1: Subscriptions at the heart"] >= 1
+    assert any("Raise the share of new subscribers" in u for u in result.unmapped)
+    assert 0 < result.traced < result.total
+    retention = next(e for e in work if e.title == "Subscriber retention")
+    smap.reject(retention.key)
+    assert alignment_index(sample_settings, sample_kb).total == len(work) - 1
 
 
 def test_cli_check_file_stdin_batch_and_index(sample_settings: Settings,

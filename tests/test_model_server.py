@@ -88,8 +88,19 @@ def test_a_crash_during_a_request_names_the_signal_then_recovers(tmp_path: Path)
     llm = supervised(tmp_path, mode="hang", local_timeout_s=30)
     try:
         _ = llm.chat  # started
-        pid = llm._server.process.pid  # type: ignore[union-attr]
-        threading.Timer(1.0, os.kill, (pid, signal.SIGSEGV)).start()
+        server = llm._server
+        assert server is not None and server.process is not None
+        pid = server.process.pid
+
+        def kill_once_the_request_arrived() -> None:  # not on a timer: a loaded CI machine
+            deadline = time.monotonic() + 20  # can take more than a second to send it
+            while time.monotonic() < deadline and "request 1 received" not in (
+                    server.log_path.read_text(errors="replace")
+                    if server.log_path.exists() else ""):
+                time.sleep(0.05)
+            os.kill(pid, signal.SIGSEGV)
+
+        threading.Thread(target=kill_once_the_request_arrived, daemon=True).start()
         with pytest.raises(ModelError, match=r"stopped during this request \(killed by SIGSEGV"):
             llm.text(HI)
         assert llm.state.startswith("stopped: killed by SIGSEGV")

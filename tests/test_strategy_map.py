@@ -309,6 +309,31 @@ def test_strategy_tab_handlers_refuse_bad_input_readably(tmp_path: Path) -> None
         services.close()
 
 
+def test_strategy_tab_badges_what_cites_a_changed_passage(tmp_path: Path) -> None:
+    from assistant.ui.services import Services
+    from assistant.ui.strategy_tab import STALE_BADGE, map_view, rebuild
+
+    corpus = tmp_path / "knowledge"
+    shutil.copytree(SAMPLE, corpus)
+    settings = Settings(data_dir=tmp_path / "data", workspace="tab", embeddings_provider="fake",
+                        llm_provider="fake")
+    services = Services(settings)
+    try:
+        services.kb.index([corpus])
+        summary, _, rows, _, _ = rebuild(services, "tab")
+        assert STALE_BADGE not in summary and not any(STALE_BADGE in r[2] for r in rows)
+        page = corpus / "non-goals.md"
+        page.write_text(page.read_text().replace("single-use pods or capsules",
+                                                 "single-use pods, capsules or drip bags"))
+        services.kb.index([corpus])
+        summary, _, rows, _, _ = map_view(services, "tab")
+    finally:
+        services.close()
+    flagged = [r for r in rows if STALE_BADGE in r[2]]
+    assert [r[3] for r in flagged] == ["No pods or capsules"]
+    assert f"{STALE_BADGE}: 1 to review" in summary and "drip bags" in summary
+
+
 def test_prose_reading_keeps_verbatim_quotes_and_drops_invented_fake_model_proves_no_judgement(
         tmp_path: Path) -> None:
     """The fake proposes each passage's first sentence and an invented quote: the invented one

@@ -1,66 +1,38 @@
-"""Checked proposals kept per workspace, and the workspace's alignment index.
+"""The workspace's alignment index: how much of its work traces to a strategy pillar.
 
-alignment index = (saved KRs that trace to a pillar + checked initiatives that trace to a
-pillar) / (saved KRs + checked initiatives)
+alignment index = (KRs and initiatives tracing to a pillar) / (all of them), counting the
+strategy map's key results and initiatives, saved OKR sets' KRs and saved checks' initiatives.
 
-A KR traces when its objective's parent, or a passage it or its objective cites, names a
-strategy pillar; a checked initiative traces when a goal or initiative it supports does.
-Pillars are the sections of the workspace's strategy documents (headings such as "Pillar 2:
-Partner, not supplier"); a workspace without a strategy document falls back to its mission
-and plan sections.
+A map element traces when its links (`serves`: initiative → KR → objective → pillar) reach a
+pillar; a saved KR traces when its objective's parent, or a passage it or its objective cites,
+names a pillar; a checked initiative traces when a goal or initiative it supports does (and the
+check did not find it misaligned). Pillars are the map's pillars; a workspace without a map
+falls back to the sections of its strategy documents (headings such as "Pillar 2: Partner, not
+supplier"), then to its mission and plan sections.
 """
 
 from __future__ import annotations
 
 import re
-import uuid
 from collections import Counter
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 
-from assistant.alignment.report import AlignmentReport
+from assistant.alignment.store import CheckStore
 from assistant.core.config import Settings
-from assistant.core.errors import InputError
-from assistant.goals.store import GoalStore, write_atomic
+from assistant.db.engine import shared_database
+from assistant.goals.store import GoalStore
 from assistant.knowledge.base import KnowledgeBase
+from assistant.strategy.model import MapElement
+from assistant.strategy.store import StrategyMap
 
-__all__ = ["INDEX_FORMULA", "AlignmentIndex", "CheckStore", "alignment_index"]
+__all__ = ["INDEX_FORMULA", "AlignmentIndex", "alignment_index"]
 
-INDEX_FORMULA = ("alignment index = (saved KRs tracing to a pillar + checked initiatives "
-                 "tracing to a pillar) / (saved KRs + checked initiatives)")
+INDEX_FORMULA = ("alignment index = (map KRs and initiatives + saved KRs + checked initiatives "
+                 "that trace to a pillar) / (map KRs and initiatives + saved KRs + checked "
+                 "initiatives)")
 _WORD = re.compile(r"[a-z0-9]+")
 _SMALL = {"the", "and", "for", "our", "not", "a", "to", "of", "in", "at", "on", "with"}
-
-
-class CheckStore:
-    """Alignment reports the workspace asked to keep (atomic JSON files)."""
-
-    def __init__(self, settings: Settings) -> None:
-        self.folder = settings.workspace_dir / "checks"
-
-    def save(self, report: AlignmentReport) -> str:
-        self.folder.mkdir(parents=True, exist_ok=True)
-        slug = re.sub(r"[^a-z0-9]+", "-", report.proposal_title.lower()).strip("-")[:40]
-        check_id = f"{slug or 'proposal'}-{uuid.uuid4().hex[:6]}"
-        write_atomic(self.folder / f"{check_id}.json", report.model_dump_json(indent=2))
-        return check_id
-
-    def list(self) -> list[tuple[str, AlignmentReport]]:
-        if not self.folder.is_dir():
-            return []
-        out = []
-        for path in sorted(self.folder.glob("*.json")):
-            try:
-                out.append((path.stem, AlignmentReport.model_validate_json(path.read_text())))
-            except (OSError, ValidationError):
-                continue
-        return out
-
-    def delete(self, check_id: str) -> None:
-        path = self.folder / f"{check_id}.json"
-        if not re.fullmatch(r"[a-z0-9][a-z0-9._-]{0,80}", check_id) or not path.is_file():
-            raise InputError(f"No saved check '{check_id}'.")
-        path.unlink()
 
 
 class AlignmentIndex(BaseModel):
@@ -106,12 +78,40 @@ def _match(text: str, pillars: list[str]) -> str | None:
     return None
 
 
+def _map_links(elements: list[MapElement]) -> tuple[list[tuple[MapElement, str | None]],
+                                                      list[str]]:
+    """([(map KR or initiative, the pillar its links reach or None)], the map's pillars)."""
+    by_key = {e.key: e for e in elements}
+
+    def pillar_of(e: MapElement, seen: frozenset[str]) -> str | None:
+        for key in e.serves:
+            up = by_key.get(key)
+            if up is None or key in seen:
+                continue
+            if up.kind == "pillar":
+                return up.title
+            if (found := pillar_of(up, seen | {key})) is not None:
+                return found
+        return None
+
+    work = [e for e in elements if e.kind in ("key_result", "initiative")]
+    return ([(e, pillar_of(e, frozenset({e.key}))) for e in work],
+            [e.title for e in elements if e.kind == "pillar"])
+
+
 def alignment_index(settings: Settings, kb: KnowledgeBase) -> AlignmentIndex:
-    pillars = _pillars(kb)
+    links, map_pillars = _map_links(StrategyMap(shared_database(settings),
+                                                settings.workspace).elements())
+    pillars = map_pillars or _pillars(kb)
     per_pillar: Counter[str] = Counter()
     perspectives: Counter[str] = Counter()
     unmapped: list[str] = []
-    total = 0
+    total = len(links)
+    for element, pillar in links:
+        if pillar in pillars:
+            per_pillar[pillar] += 1
+        else:
+            unmapped.append(f"map {element.kind.replace('_', ' ')}: {element.title}")
     for okrs in GoalStore(settings).list():
         for obj in okrs.objectives:
             if obj.perspective:

@@ -10,8 +10,9 @@ from rich.markup import escape
 
 from assistant.alignment.batch import matrix_png, read_batch, run_batch, write_batch_csv
 from assistant.alignment.check import MAX_PROPOSAL_CHARS, check_proposal
-from assistant.alignment.index import CheckStore, alignment_index
+from assistant.alignment.index import alignment_index
 from assistant.alignment.render import report_markdown
+from assistant.alignment.store import CheckStore
 from assistant.cli.base import (
     JsonOpt,
     app,

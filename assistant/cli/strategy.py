@@ -9,6 +9,7 @@ from typing import Literal
 import typer
 from rich.markup import escape
 
+from assistant.alignment.store import CheckStore, stale_checks
 from assistant.cli.base import (
     JsonOpt,
     app,
@@ -23,6 +24,7 @@ from assistant.cli.base import (
 from assistant.cli.base import settings_from as _settings
 from assistant.core.errors import InputError
 from assistant.db.engine import Database
+from assistant.goals.store import GoalStore, stale_citations
 from assistant.strategy.brief import department_brief
 from assistant.strategy.build import build_map
 from assistant.strategy.extract import extract_prose
@@ -279,19 +281,26 @@ def brief(ctx: typer.Context,
 
 @map_app.command("stale")
 def stale(ctx: typer.Context, as_json: bool = JsonOpt) -> None:
-    """Elements whose cited passage changed or disappeared after re-indexing."""
+    """Everything citing a passage that re-indexing changed or removed: map elements, saved
+    OKR sets and saved alignment checks, each with the old quote and the passage now."""
 
     def run() -> None:
         settings = _settings(ctx)
         db, smap = _map(ctx)
         try:
             with open_kb(settings) as kb:
-                found = smap.stale(kb)
+                elements = smap.stale(kb)
+                sets = stale_citations(GoalStore(settings).list(), kb)
+                checks = stale_checks(CheckStore(settings).list(), kb)
         finally:
             db.close()
-
-        emit(found, as_json, lambda: print_stale(
-            [(f"{s.key} ({s.status})", s.quote, s.now) for s in found],
-            "Every element's source is unchanged."))
+        rows = ([(f"map element {s.key} ({s.status})", s.quote, s.now) for s in elements]
+                + [(f"OKR set {s.okr_set} {s.where}", s.quote, s.now) for s in sets]
+                + [(f"check {s.check} ({s.element})", s.quote, s.now) for s in checks])
+        emit({"elements": [s.model_dump() for s in elements],
+              "okr_sets": [s.model_dump() for s in sets],
+              "checks": [s.model_dump() for s in checks]}, as_json,
+             lambda: print_stale(rows, "Every source is unchanged: map elements, saved OKR "
+                                 "sets and saved checks."))
 
     guarded(run)

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import JSON, DateTime, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-__all__ = ["Base", "MapChangeRow", "MapElementRow", "OKRSetRow"]
+__all__ = ["Base", "CheckReportRow", "MapChangeRow", "MapElementRow", "OKRSetRow"]
 
 
 def _now() -> datetime:
@@ -70,3 +70,16 @@ class OKRSetRow(Base):
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now,
                                                  onupdate=_now)
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
+
+
+class CheckReportRow(Base):
+    """A saved alignment check (`assistant.alignment.report.AlignmentReport` as JSON)."""
+
+    __tablename__ = "check_reports"
+
+    id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    workspace: Mapped[str] = mapped_column(String(40), index=True)
+    title: Mapped[str] = mapped_column(String(300))
+    verdict: Mapped[str] = mapped_column(String(40))
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)

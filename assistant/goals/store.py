@@ -21,7 +21,7 @@ from assistant.core.schemas import OKRSet
 from assistant.db.engine import shared_database
 from assistant.db.models import OKRSetRow
 from assistant.knowledge.base import KnowledgeBase
-from assistant.knowledge.grounding import quote_in_chunk
+from assistant.knowledge.staleness import text_now_if_stale
 
 __all__ = ["GoalStore", "StaleCitation", "stale_citations", "write_atomic"]
 
@@ -123,12 +123,8 @@ def stale_citations(sets: list[OKRSet], kb: KnowledgeBase) -> list[StaleCitation
                 for k, kr in enumerate(objective.key_results, 1)]
             for where, citations in places:
                 for citation in citations:
-                    hit = kb.get_chunks([citation.chunk_id]).get(citation.chunk_id)
-                    if hit is not None and quote_in_chunk(citation.quote, hit.text):
-                        continue
-                    now = hit.text if hit else next(
-                        (h.text for h in kb.chunks_of(citation.document)
-                         if h.section == citation.section), "")
-                    out.append(StaleCitation(okr_set=okrs.id, where=where,
-                                             quote=citation.quote, now=now))
+                    now = text_now_if_stale(citation, kb)
+                    if now is not None:
+                        out.append(StaleCitation(okr_set=okrs.id, where=where,
+                                                 quote=citation.quote, now=now))
     return out

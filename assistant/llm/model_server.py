@@ -51,6 +51,8 @@ _HINTS = {
     signal.SIGBUS: "a crash inside llama.cpp (a damaged or truncated model file?)",
 }
 
+_REAP_S = 2.0  # how long a lost connection waits for a dying child to be reaped
+
 
 def exit_reason(returncode: int | None) -> str:
     """'killed by SIGSEGV (a crash inside llama.cpp …)' or 'exited with code 1'."""
@@ -220,6 +222,11 @@ class LocalModelServer:
                 self._hung = True
                 self.process.kill()
                 self.process.wait(timeout=10)
+            if self.alive and _connection_lost(exc):
+                # a dying child's sockets close before it can be reaped: a connection error
+                # can arrive while it still looks alive (seen on a loaded two-core machine)
+                with contextlib.suppress(subprocess.TimeoutExpired):
+                    self.process.wait(timeout=_REAP_S)
             if self.alive:
                 return None
             tail = self.log_tail()
@@ -255,6 +262,11 @@ class LocalModelServer:
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait(timeout=5)
+
+
+def _connection_lost(exc: BaseException) -> bool:
+    name = type(exc).__name__.lower()
+    return not _timed_out(exc) and ("connection" in name or "connection" in str(exc).lower())
 
 
 def _timed_out(exc: BaseException) -> bool:

@@ -21,7 +21,7 @@ from assistant.core.errors import InputError
 from assistant.db.engine import Database
 from assistant.db.models import MapChangeRow, MapElementRow
 from assistant.knowledge.base import KnowledgeBase
-from assistant.knowledge.grounding import quote_in_chunk
+from assistant.knowledge.staleness import text_now_if_stale
 from assistant.strategy.model import MapElement
 
 __all__ = ["BuildReport", "MapChange", "StaleElement", "StrategyMap", "map_for_drafting"]
@@ -200,10 +200,8 @@ class StrategyMap:
         out = []
         for element in self.elements():
             for citation in element.citations:
-                hit = kb.get_chunks([citation.chunk_id]).get(citation.chunk_id)
-                if hit is None or not quote_in_chunk(citation.quote, hit.text):
-                    now = hit.text if hit else _section_now(kb, citation.document,
-                                                            citation.section)
+                now = text_now_if_stale(citation, kb)
+                if now is not None:
                     out.append(StaleElement(key=element.key, title=element.title,
                                             status=element.status, quote=citation.quote,
                                             now=now))
@@ -216,13 +214,6 @@ class StrategyMap:
         if row is None:
             raise InputError(f"The strategy map of '{self.workspace}' has no element '{key}'.")
         return row  # type: ignore[no-any-return]
-
-
-def _section_now(kb: KnowledgeBase, document: str, section: str) -> str:
-    for hit in kb.chunks_of(document):
-        if hit.section == section:
-            return hit.text
-    return ""
 
 
 def _same(a: dict[str, object], b: dict[str, object]) -> bool:

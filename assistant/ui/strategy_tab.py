@@ -11,8 +11,10 @@ from typing import Any
 
 import gradio as gr
 
+from assistant.alignment.store import CheckStore, stale_checks
 from assistant.core.errors import InputError, KeelError
 from assistant.db.engine import shared_database
+from assistant.goals.store import GoalStore, stale_citations
 from assistant.strategy.build import build_map
 from assistant.strategy.extract import extract_prose
 from assistant.strategy.model import MapElement
@@ -20,7 +22,10 @@ from assistant.strategy.render import to_markdown
 from assistant.strategy.store import StrategyMap
 from assistant.ui.services import Services
 
-__all__ = ["EDITABLE", "ELEMENT_HEADERS", "map_figure", "map_view", "strategy_tab"]
+__all__ = ["EDITABLE", "ELEMENT_HEADERS", "STALE_BADGE", "map_figure", "map_view",
+           "stale_sources", "strategy_tab"]
+
+STALE_BADGE = "⚠ source changed"
 
 ELEMENT_HEADERS = ["key", "kind", "status", "title", "baseline", "target", "owner", "source"]
 CHANGE_HEADERS = ["id", "change", "key", "was", "now"]
@@ -43,16 +48,43 @@ def map_view(services: Services, ws: str | None, note: str = "") -> View:
         return ("The strategy map is empty: index your documents, then **Rebuild from the "
                 "documents**.", None, [], gr.update(choices=[]), [])
     counts = {s: sum(e.status == s for e in elements) for s in ("proposed", "confirmed", "edited")}
+    changed = stale_sources(services, ws, smap)
+    stale_keys = {row[0] for row in changed if row[3] == "map element"}
     head = (f"{note}\n\n" if note else "") + (
         f"**{len(elements)} elements**: {counts['confirmed']} confirmed, {counts['edited']} "
-        f"edited, {counts['proposed']} to confirm.\n\n")
-    rows = [[e.key, e.kind, e.status, e.title, e.baseline, e.target, e.owner,
-             e.citations[0].document] for e in elements]
+        f"edited, {counts['proposed']} to confirm.\n\n") + _stale_markdown(changed)
+    rows = [[e.key, e.kind, e.status + (f" {STALE_BADGE}" if e.key in stale_keys else ""),
+             e.title, e.baseline, e.target, e.owner, e.citations[0].document]
+            for e in elements]
     changes = [[c.id, c.change, c.key, c.current.text if c.current else "",
                 c.proposed.text if c.proposed else "(no longer in the documents)"]
                for c in smap.changes()]
     return (head + to_markdown(elements, smap.workspace), map_figure(elements), rows,
             gr.update(choices=[e.key for e in elements]), changes)
+
+
+def stale_sources(services: Services, ws: str | None, smap: StrategyMap
+                  ) -> list[tuple[str, str, str, str]]:
+    """(id, quote, text now, what) for every map element, saved OKR set and saved check
+    citing a passage that re-indexing changed or removed."""
+    settings, kb = services.settings_for(ws), services.kb_for(ws)
+    return ([(e.key, e.quote, e.now, "map element") for e in smap.stale(kb)]
+            + [(f"{s.okr_set} ({s.where})", s.quote, s.now, "saved OKR set")
+               for s in stale_citations(GoalStore(settings).list(), kb)]
+            + [(f"{c.check} ({c.element})", c.quote, c.now, "saved check")
+               for c in stale_checks(CheckStore(settings).list(), kb)])
+
+
+def _stale_markdown(changed: list[tuple[str, str, str, str]]) -> str:
+    if not changed:
+        return ""
+    lines = [f"### {STALE_BADGE}: {len(changed)} to review", "",
+             "Re-indexing changed the passages these cite. Check them against the new "
+             "wording (edit, confirm, or run the check again):", ""]
+    for key, quote, now, what in changed:
+        text = " ".join(now.split())[:240] or "(the passage is gone)"
+        lines.append(f"- **{what} {key}** — cited: *“{quote}”* — now: {text}")
+    return "\n".join(lines) + "\n\n"
 
 
 def _act(services: Services, ws: str | None, action: Any, note: str) -> View:
