@@ -54,7 +54,7 @@ def run_suite(settings: Settings, suite: str = "smoke", k: int = 5,
               only: str | None = None, llm: LLM | None = None, split: str | None = None,
               progress: Progress | None = None) -> dict[str, Any]:
     """Metrics per corpus for every task present, plus case-level rows."""
-    cases = [c for c in load_cases() if only in (None, c.task)
+    cases = [c for c in load_cases(include_blind=split == "blind") if only in (None, c.task)
              and split in (None, c.metadata.get("split", "test"))]
     report: dict[str, Any] = {"suite": suite, "provider": settings.llm_provider, "k": k,
                               "draft_from": settings.draft_from,
