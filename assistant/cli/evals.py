@@ -22,7 +22,8 @@ def eval_command(
                                             "settings)"),
         only: str | None = typer.Option(None, help="Only this task (e.g. qa)."),
         k: int = typer.Option(5, "-k", min=0, max=50, help="Retrieval depth."),
-        split: str | None = typer.Option(None, help="Only cases of this split (dev | test | blind: the blind set, run once at the end)."),
+        split: str | None = typer.Option(None, help="Only cases of this split (dev | test | "
+                                     "blind: the blind set, run once at the end)."),
         out_dir: Path | None = typer.Option(None, "--out", help="Run folder (default: "
                                             "evals/runs/<time>)."),
         update_baseline: bool = typer.Option(False, "--update-baseline",
