@@ -5,7 +5,14 @@ A new command goes in a module of this package (`@app.command()` on `base.app`) 
 
 from __future__ import annotations
 
-from assistant.cli import alignment, commands, evals, goals, strategy  # noqa: F401  (register)
+from assistant.cli import (  # noqa: F401  (register)
+    alignment,
+    checkins,
+    commands,
+    evals,
+    goals,
+    strategy,
+)
 from assistant.cli.base import app
 
 __all__ = ["app", "main"]

@@ -130,6 +130,9 @@ class Settings(BaseSettings):
         "passages = ~20 retrieved passages. An empty map falls back to passages. "
         "docs/measurements.md compares the two.")
 
+    checkin_stale_days: int = Field(
+        14, ge=1, le=365, description="A KR whose latest check-in is older is flagged stale.")
+
     # --- evaluation judge (optional) ---------------------------------------------------------
     eval_judge_base_url: str | None = Field(
         None, description="OpenAI-compatible endpoint of an LLM judge for `keel eval` "

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Date, DateTime, Float, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-__all__ = ["Base", "CheckReportRow", "MapChangeRow", "MapElementRow", "OKRSetRow"]
+__all__ = ["Base", "CheckInRow", "CheckReportRow", "MapChangeRow", "MapElementRow", "OKRSetRow"]
 
 
 def _now() -> datetime:
@@ -82,4 +82,21 @@ class CheckReportRow(Base):
     title: Mapped[str] = mapped_column(String(300))
     verdict: Mapped[str] = mapped_column(String(40))
     data: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+
+class CheckInRow(Base):
+    """One check-in on a key result: its value, the owner's confidence, a note. Rows are only
+    ever added (the history is the record), so two people checking in at once are both kept."""
+
+    __tablename__ = "checkins"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    workspace: Mapped[str] = mapped_column(String(40), index=True)
+    kr_id: Mapped[str] = mapped_column(String(300), index=True)
+    value: Mapped[float | None] = mapped_column(Float, nullable=True)
+    confidence: Mapped[str] = mapped_column(String(12))  # on_track | at_risk | off_track
+    note: Mapped[str] = mapped_column(Text, default="")
+    author: Mapped[str] = mapped_column(String(120), default="")
+    at: Mapped[date] = mapped_column(Date)  # the day the value was measured
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)

@@ -13,6 +13,7 @@ from assistant.core.errors import InputError, KeelError
 from assistant.db.engine import Database
 from assistant.knowledge.base import KnowledgeBase
 from assistant.llm.client import LLM
+from assistant.review.checkins import seed_sample_checkins
 from assistant.strategy.build import build_map
 from assistant.strategy.model import MapElement
 from assistant.strategy.store import StrategyMap, map_for_drafting
@@ -113,6 +114,8 @@ class Services:
             if not smap.elements(include_rejected=True):
                 report = smap.save_build(build_map(self.kb))
                 self.index_state += f"; strategy map: {len(report.added)} elements to confirm"
+            if seeded := seed_sample_checkins(self.settings):
+                self.index_state += f"; {seeded} sample check-ins"
         finally:
             db.close()
 
