@@ -271,3 +271,39 @@ def services_change_id(services: Services, key: str) -> int:
 
     smap = StrategyMap(shared_database(services.settings), "sample")
     return next(c.id for c in smap.changes() if c.key == key)
+
+
+def test_checkins_tab_shows_progress_and_saves_a_check_in(browser: Any, tmp_path: Path) -> None:
+    from assistant.db.engine import shared_database
+    from assistant.review.checkins import CheckInStore, seed_sample_checkins
+    from assistant.strategy.build import build_map
+    from assistant.strategy.store import StrategyMap
+
+    settings = Settings(data_dir=tmp_path / "data", workspace="sample", llm_provider="fake")
+    demo, services, url = serve(settings)
+    try:
+        services.kb.index([SAMPLE_KNOWLEDGE])
+        StrategyMap(shared_database(settings), "sample").save_build(build_map(services.kb))
+        assert seed_sample_checkins(settings) == 24
+        page = _open(browser, url)
+        page.get_by_role("tab", name="Check-ins").click()
+        page.get_by_label("Period (e.g. 2027-Q1)").last.fill("2026-Q4")
+        page.get_by_role("button", name="Show").click()
+        page.get_by_text("11 key results", exact=False).first.wait_for()
+        page.locator("#checkins-chart img").first.wait_for()
+        churn = "objective:2026-Q4:company:make-subscribing-the-obvious-way-to-buy-tidewater:kr2"
+        page.get_by_role("combobox", name="Key result").fill(churn)
+        page.get_by_role("option", name=churn).click()
+        page.get_by_label("Value now").fill("6.5")
+        page.get_by_label("at_risk").check()
+        page.get_by_label("Note (what moved it", exact=False).fill("pause option live")
+        page.get_by_role("button", name="Save check-in").click()
+        page.get_by_text("Checked in", exact=False).first.wait_for()
+        page.get_by_text("pause option live", exact=False).first.wait_for()
+        page.screenshot(path=str(SHOTS / "7-checkins.png"), full_page=True)
+        latest = CheckInStore(settings).history(churn)[-1]
+        assert (latest.value, latest.confidence, latest.note) == (6.5, "at_risk",
+                                                                  "pause option live")
+    finally:
+        demo.close()
+        services.close()

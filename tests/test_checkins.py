@@ -184,3 +184,29 @@ def test_check_ins_live_in_postgresql_by_url(postgres_server: str, tmp_path: Pat
     assert seed_sample_checkins(settings) == 24
     assert len(CheckInStore(settings).history(CHURN)) == 4
     assert CheckInStore(settings.with_workspace("pg-other")).count() == 0
+
+
+def test_checkins_tab_shows_the_quarter_and_records_a_check_in(sample: Settings) -> None:
+    import gradio as gr
+
+    from assistant.ui.checkins_tab import CHECKIN_HEADERS, checkins_view, record_checkin
+    from assistant.ui.services import Services
+
+    seed_sample_checkins(sample)
+    services = Services(sample)
+    try:
+        summary, chart, rows, _ = checkins_view(services, "sample", "2026-Q4", today=TODAY)
+        assert "11 key results** — 5 on track, 4 at risk, 2 off track; 2 stale" in summary
+        assert chart is not None and len(rows) == 11
+        churn = next(dict(zip(CHECKIN_HEADERS, r, strict=True)) for r in rows if r[-1] == CHURN)
+        assert (churn["latest"], churn["confidence"], churn["progress"]) == (6.9, "off_track",
+                                                                            "36%")
+        with pytest.raises(gr.Error, match="Pick a confidence"):
+            record_checkin(services, "sample", "2026-Q4", "", CHURN, 6.5, None, "", "")
+        summary, _, rows, _ = record_checkin(services, "sample", "2026-Q4", "", CHURN, 6.5,
+                                             "at_risk", "pause option live", "Ana")
+        assert "Checked in" in summary
+        churn = next(dict(zip(CHECKIN_HEADERS, r, strict=True)) for r in rows if r[-1] == CHURN)
+        assert churn["latest"] == 6.5 and churn["note"] == "pause option live"
+    finally:
+        services.close()

@@ -1,0 +1,146 @@
+"""The Check-ins tab: the period's key results with progress bars, confidence and last update,
+and a quick form to record a check-in.
+
+Handlers are plain functions of (services, workspace, …) so tests call them without a browser;
+`checkins_tab` wires them into Gradio. Every number comes from `review/` (code), none from the
+model.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import gradio as gr
+
+from assistant.core.errors import KeelError
+from assistant.review.checkins import CONFIDENCES, CheckIn, CheckInStore, KRStatus, statuses
+from assistant.review.progress import GRADE_FORMULA, PROGRESS_FORMULA
+from assistant.review.tracked import find_kr
+from assistant.ui.services import Services
+
+__all__ = ["CHECKIN_HEADERS", "checkins_figure", "checkins_tab", "checkins_view",
+           "current_quarter", "record_checkin"]
+
+CHECKIN_HEADERS = ["team", "key result", "baseline", "target", "latest", "measured",
+                   "confidence", "progress", "grade", "note", "KR id"]
+_COLOURS = {"on_track": "#2ca02c", "at_risk": "#ff7f0e", "off_track": "#d62728", None: "#9e9e9e"}
+View = tuple[str, Any, list[list[Any]], Any]
+
+
+def current_quarter(today: date) -> str:
+    return f"{today.year}-Q{(today.month - 1) // 3 + 1}"
+
+
+def checkins_view(services: Services, ws: str | None, period: str, department: str = "",
+                  note: str = "", today: date | None = None) -> View:
+    """(summary, progress chart, rows, KR choices) for the period (and department)."""
+    settings = services.settings_for(ws)
+    try:
+        found = statuses(settings, period.strip() or None, department.strip() or None, today)
+    except KeelError as exc:
+        raise gr.Error(str(exc)) from None
+    if not found:
+        return (f"{note}\n\nNo tracked key results for {period or 'any period'}: build the "
+                "strategy map (Strategy tab) or save an OKR set (Goals tab).", None, [],
+                gr.update(choices=[]))
+    counts = {c: sum(s.latest is not None and s.latest.confidence == c for s in found)
+              for c in CONFIDENCES}
+    stale = [s for s in found if s.stale]
+    head = (f"{note}\n\n" if note else "") + (
+        f"**{len(found)} key results** — {counts['on_track']} on track, {counts['at_risk']} at "
+        f"risk, {counts['off_track']} off track; {len(stale)} stale (no check-in for "
+        f"{settings.checkin_stale_days} days).\n\n*{PROGRESS_FORMULA}. {GRADE_FORMULA}.*")
+    rows = [_row(s) for s in found]
+    return head, checkins_figure(found), rows, gr.update(choices=[s.kr.id for s in found])
+
+
+def _row(s: KRStatus) -> list[Any]:
+    latest = s.latest
+    return [s.kr.department or "company", s.kr.statement, s.kr.baseline, s.kr.target,
+            latest.value if latest else None,
+            (latest.at.isoformat() + (" ⚠ stale" if s.stale else "")) if latest else "never",
+            latest.confidence if latest else "",
+            f"{s.progress:.0%}" if s.progress is not None else "ask the owner",
+            f"{s.grade:.1f} {s.grade_verdict}" if s.grade is not None else "",
+            latest.note if latest else "", s.kr.id]
+
+
+def checkins_figure(found: list[KRStatus]) -> Any:
+    """One bar per KR: progress 0…1, coloured by the latest confidence; grey hatched where
+    progress is unknown (no baseline or no check-in)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from matplotlib.patches import Patch
+
+    fig, ax = plt.subplots(figsize=(8, max(2.5, 0.42 * len(found) + 1)))
+    labels = [f"{(s.kr.department or 'company')[:12]}: {s.kr.statement[:48]}" for s in found]
+    for y, s in enumerate(found):
+        colour = _COLOURS[s.latest.confidence if s.latest else None]
+        if s.progress is None:
+            ax.barh(y, 1.0, color="white", edgecolor="#bbbbbb", hatch="//")
+            ax.text(0.02, y, "ask the owner", va="center", fontsize=7, color="#555555")
+        else:
+            ax.barh(y, 1.0, color="#eeeeee")
+            ax.barh(y, s.progress, color=colour)
+            ax.text(min(s.progress, 0.9) + 0.01, y, f"{s.progress:.0%}", va="center",
+                    fontsize=7)
+    ax.set_yticks(range(len(found)), labels, fontsize=7)
+    ax.invert_yaxis()
+    ax.set_xlim(0, 1)
+    ax.set_xlabel("progress from baseline to target")
+    ax.legend(handles=[Patch(color=_COLOURS[name], label=name.replace("_", " "))
+                       for name in CONFIDENCES], fontsize=7, loc="lower right")
+    fig.tight_layout()
+    return fig
+
+
+def record_checkin(services: Services, ws: str | None, period: str, department: str,
+                   kr_id: str | None, value: float | None, confidence: str | None, note: str,
+                   by: str) -> View:
+    """Save one check-in (today) and show the refreshed view."""
+    if not kr_id:
+        raise gr.Error("Pick a key result.")
+    if confidence not in CONFIDENCES:
+        raise gr.Error("Pick a confidence: on_track, at_risk or off_track.")
+    settings = services.settings_for(ws)
+    try:
+        kr = find_kr(settings, kr_id)
+        CheckInStore(settings).add(CheckIn(kr_id=kr.id, value=value, confidence=confidence,
+                                           note=note.strip()[:2000], author=by.strip()[:120],
+                                           at=date.today()))
+    except KeelError as exc:
+        raise gr.Error(str(exc)) from None
+    return checkins_view(services, ws, period, department,
+                         f"Checked in “{kr.statement[:80]}”: {value} ({confidence}).")
+
+
+def checkins_tab(services: Services, workspace: gr.Dropdown, g: Any) -> None:
+    with gr.Tab("Check-ins"):
+        gr.Markdown("Where each key result stands: the latest check-in, progress from baseline "
+                    "to target and the owner's confidence. Record a check-in below.")
+        with gr.Row():
+            period = gr.Textbox(current_quarter(date.today()), label="Period (e.g. 2027-Q1)")
+            department = gr.Textbox("", label="Department (empty: all; 'company')")
+            show = gr.Button("Show")
+        summary = gr.Markdown(elem_id="checkins-summary")
+        chart = gr.Plot(label="Progress", elem_id="checkins-chart")
+        table = gr.Dataframe(headers=CHECKIN_HEADERS, label="Key results", interactive=False,
+                             wrap=True)
+        with gr.Row():
+            kr = gr.Dropdown([], label="Key result", allow_custom_value=False)
+            value = gr.Number(label="Value now")
+            confidence = gr.Radio(list(CONFIDENCES), label="Confidence")
+        with gr.Row():
+            note = gr.Textbox(label="Note (what moved it, what blocks it)", max_length=2000)
+            by = gr.Textbox(label="Your name", max_length=120)
+            save = gr.Button("Save check-in", variant="primary")
+        view = [summary, chart, table, kr]
+        show.click(g(lambda ws, p, d: checkins_view(services, ws, p, d)),
+                   [workspace, period, department], view, api_name="checkins")
+        save.click(g(lambda ws, p, d, k, v, c, n, b: record_checkin(services, ws, p, d, k, v, c,
+                                                                  n, b)),
+                   [workspace, period, department, kr, value, confidence, note, by], view,
+                   api_name="checkin")
