@@ -52,15 +52,17 @@ SMOKE_ANSWERS = 3  # model answers per corpus in the smoke suite (the rest: retr
 
 def run_suite(settings: Settings, suite: str = "smoke", k: int = 5,
               only: str | None = None, llm: LLM | None = None, split: str | None = None,
-              progress: Progress | None = None) -> dict[str, Any]:
+              progress: Progress | None = None, corpus: str | None = None) -> dict[str, Any]:
     """Metrics per corpus for every task present, plus case-level rows."""
     cases = [c for c in load_cases(include_blind=split == "blind") if only in (None, c.task)
+             and corpus in (None, c.corpus)
              and split in (None, c.metadata.get("split", "test"))]
     report: dict[str, Any] = {"suite": suite, "provider": settings.llm_provider, "k": k,
                               "draft_from": settings.draft_from,
                               "split": split or "all",
                               "started": datetime.now(UTC).isoformat(timespec="seconds"),
                               "tasks": sorted({c.task for c in cases}),
+                              "corpora": sorted({c.corpus for c in cases}),
                               "metrics": {}, "cases": []}
     llm = llm or LLM(settings)
     report["model"] = llm.model_name
@@ -205,6 +207,8 @@ def compare(report: dict[str, Any], baseline: dict[str, Any]) -> list[str]:
         got = report["metrics"].get(group)
         if group.split(".", 1)[-1] not in report.get("tasks", [group.split(".", 1)[-1]]):
             continue  # task not part of this run (--only)
+        if group.split(".", 1)[0] not in report.get("corpora", [group.split(".", 1)[0]]):
+            continue  # corpus not part of this run (--corpus)
         if got is None:
             problems.append(f"{group}: missing from this run")
             continue

@@ -21,6 +21,7 @@ def eval_command(
         provider: str | None = typer.Option(None, help="local | openai | fake (default: "
                                             "settings)"),
         only: str | None = typer.Option(None, help="Only this task (e.g. qa)."),
+        corpus: str | None = typer.Option(None, help="Only this corpus (sample | 18f)."),
         k: int = typer.Option(5, "-k", min=0, max=50, help="Retrieval depth."),
         split: str | None = typer.Option(None, help="Only cases of this split (dev | test | "
                                      "blind: the blind set, run once at the end)."),
@@ -41,7 +42,7 @@ def eval_command(
             settings = settings.model_copy(update={"llm_provider": provider})
         with progress_bar() as bar:
             report = run_suite(settings, suite=suite, k=k, only=only, split=split,
-                               progress=bar)
+                               progress=bar, corpus=corpus)
         path = baseline_path(suite, split)
         if not path.exists() and not update_baseline:
             err.print(f"No baseline for this suite yet ({path.name}); nothing to compare.")
