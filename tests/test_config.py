@@ -44,3 +44,10 @@ def test_workspace_dirs_are_separate(tmp_path: Path) -> None:
     b = a.with_workspace("b")
     assert a.workspace_dir != b.workspace_dir
     assert b.workspace_dir.parent == a.workspace_dir.parent
+
+
+def test_an_empty_data_dir_is_refused_not_read_as_the_current_folder(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("KEEL_DATA_DIR", "")
+    with pytest.raises(ValidationError, match="data_dir is empty"):
+        Settings()

@@ -164,6 +164,14 @@ class Settings(BaseSettings):
     ui_concurrency: int = Field(2, ge=1, le=64, description="Requests served at once.")
     ui_queue_size: int = Field(32, ge=1, description="Waiting requests before 'busy'.")
 
+    @field_validator("data_dir", mode="before")
+    @classmethod
+    def _check_data_dir(cls, value: object) -> object:
+        if isinstance(value, str) and not value.strip():  # KEEL_DATA_DIR= would mean "here"
+            raise ValueError("data_dir is empty: unset KEEL_DATA_DIR for the default folder, "
+                             "or name a folder")
+        return value
+
     @field_validator("workspace")
     @classmethod
     def _check_workspace(cls, value: str) -> str:
