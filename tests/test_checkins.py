@@ -210,3 +210,59 @@ def test_checkins_tab_shows_the_quarter_and_records_a_check_in(sample: Settings)
         assert churn["latest"] == 6.5 and churn["note"] == "pause option live"
     finally:
         services.close()
+
+
+def test_the_review_pack_holds_the_quarters_numbers_and_decisions(sample: Settings,
+                                                                 tmp_path: Path) -> None:
+    from assistant.alignment.report import AlignmentReport
+    from assistant.alignment.store import CheckStore
+    from assistant.review.pack import build_pack, pack_html, pack_markdown
+
+    seed_sample_checkins(sample)
+    CheckStore(sample).save(AlignmentReport(proposal_title="Compostable pods",
+                                            verdict="misaligned", score=5, confidence="high"))
+    with KnowledgeBase(sample) as kb:
+        pack = build_pack(sample, "2026-Q4", today=TODAY, kb=kb)
+    assert [s.kr.id for s in pack.off_track] == [CHURN, EXITS]
+    assert len(pack.at_risk) == 4 and len(pack.stale) == 2
+    subscribing = "Make subscribing the obvious way to buy Tidewater"
+    assert pack.objectives[subscribing] == pytest.approx((0.6375 + 0.5 / 1.4) / 2)
+    assert pack.checked[0].title == "Compostable pods" and pack.checked[0].verdict == "misaligned"
+    assert any("churn" in d and "committed KR off track" in d for d in pack.decisions)
+    assert any("400 gift subscriptions" in d and "no baseline" in d for d in pack.decisions)
+    assert not pack.changed_sources
+    text = pack_markdown(pack)
+    assert "now 6.9% on 2026-11-26 (off_track); progress 36%, grade 0.4 projected" in text
+    assert "## Stale (2)" in text and "Compostable pods: misaligned" in text
+    assert "SAMPLE DATA. Platform upgrade slipped" in text
+    page = pack_html(pack, sample)
+    assert page.count("data:image/png;base64,") == 2 and "<script" not in page
+    assert "Reduce monthly subscriber churn" in page
+    env = {"KEEL_DATA_DIR": str(sample.data_dir), "KEEL_WORKSPACE": "sample",
+           "KEEL_EMBEDDINGS_PROVIDER": "fake", "KEEL_LLM_PROVIDER": "fake"}
+    out = tmp_path / "review.html"
+    result = CliRunner().invoke(app, ["review", "-p", "2026-Q4", "--out", str(out)], env=env)
+    assert result.exit_code == 0, result.output
+    assert out.read_text().startswith("<!doctype html>")
+    bad = CliRunner().invoke(app, ["review", "-p", "2026-Q4", "--out", "x.pdf"], env=env)
+    assert bad.exit_code == 1 and ".md or .html" in bad.output
+
+
+def test_a_kr_citing_a_changed_passage_is_a_decision_in_the_pack(tmp_path: Path) -> None:
+    import shutil
+
+    from assistant.review.pack import build_pack
+
+    corpus = tmp_path / "knowledge"
+    shutil.copytree(SAMPLE, corpus)
+    settings = Settings(data_dir=tmp_path / "data", workspace="changed", llm_provider="fake",
+                        embeddings_provider="fake")
+    with KnowledgeBase(settings) as kb:
+        kb.index([corpus])
+        StrategyMap(shared_database(settings), "changed").save_build(build_map(kb))
+        page = corpus / "okrs-2026-q4.md"
+        page.write_text(page.read_text().replace("from 7.4% to 6.0%", "from 7.4% to 5.5%"))
+        kb.index([corpus])
+        pack = build_pack(settings, "2026-Q4", today=TODAY, kb=kb)
+    assert CHURN in pack.changed_sources
+    assert any("cites a passage that changed" in d and "churn" in d for d in pack.decisions)

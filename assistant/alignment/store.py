@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from datetime import datetime
 
 from pydantic import BaseModel, ValidationError
 from sqlalchemy import select
@@ -62,6 +63,15 @@ class CheckStore:
                                        verdict=report.verdict,
                                        data=report.model_dump(mode="json")))
         return check_id
+
+    def dated(self) -> list[tuple[str, AlignmentReport, datetime]]:
+        """(id, report, when it was saved), oldest first."""
+        with self.db.session() as session:
+            rows = session.scalars(select(CheckReportRow).where(
+                CheckReportRow.workspace == self.workspace).order_by(
+                CheckReportRow.created_at, CheckReportRow.id)).all()
+            return [(row.id, AlignmentReport.model_validate(row.data), row.created_at)
+                    for row in rows]
 
     def list(self) -> list[tuple[str, AlignmentReport]]:
         with self.db.session() as session:

@@ -1,4 +1,5 @@
-"""`keel checkin` and `keel checkins`: record where key results stand, list them with progress."""
+"""`keel checkin`, `keel checkins`, `keel review`: record where key results stand, list them
+with progress, and build the period's review pack."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from assistant.cli.base import JsonOpt, app, emit, guarded, out
+from assistant.cli.base import JsonOpt, app, emit, guarded, open_kb, out
 from assistant.cli.base import settings_from as _settings
 from assistant.core.errors import InputError
 from assistant.review.checkins import (
@@ -20,6 +21,7 @@ from assistant.review.checkins import (
     read_checkins_csv,
     statuses,
 )
+from assistant.review.pack import build_pack, pack_html, pack_markdown
 from assistant.review.progress import GRADE_FORMULA, PROGRESS_FORMULA
 from assistant.review.tracked import find_kr
 
@@ -122,3 +124,31 @@ def _n(value: float | None) -> str:
     if value is None:
         return "?"
     return f"{value:,.0f}" if value == int(value) else f"{value:,}"
+
+
+@app.command("review")
+def review(ctx: typer.Context,
+           period: str = typer.Option(..., "--period", "-p", help="e.g. 2027-Q1"),
+           department: str | None = typer.Option(None, "--department", "-d"),
+           output: Path | None = typer.Option(
+               None, "--out", help="Write the pack here: .md for Markdown, .html for one "
+               "self-contained page with the charts inlined."),
+           as_json: bool = JsonOpt) -> None:
+    """The strategic review pack of a period: scorecard, at risk, stale, dependencies,
+    proposals checked, decisions needed — every number computed, none from the model."""
+
+    def run() -> None:
+        settings = _settings(ctx)
+        with open_kb(settings) as kb:
+            pack = build_pack(settings, period, department, kb=kb)
+        if output is not None:
+            if output.suffix.lower() not in (".md", ".html"):
+                raise InputError("--out takes a .md or .html file name.")
+            text = (pack_html(pack, settings) if output.suffix.lower() == ".html"
+                    else pack_markdown(pack))
+            output.write_text(text, encoding="utf-8")
+        emit(pack, as_json, lambda: out.print(
+            pack_markdown(pack) if output is None else f"Wrote {escape(str(output))}.",
+            markup=False, highlight=False))
+
+    guarded(run)

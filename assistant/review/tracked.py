@@ -55,6 +55,7 @@ def _from_map(elements: list[MapElement]) -> list[TrackedKR]:
         if e.kind != "key_result":
             continue
         parent = next((by_key[k] for k in e.serves if k in by_key), None)
+        perspective = _perspective(e, by_key)
         deadline = None
         if e.deadline:
             try:
@@ -64,10 +65,23 @@ def _from_map(elements: list[MapElement]) -> list[TrackedKR]:
         out.append(TrackedKR(
             id=e.key, source="strategy map", department=e.department, period=e.period,
             objective=parent.title if parent else "", statement=e.title,
-            perspective=(parent.perspective or "") if parent else (e.perspective or ""),
+            perspective=perspective,
             metric=e.metric, unit=e.unit, direction=e.direction, baseline=e.baseline,
             target=e.target, deadline=deadline or _period_end(e.period), owner=e.owner))
     return out
+
+
+def _perspective(e: MapElement, by_key: dict[str, MapElement]) -> str:
+    """The first Balanced Scorecard perspective on the way up the element's links."""
+    seen: set[str] = set()
+    todo = [e]
+    while todo:
+        current = todo.pop(0)
+        if current.perspective:
+            return current.perspective
+        seen.add(current.key)
+        todo += [by_key[k] for k in current.serves if k in by_key and k not in seen]
+    return ""
 
 
 def _from_sets(settings: Settings) -> list[TrackedKR]:

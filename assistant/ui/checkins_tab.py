@@ -14,6 +14,7 @@ from typing import Any
 import gradio as gr
 
 from assistant.core.errors import KeelError
+from assistant.review.charts import progress_figure
 from assistant.review.checkins import CONFIDENCES, CheckIn, CheckInStore, KRStatus, statuses
 from assistant.review.progress import GRADE_FORMULA, PROGRESS_FORMULA
 from assistant.review.tracked import find_kr
@@ -24,7 +25,6 @@ __all__ = ["CHECKIN_HEADERS", "checkins_figure", "checkins_tab", "checkins_view"
 
 CHECKIN_HEADERS = ["team", "key result", "baseline", "target", "latest", "measured",
                    "confidence", "progress", "grade", "note", "KR id"]
-_COLOURS = {"on_track": "#2ca02c", "at_risk": "#ff7f0e", "off_track": "#d62728", None: "#9e9e9e"}
 View = tuple[str, Any, list[list[Any]], Any]
 
 
@@ -67,34 +67,7 @@ def _row(s: KRStatus) -> list[Any]:
 
 
 def checkins_figure(found: list[KRStatus]) -> Any:
-    """One bar per KR: progress 0…1, coloured by the latest confidence; grey hatched where
-    progress is unknown (no baseline or no check-in)."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    from matplotlib.patches import Patch
-
-    fig, ax = plt.subplots(figsize=(8, max(2.5, 0.42 * len(found) + 1)))
-    labels = [f"{(s.kr.department or 'company')[:12]}: {s.kr.statement[:48]}" for s in found]
-    for y, s in enumerate(found):
-        colour = _COLOURS[s.latest.confidence if s.latest else None]
-        if s.progress is None:
-            ax.barh(y, 1.0, color="white", edgecolor="#bbbbbb", hatch="//")
-            ax.text(0.02, y, "ask the owner", va="center", fontsize=7, color="#555555")
-        else:
-            ax.barh(y, 1.0, color="#eeeeee")
-            ax.barh(y, s.progress, color=colour)
-            ax.text(min(s.progress, 0.9) + 0.01, y, f"{s.progress:.0%}", va="center",
-                    fontsize=7)
-    ax.set_yticks(range(len(found)), labels, fontsize=7)
-    ax.invert_yaxis()
-    ax.set_xlim(0, 1)
-    ax.set_xlabel("progress from baseline to target")
-    ax.legend(handles=[Patch(color=_COLOURS[name], label=name.replace("_", " "))
-                       for name in CONFIDENCES], fontsize=7, loc="lower right")
-    fig.tight_layout()
-    return fig
+    return progress_figure(found)
 
 
 def record_checkin(services: Services, ws: str | None, period: str, department: str,
