@@ -273,7 +273,8 @@ def services_change_id(services: Services, key: str) -> int:
     return next(c.id for c in smap.changes() if c.key == key)
 
 
-def test_checkins_tab_shows_progress_and_saves_a_check_in(browser: Any, tmp_path: Path) -> None:
+def test_checkins_and_review_tabs_show_progress_save_a_check_in_and_build_the_pack(
+        browser: Any, tmp_path: Path) -> None:
     from assistant.db.engine import shared_database
     from assistant.review.checkins import CheckInStore, seed_sample_checkins
     from assistant.strategy.build import build_map
@@ -304,6 +305,16 @@ def test_checkins_tab_shows_progress_and_saves_a_check_in(browser: Any, tmp_path
         latest = CheckInStore(settings).history(churn)[-1]
         assert (latest.value, latest.confidence, latest.note) == (6.5, "at_risk",
                                                                   "pause option live")
+        page.get_by_role("tab", name="Review").click()
+        page.get_by_label("Review period").fill("2026-Q4")
+        page.get_by_role("button", name="Build the review pack").click()
+        page.get_by_text("Strategic review 2026-Q4", exact=False).first.wait_for()
+        page.locator("#review-progress img").first.wait_for()
+        page.locator("#review-trend img").first.wait_for()
+        pack = page.locator("#review-pack").inner_text()
+        assert "Off track (1)" in pack and "Decisions needed" in pack  # churn is at risk now
+        assert "pause option live" in pack  # the check-in just saved is in the pack
+        page.screenshot(path=str(SHOTS / "8-review.png"), full_page=True)
     finally:
         demo.close()
         services.close()

@@ -1,5 +1,6 @@
-"""The Check-ins tab: the period's key results with progress bars, confidence and last update,
-and a quick form to record a check-in.
+"""The Check-ins tab (the period's key results with progress bars, confidence and last update,
+and a quick form to record a check-in) and the Review tab (the review pack, its charts and
+downloads).
 
 Handlers are plain functions of (services, workspace, …) so tests call them without a browser;
 `checkins_tab` wires them into Gradio. Every number comes from `review/` (code), none from the
@@ -8,20 +9,24 @@ model.
 
 from __future__ import annotations
 
+import tempfile
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import gradio as gr
 
 from assistant.core.errors import KeelError
-from assistant.review.charts import progress_figure
+from assistant.core.periods import parse_period
+from assistant.review.charts import progress_figure, trend_figure
 from assistant.review.checkins import CONFIDENCES, CheckIn, CheckInStore, KRStatus, statuses
+from assistant.review.pack import build_pack, pack_html, pack_markdown
 from assistant.review.progress import GRADE_FORMULA, PROGRESS_FORMULA
 from assistant.review.tracked import find_kr
 from assistant.ui.services import Services
 
 __all__ = ["CHECKIN_HEADERS", "checkins_figure", "checkins_tab", "checkins_view",
-           "current_quarter", "record_checkin"]
+           "current_quarter", "record_checkin", "review_tab", "review_view"]
 
 CHECKIN_HEADERS = ["team", "key result", "baseline", "target", "latest", "measured",
                    "confidence", "progress", "grade", "note", "KR id"]
@@ -117,3 +122,46 @@ def checkins_tab(services: Services, workspace: gr.Dropdown, g: Any) -> None:
                                                                   n, b)),
                    [workspace, period, department, kr, value, confidence, note, by], view,
                    api_name="checkin")
+
+
+def review_view(services: Services, ws: str | None, period: str, department: str = "",
+                today: date | None = None) -> tuple[str, Any, Any, list[str]]:
+    """(pack as Markdown, progress chart, trend chart, [Markdown file, HTML file])."""
+    settings = services.settings_for(ws)
+    try:
+        pack = build_pack(settings, period.strip(), department.strip() or None, today,
+                          kb=services.kb_for(ws))
+        folder = Path(tempfile.mkdtemp(prefix="keel-review-"))
+        name = f"review-{pack.period}{'-' + pack.department if pack.department else ''}"
+        name = "".join(c if c.isalnum() or c in "-_" else "-" for c in name)
+        (folder / f"{name}.md").write_text(pack_markdown(pack), encoding="utf-8")
+        (folder / f"{name}.html").write_text(pack_html(pack, settings), encoding="utf-8")
+    except KeelError as exc:
+        raise gr.Error(str(exc)) from None
+    if not pack.krs:
+        return pack_markdown(pack), None, None, []
+    _, start, end = parse_period(pack.period)
+    trend = trend_figure(CheckInStore(settings).history(), {s.kr.id for s in pack.krs}, start,
+                         min(end, pack.today))
+    return (pack_markdown(pack), progress_figure(pack.krs), trend,
+            [str(folder / f"{name}.md"), str(folder / f"{name}.html")])
+
+
+def review_tab(services: Services, workspace: gr.Dropdown, g: Any) -> None:
+    with gr.Tab("Review"):
+        gr.Markdown("The strategic review pack of a period: scorecard, what is at risk, what "
+                    "is stale, dependencies, proposals checked, decisions needed. Every number "
+                    "is computed from check-ins; none is written by the model.")
+        with gr.Row():
+            period = gr.Textbox(current_quarter(date.today()), label="Review period")
+            department = gr.Textbox("", label="Department (empty: the whole company)")
+            build = gr.Button("Build the review pack", variant="primary")
+        with gr.Row():
+            progress_chart = gr.Plot(label="Progress", elem_id="review-progress")
+            trend_chart = gr.Plot(label="Confidence by week", elem_id="review-trend")
+        files = gr.File(label="Download (Markdown, HTML with the charts)", file_count="multiple",
+                        interactive=False)
+        pack = gr.Markdown(elem_id="review-pack")
+        build.click(g(lambda ws, p, d: review_view(services, ws, p, d)),
+                    [workspace, period, department], [pack, progress_chart, trend_chart, files],
+                    api_name="review")
