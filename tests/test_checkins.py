@@ -266,3 +266,49 @@ def test_a_kr_citing_a_changed_passage_is_a_decision_in_the_pack(tmp_path: Path)
         pack = build_pack(settings, "2026-Q4", today=TODAY, kb=kb)
     assert CHURN in pack.changed_sources
     assert any("cites a passage that changed" in d and "churn" in d for d in pack.decisions)
+
+
+@pytest.mark.parametrize(("message", "task"), [
+    ("How are we doing on churn?", "progress"),
+    ("what's at risk in Q4?", "progress"),
+    ("Is the referral share on track?", "progress"),
+    ("Draft Q1 OKRs for Marketing", "draft_okrs"),
+    ("What will we not do?", "qa"),
+])
+def test_progress_questions_are_routed_to_the_check_ins(message: str, task: str) -> None:
+    from assistant.core.intents import route
+
+    assert route(message, ["Marketing", "Sales"], TODAY).task == task
+
+
+def test_progress_questions_are_answered_from_check_ins_with_dates(sample: Settings) -> None:
+    from assistant.review.answers import progress_answer
+
+    assert "no check-ins in any period yet" in progress_answer(sample, "how is churn going?",
+                                                             TODAY)
+    seed_sample_checkins(sample)
+    churn = progress_answer(sample, "How are we doing on churn?", TODAY)
+    assert "Reduce monthly subscriber churn" in churn
+    assert "6.9% on 2026-11-26 (off track); baseline 7.4% → target 6%: progress 36%" in churn
+    assert "Platform upgrade slipped to January" in churn and "not written by the model" in churn
+    assert "active subscribers" not in churn.lower().split("note")[0]
+    risky = progress_answer(sample, "What's at risk in Q4?", TODAY)
+    assert "6 key results in 2026-Q4 are off track or at risk" in risky
+    assert risky.index("exit interviews") < risky.index("Grow active subscribers")  # off first
+    assert "No check-in for 19 days" in risky
+    none = progress_answer(sample, "how are we doing on unicorns?", TODAY)
+    assert "matches those words" in none and "2 off track" in none
+
+
+def test_the_chat_answers_a_progress_question_from_check_ins(sample: Settings) -> None:
+    from assistant.ui.chat import chat_turn
+    from assistant.ui.services import Services
+
+    seed_sample_checkins(sample)
+    services = Services(sample)
+    try:
+        *_, (history, _, _) = chat_turn(services, "How are we doing on churn?", [], {}, "sample")
+    finally:
+        services.close()
+    reply = str(history[-1]["content"])
+    assert "Reduce monthly subscriber churn" in reply and "(off track)" in reply

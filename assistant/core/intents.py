@@ -1,5 +1,5 @@
 """What a chat message asks for, by rules: draft OKRs, refine the last draft, check a proposal,
-or answer a question from the documents.
+answer "how are we doing on churn?" from check-ins, or answer a question from the documents.
 
 Rules (keywords, the workspace's department names, whether a draft exists) place the clear
 cases at once, so a plain question costs no extra model call and the first text shows within
@@ -29,12 +29,15 @@ _REFINE = re.compile(r"\b(make|change|add|remove|replace|shorten|raise|lower|rew
                      r"fix|more|less|instead)\b.*\b(kr\s*\d|key result|objective|health "
                      r"metric|metric|target|draft|it)\b", re.IGNORECASE | re.DOTALL)
 _VAGUE = re.compile(r"\b(goals?|okrs?|project|plan|idea|kpis?|targets?)\b", re.IGNORECASE)
+_PROGRESS = re.compile(r"\b(how are we doing|how('s| is| are)\b.{0,60}\b(going|doing|tracking)|"
+                       r"(are|is) we on track|on track|at[- ]risk|off[- ]track|where do we stand|"
+                       r"progress on|check[- ]?ins?)\b", re.IGNORECASE)
 Task = Literal["draft_okrs", "refine_draft", "check_alignment", "qa"]
 
 
 @dataclass(frozen=True)
 class Route:
-    task: str  # draft_okrs | refine_draft | check_alignment | qa
+    task: str  # draft_okrs | refine_draft | check_alignment | progress | qa
     department: str = ""
     period: str = ""
     text: str = ""  # the proposal (check_alignment) or the requested change (refine_draft)
@@ -49,6 +52,8 @@ def route(message: str, departments: list[str], today: date, has_draft: bool = F
         return Route("refine_draft", text=message.strip())
     if _ALIGN.search(message[:300]) and len(message.split()) >= 25:
         return Route("check_alignment", text=strip_request(message))
+    if _PROGRESS.search(message) and len(message) < 400 and not _VERB.search(message):
+        return Route("progress", text=message.strip())  # answered from check-ins, by code
     if not (_DRAFT.search(message) and _VERB.search(message)):
         return Route("qa", confident=not _VAGUE.search(message))
     return _draft_route(message, departments, today)

@@ -26,6 +26,7 @@ from assistant.goals.okr_io import to_markdown
 from assistant.goals.refine import refine_okrs
 from assistant.knowledge.base import KnowledgeBase
 from assistant.knowledge.qa import stream_answer
+from assistant.review.answers import progress_answer
 from assistant.ui.router import Route, route_with_model
 from assistant.ui.services import Services
 
@@ -89,8 +90,8 @@ def chat_turn(services: Services, message: str, history: list[Message],
         departments = sorted({d.department for d in kb.documents() if d.department})
         plan = route_with_model(services.llm, message, departments, date.today(),
                                 has_draft=bool(state.get("draft")))
-        steps = {"draft_okrs": _draft, "refine_draft": _refine,
-                 "check_alignment": _check}.get(plan.task, _answer)
+        steps = {"draft_okrs": _draft, "refine_draft": _refine, "check_alignment": _check,
+                 "progress": _progress}.get(plan.task, _answer)
         for text in steps(services, kb, plan, message, state, history):
             reply["content"] = text
             yield history, "", state
@@ -149,6 +150,11 @@ def _draft(services: Services, kb: KnowledgeBase, plan: Route, message: str, sta
     state["draft"] = report.okrs.model_dump(mode="json")
     history.extend(_citation_messages(_okr_citations(report.okrs)))
     yield okr_card(report)
+
+
+def _progress(services: Services, kb: KnowledgeBase, plan: Route, message: str, state: State,
+              history: list[Message]) -> Iterator[str]:
+    yield progress_answer(services.settings_for(kb.workspace), message)
 
 
 def _refine(services: Services, kb: KnowledgeBase, plan: Route, message: str, state: State,
