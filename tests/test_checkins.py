@@ -312,3 +312,28 @@ def test_the_chat_answers_a_progress_question_from_check_ins(sample: Settings) -
         services.close()
     reply = str(history[-1]["content"])
     assert "Reduce monthly subscriber churn" in reply and "(off track)" in reply
+
+
+def test_check_ins_import_from_an_excel_workbook_with_percent_and_date_cells(
+        sample: Settings, tmp_path: Path) -> None:
+    from datetime import datetime
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["KR", "Value", "Status", "Notes", "Date"])
+    sheet.append([CHURN, 0.066, "amber", "pause option live", datetime(2026, 11, 28)])
+    sheet["B2"].number_format = "0.0%"
+    sheet.append([])  # a blank row is skipped
+    sheet.append([SUBSCRIBERS, 2480, "on track", "", datetime(2026, 11, 28)])
+    path = tmp_path / "team.xlsx"
+    book.save(path)
+    rows = read_checkins_csv(path.read_bytes(), path.name)
+    assert [(r.kr_id, r.value, r.confidence, r.at) for r in rows] == [
+        (CHURN, pytest.approx(6.6), "at_risk", date(2026, 11, 28)),
+        (SUBSCRIBERS, 2480, "on_track", date(2026, 11, 28))]
+    CheckInStore(sample).add_many(rows, today=TODAY)
+    with pytest.raises(InputError, match="not a readable .xlsx"):
+        read_checkins_csv(b"PK\x03\x04garbage", "broken.xlsx")

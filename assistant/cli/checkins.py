@@ -39,10 +39,11 @@ def checkin(ctx: typer.Context,
             by: str = typer.Option("", "--by", help="Who checks in."),
             on: str | None = typer.Option(None, "--date", help="Measured on (default today)."),
             import_file: Path | None = typer.Option(
-                None, "--import", help="A CSV (e.g. a spreadsheet saved as CSV) with columns "
-                "kr_id, value, confidence and optionally note, by, date: all rows or none."),
+                None, "--import", help="A CSV or an Excel workbook (.xlsx) with columns kr_id, "
+                "value, confidence and optionally note, by, date: all rows or none."),
             as_json: bool = JsonOpt) -> None:
-    """Record a check-in on a key result (value, confidence, note), or import many from CSV."""
+    """Record a check-in on a key result (value, confidence, note), or import many from a CSV
+    or .xlsx file."""
 
     def run() -> None:
         settings = _settings(ctx)

@@ -16,7 +16,7 @@ from __future__ import annotations
 import csv
 import io
 import math
-from datetime import date
+from datetime import date, datetime
 from typing import Literal
 
 from pydantic import BaseModel, Field
@@ -140,18 +140,54 @@ _COLUMNS = {"kr_id": ("kr_id", "kr", "key result id", "id"), "value": ("value", 
 
 
 def read_checkins_csv(data: bytes, name: str = "checkins.csv") -> list[CheckIn]:
-    """Check-ins from a CSV (a spreadsheet saved as CSV): columns kr_id, value, confidence,
-    and optionally note, by, date (ISO, default today). Every bad row is named; none is kept."""
+    """Check-ins from a CSV or an Excel workbook (.xlsx, its first sheet): columns kr_id,
+    value, confidence, and optionally note, by, date (ISO, default today). Every bad row is
+    named; none is kept."""
+    if name.lower().endswith(".xlsx") or data[:4] == b"PK\x03\x04":
+        return _read_rows(*_xlsx_rows(data, name), name)
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise InputError(f"{name} is not UTF-8 text (save the spreadsheet as CSV UTF-8).") from exc
+        raise InputError(f"{name} is not UTF-8 text (save the spreadsheet as CSV UTF-8, "
+                         "or upload the .xlsx itself).") from exc
     try:
         reader = csv.DictReader(io.StringIO(text))
-        header = {(f or "").strip().lower(): f for f in reader.fieldnames or []}
-        rows = list(reader)
+        fields = [f or "" for f in reader.fieldnames or []]
+        rows = [{k or "": v or "" for k, v in r.items()} for r in reader]
     except csv.Error as exc:
         raise InputError(f"{name} is not a readable CSV: {exc}") from exc
+    return _read_rows(fields, rows, name)
+
+
+def _xlsx_rows(data: bytes, name: str) -> tuple[list[str], list[dict[str, str]]]:
+    """(header, rows as text) of the workbook's first sheet; dates become ISO dates."""
+    from openpyxl import load_workbook
+
+    def text(value: object, number_format: str) -> str:
+        if isinstance(value, datetime):
+            return value.date().isoformat()
+        if isinstance(value, date):
+            return value.isoformat()
+        if isinstance(value, int | float) and "%" in number_format:
+            return f"{value * 100:g}"  # a cell shown as 6.6% holds 0.066
+        return "" if value is None else str(value)
+
+    try:
+        sheet = load_workbook(io.BytesIO(data), read_only=True, data_only=True).worksheets[0]
+        table = [[text(c.value, getattr(c, "number_format", "") or "") for c in r]
+                 for r in sheet.iter_rows()]
+    except Exception as exc:  # openpyxl raises many kinds for a damaged file
+        raise InputError(f"{name} is not a readable .xlsx workbook: {type(exc).__name__}"
+                         ) from None
+    if not table:
+        return [], []
+    header = [c.strip() for c in table[0]]
+    rows = [dict(zip(header, r, strict=False)) for r in table[1:] if any(c.strip() for c in r)]
+    return header, rows
+
+
+def _read_rows(fields: list[str], rows: list[dict[str, str]], name: str) -> list[CheckIn]:
+    header = {f.strip().lower(): f for f in fields}
     column = {key: next((header[a] for a in names if a in header), None)
               for key, names in _COLUMNS.items()}
     missing = [k for k in ("kr_id", "value", "confidence") if column[k] is None]
