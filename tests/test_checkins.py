@@ -335,5 +335,5 @@ def test_check_ins_import_from_an_excel_workbook_with_percent_and_date_cells(
         (CHURN, pytest.approx(6.6), "at_risk", date(2026, 11, 28)),
         (SUBSCRIBERS, 2480, "on_track", date(2026, 11, 28))]
     CheckInStore(sample).add_many(rows, today=TODAY)
-    with pytest.raises(InputError, match="not a readable .xlsx"):
+    with pytest.raises(InputError, match=r"not a readable \.xlsx"):
         read_checkins_csv(b"PK\x03\x04garbage", "broken.xlsx")
