@@ -11,6 +11,7 @@ from assistant.cli import (  # noqa: F401  (register)
     commands,
     evals,
     goals,
+    model,
     strategy,
 )
 from assistant.cli.base import app

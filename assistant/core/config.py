@@ -99,6 +99,14 @@ class Settings(BaseSettings):
         1, ge=0, le=10, description="Automatic restarts of a crashed or hung model server "
         "within local_restart_window_s; past that, requests fail fast with the reason.")
     local_restart_window_s: float = Field(600.0, gt=0)
+    local_share: bool = Field(
+        True, description="Use another Keel process's running local model server on the same "
+        "data directory (and offer this one's): no model load per command. "
+        "`keel model start` keeps one warm.")
+    local_server_command: str | None = Field(
+        None, description="Run this OpenAI-compatible server instead of llama-cpp-python's, "
+        "supervised the same way; '{port}' is replaced by the port, e.g. "
+        "'llama-server -m model.gguf --port {port}'.")
 
     # --- embeddings ------------------------------------------------------------------------
     embeddings_provider: Literal["local", "openai", "fake"] = "local"

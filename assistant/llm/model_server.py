@@ -23,6 +23,7 @@ from __future__ import annotations
 import atexit
 import contextlib
 import os
+import shlex
 import signal
 import socket
 import subprocess
@@ -37,6 +38,15 @@ import httpx
 from assistant.core.config import LOCAL_MODEL_ALIAS, Settings
 from assistant.core.errors import ModelError, ModelSetupError
 from assistant.llm.local_model import Progress, ensure_model
+from assistant.llm.shared_server import (
+    SharedServer,
+    alive,
+    find_shared,
+    publish,
+    read_entry,
+    touch,
+    unpublish,
+)
 
 __all__ = ["Command", "LocalModelServer", "exit_reason"]
 
@@ -88,13 +98,15 @@ class LocalModelServer:
         self._given_up: str | None = None
         self._hung = False
         self._state = "not started"
+        self.shared: SharedServer | None = None  # another process's server this one uses
         self.events: list[str] = []  # what happened, oldest first ("12:03:04 killed by …")
 
     # --- state -------------------------------------------------------------------------
     @property
     def state(self) -> str:
         """What the status line shows; notices a child that died since the last request."""
-        if self._given_up is None and self._state.startswith("ready") and not self.alive:
+        if (self._given_up is None and self._state.startswith("ready") and not self.alive
+                and self.shared is None):
             return f"stopped: {self._why()}; it restarts on the next request"
         return self._state
 
@@ -120,8 +132,39 @@ class LocalModelServer:
             if self.alive and self.base_url:
                 return self.base_url
             if self.process is None:
+                if (url := self._use_shared()) is not None:
+                    return url
                 return self.start(progress)
             return self._restart(progress)
+
+    def model_id(self) -> str:
+        """What this server would serve: shared servers are used only when it matches."""
+        if self._command is not None:
+            return " ".join(self._command(0))
+        if self.settings.local_server_command:
+            return self.settings.local_server_command
+        return str(self.settings.local_model_path or f"bundled:{LOCAL_MODEL_ALIAS}")
+
+    def _use_shared(self) -> str | None:
+        """Another process's published server (`shared_server.py`), checked cheaply while in
+        use (its owner alive) and fully (it answers) when first found."""
+        if self.shared is not None and read_entry(self.settings) == self.shared and \
+                alive(self.shared.pid):
+            touch(self.settings)
+            return self.shared.url
+        self.shared = find_shared(self.settings, self.model_id())
+        if self.shared is None:
+            return None
+        touch(self.settings)
+        self.base_url = self.shared.url
+        self._state = f"ready (shared: the server of process {self.shared.pid})"
+        self._event(f"using the shared server of process {self.shared.pid}")
+        return self.shared.url
+
+    def publish(self, idle_s: float | None = None) -> None:
+        """Offer this server to other Keel processes on the same data directory."""
+        if self.alive and self.base_url:
+            publish(self.settings, self.base_url, self.model_id(), idle_s)
 
     def _restart(self, progress: Progress | None) -> str:
         why, tail = self._why(), self.log_tail()
@@ -163,7 +206,7 @@ class LocalModelServer:
                 return self.base_url
             self._state = "starting"
             port = _free_port()
-            cmd = self._command(port) if self._command else self._llama_command(port, progress)
+            cmd = self._command(port) if self._command else self._configured(port, progress)
             self.log_path.parent.mkdir(parents=True, exist_ok=True)
             with self.log_path.open("ab") as log:
                 self.process = subprocess.Popen(
@@ -176,7 +219,16 @@ class LocalModelServer:
                 raise
             self.base_url = f"http://127.0.0.1:{port}/v1"
             self._state = "ready"
+            self.shared = None
+            self.publish()
             return self.base_url
+
+    def _configured(self, port: int, progress: Progress | None) -> list[str]:
+        """KEEL_LOCAL_SERVER_COMMAND ("{port}" filled in), else llama.cpp's server."""
+        if self.settings.local_server_command:
+            return [a.replace("{port}", str(port))
+                    for a in shlex.split(self.settings.local_server_command)]
+        return self._llama_command(port, progress)
 
     def _llama_command(self, port: int, progress: Progress | None) -> list[str]:
         model = ensure_model(self.settings, progress)
@@ -217,6 +269,7 @@ class LocalModelServer:
         the next request); None when the child is fine and the error is the request's own."""
         with self._lock:
             if self.process is None:
+                self.shared = None  # a shared server failed: look again on the next request
                 return None
             if self.alive and _timed_out(exc) and not self._answers():
                 self._hung = True
@@ -252,6 +305,9 @@ class LocalModelServer:
     def stop(self) -> None:
         with self._lock:
             proc, self.process = self.process, None
+            self.shared = None
+            if proc is not None:
+                unpublish(self.settings)
             if self._given_up is None:
                 self._state = "not started"
         if proc is None or proc.poll() is not None:
