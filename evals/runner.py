@@ -93,8 +93,14 @@ def run_suite(settings: Settings, suite: str = "smoke", k: int = 5,
                                      corpus)
                 if checks:
                     rows = []
+                    # the second design decides from a confirmed map: the rules' map, every
+                    # element confirmed, as an owner would confirm it once
+                    strategy = ([e.model_copy(update={"status": "confirmed"})
+                                 for e in build_map(kb)]
+                                if settings.alignment_verdicts == "evidence" else None)
                     for n, c in enumerate(checks, 1):
-                        rows.append(_tokens(llm, partial(alignment_case, c, kb, llm)))
+                        rows.append(_tokens(llm, partial(alignment_case, c, kb, llm,
+                                                         strategy)))
                         if progress:
                             progress(n, len(checks), f"{corpus} alignment checks")
                     report["cases"] += rows

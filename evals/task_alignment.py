@@ -10,6 +10,7 @@ from assistant.alignment.check import check_proposal
 from assistant.core.errors import KeelError
 from assistant.knowledge.base import KnowledgeBase
 from assistant.llm.client import LLM
+from assistant.strategy.model import MapElement
 
 from .cases import Case
 from .metrics import classification_scores, mean, percentile
@@ -19,14 +20,16 @@ __all__ = ["LABELS", "alignment_case", "summarise_alignment"]
 LABELS = ["aligned", "partially_aligned", "misaligned"]
 
 
-def alignment_case(case: Case, kb: KnowledgeBase, llm: LLM) -> dict[str, Any]:
-    """One proposal checked; an error is a wrong answer ("error"), never a skipped case."""
+def alignment_case(case: Case, kb: KnowledgeBase, llm: LLM,
+                   strategy: list[MapElement] | None = None) -> dict[str, Any]:
+    """One proposal checked; an error is a wrong answer ("error"), never a skipped case.
+    `strategy`: the map the second design decides from (KEEL_ALIGNMENT_VERDICTS=evidence)."""
     row: dict[str, Any] = {"id": case.id, "corpus": case.corpus, "task": case.task,
                            "expected": case.reference,
                            "split": case.metadata.get("split", "test")}
     start = time.perf_counter()
     try:
-        report = check_proposal(case.input["proposal"], kb, llm)
+        report = check_proposal(case.input["proposal"], kb, llm, strategy=strategy)
         row.update(predicted=report.verdict, score=report.score,
                    confidence=report.confidence, basis=report.basis,
                    stances={f.element: f.stance for f in report.findings},

@@ -15,6 +15,7 @@ from assistant.alignment.report import AlignmentReport
 from assistant.core.errors import InputError, KeelError
 from assistant.knowledge.base import KnowledgeBase
 from assistant.llm.client import LLM
+from assistant.strategy.model import MapElement
 
 __all__ = ["MAX_BATCH", "BatchRow", "matrix_png", "read_batch", "run_batch", "stance_figure",
            "write_batch_csv"]
@@ -58,11 +59,12 @@ def read_batch(data: bytes, name: str = "proposals.csv") -> list[BatchRow]:
 
 
 def run_batch(rows: list[BatchRow], kb: KnowledgeBase, llm: LLM,
-              progress: Callable[[int, int, str], None] | None = None) -> list[BatchRow]:
+              progress: Callable[[int, int, str], None] | None = None,
+              strategy: list[MapElement] | None = None) -> list[BatchRow]:
     """Check every row; a row that fails keeps its error and the batch goes on."""
     for n, row in enumerate(rows, 1):
         try:
-            row.report = check_proposal(row.text, kb, llm)
+            row.report = check_proposal(row.text, kb, llm, strategy=strategy)
         except KeelError as exc:
             row.error = str(exc)
         if progress:

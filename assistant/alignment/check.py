@@ -29,6 +29,7 @@ from assistant.alignment.elements import (
     kind_of,
     planned_overlap,
 )
+from assistant.alignment.evidence import decide
 from assistant.alignment.limits import Breach, find_breaches
 from assistant.alignment.recommend import recommendations
 from assistant.alignment.regions import Outside, find_outside
@@ -37,6 +38,7 @@ from assistant.alignment.report import (
     AlignmentReport,
     ElementFinding,
     ProposalAspects,
+    Review,
     Stance,
     score_findings,
 )
@@ -47,6 +49,7 @@ from assistant.knowledge.base import KnowledgeBase, SearchHit
 from assistant.knowledge.embeddings import Embedder
 from assistant.llm.client import LLM, Progress
 from assistant.llm.prompts import render
+from assistant.strategy.model import MapElement
 
 __all__ = ["MAX_PROPOSAL_CHARS", "SAME_ACTION_AT", "SHARED_STEMS", "ElementJudgement",
            "NonGoalActions", "check_proposal", "extract_aspects"]
@@ -120,11 +123,15 @@ class NonGoalActions(BaseModel):
 
 
 def check_proposal(text: str, kb: KnowledgeBase, llm: LLM,
-                   progress: Progress | None = None) -> AlignmentReport:
+                   progress: Progress | None = None, strategy: list[MapElement] | None = None,
+                   serves: str | None = None, budget: float | None = None,
+                   department: str | None = None) -> AlignmentReport:
     """The full alignment report for one proposal against the workspace's strategy.
 
     `progress(done, total, step)` is told before each model call (total 0 while the proposal
-    is read, before the statements to judge are known), then once more at the end."""
+    is read, before the statements to judge are known), then once more at the end. With
+    `KEEL_ALIGNMENT_VERDICTS=evidence`, or a manager's answer (`serves` a KR, a `budget` for a
+    `department`), the second design decides the verdict from the map (`evidence.py`)."""
     start = time.perf_counter()
     tell = progress or _silent
     text = _validate(text, kb)
@@ -161,8 +168,22 @@ def check_proposal(text: str, kb: KnowledgeBase, llm: LLM,
         model=llm.model_name,
     )
     report.recommendations = recommendations(report)
+    if kb.settings.alignment_verdicts == "evidence" or serves or budget is not None:
+        _apply_review(report, decide(report, text, strategy or [], serves, budget, department))
     report.seconds = round(time.perf_counter() - start, 2)
     return report
+
+
+def _apply_review(report: AlignmentReport, review: Review) -> None:
+    """The second design's verdict replaces the score's; needs_review carries no score."""
+    report.review, report.verdict, report.basis = review, review.verdict, review.basis
+    report.confidence = ("high" if review.verdict in ("misaligned", "partially_aligned")
+                         or (review.trace and review.trace.by_manager) else
+                         "medium" if review.verdict == "aligned" else "low")
+    if review.trace:
+        report.likely_kr = review.trace.title
+    if review.verdict == "needs_review":
+        report.recommendations = review.questions
 
 
 def _silent(done: int, total: int, step: str) -> None:

@@ -7,7 +7,7 @@ from assistant.alignment.report import AlignmentReport
 __all__ = ["report_markdown"]
 
 VERDICT_LABEL = {"aligned": "✅ Aligned", "partially_aligned": "🟡 Partially aligned",
-                 "misaligned": "⛔ Misaligned",
+                 "misaligned": "⛔ Misaligned", "needs_review": "🔎 Needs review",
                  "insufficient_information": "❔ Insufficient information"}
 STANCE_LABEL = {"supports": "supports", "neutral": "neutral", "conflicts": "**conflicts**"}
 
@@ -18,11 +18,38 @@ def _md(text: str) -> str:
             .replace("|", "\\|").replace("\n", " ").strip())
 
 
+def _review_lines(report: AlignmentReport) -> list[str]:
+    """The second design's part: the KR it traces to, or the questions to answer."""
+    review = report.review
+    if review is None:
+        return []
+    out = []
+    if review.trace:
+        how = "named by the manager" if review.trace.by_manager else (
+            f"shares {', '.join(review.trace.words)}")
+        out += [f"**Traces to:** {_md(review.trace.title)} `{review.trace.key}` ({how})", ""]
+    if review.questions:
+        out += ["**Answer these to decide it:**",
+                *[f"{n}. {_md(q)}" for n, q in enumerate(review.questions, 1)], ""]
+    if review.verdict == "needs_review" and review.closest:
+        out += ["**Closest key results:** " + "; ".join(
+            f"{_md(t.title)} ({t.share:.0%} of its words)" for t in review.closest), ""]
+    if review.evidence_for or review.evidence_against:
+        out += ["**The model's reading** (evidence, not a verdict): "
+                + "; ".join([*(f"for — {_md(e)}" for e in review.evidence_for[:2]),
+                             *(f"against — {_md(e)}" for e in review.evidence_against[:2])]),
+                ""]
+    return out
+
+
 def report_markdown(report: AlignmentReport) -> str:
-    lines = [f"### {VERDICT_LABEL[report.verdict]} — score {report.score}/100 "
+    score = ("no score: the evidence does not decide" if report.verdict == "needs_review"
+             else f"score {report.score}/100")
+    lines = [f"### {VERDICT_LABEL[report.verdict]} — {score} "
              f"(confidence {report.confidence})", "",
              *([f"*Basis: {_md(report.basis)}*", ""] if report.basis else []),
              f"**Proposal:** {_md(report.proposal_title)}", ""]
+    lines += _review_lines(report)
     a = report.aspects
     if a:
         lines += [f"- **Goals:** {_md('; '.join(a.goals) or 'not stated')}",

@@ -60,7 +60,9 @@ __all__ = [
     "AlignmentReport",
     "ElementFinding",
     "ElementKind",
+    "KRTrace",
     "ProposalAspects",
+    "Review",
     "Score",
     "Stance",
     "Verdict",
@@ -68,7 +70,8 @@ __all__ = [
     "valid_citation",
 ]
 
-Verdict = Literal["aligned", "partially_aligned", "misaligned", "insufficient_information"]
+Verdict = Literal["aligned", "partially_aligned", "misaligned", "needs_review",
+                  "insufficient_information"]
 Stance = Literal["supports", "neutral", "conflicts"]
 ElementKind = Literal["goal", "value", "non-goal", "initiative"]
 Perspective = Literal["Financial", "Customer", "Internal process", "Learning & growth"]
@@ -156,6 +159,25 @@ class Score(BaseModel):
     basis: str = ""  # what the verdict rests on: a rule checked in code or the model's reading
 
 
+class KRTrace(BaseModel):
+    key: str
+    title: str
+    department: str = ""
+    share: float  # of the KR's content stems found in the proposal's aim
+    words: list[str]  # the stems found
+    by_manager: bool = False
+
+
+class Review(BaseModel):
+    verdict: Verdict
+    basis: str
+    trace: KRTrace | None = None
+    closest: list[KRTrace] = []
+    questions: list[str] = []
+    evidence_for: list[str] = []
+    evidence_against: list[str] = []
+
+
 class AlignmentReport(BaseModel):
     proposal_title: str
     verdict: Verdict
@@ -174,6 +196,7 @@ class AlignmentReport(BaseModel):
     recommendations: list[str] = []
     seconds: float = 0.0
     model: str = ""
+    review: Review | None = None  # the second design's decision (`evidence.py`), when asked
 
 
 def valid_citation(finding: ElementFinding, chunks: Mapping[str, SearchHit]) -> bool:

@@ -26,7 +26,10 @@ from assistant.cli.base import (
 )
 from assistant.cli.base import settings_from as _settings
 from assistant.core.errors import InputError
+from assistant.db.engine import shared_database
 from assistant.knowledge.documents import parse_document
+from assistant.strategy.model import MapElement
+from assistant.strategy.store import StrategyMap
 
 
 def read_proposal(source: str, max_mb: float) -> str:
@@ -51,8 +54,16 @@ def check(ctx: typer.Context,
                                        help="Folder for the batch CSV and matrix PNG."),
           save: bool = typer.Option(False, "--save", help="Keep the report for the "
                                     "workspace's alignment index."),
+          serves: str | None = typer.Option(None, "--serves", help="The manager's answer: the "
+                                            "confirmed KR it moves (id or part of it)."),
+          budget: float | None = typer.Option(None, "--budget", min=0, help="The manager's "
+                                              "answer: what it costs (with --department)."),
+          department: str | None = typer.Option(None, "--department", "-d",
+                                                help="Whose budget pays for it."),
           as_json: bool = JsonOpt) -> None:
-    """Check a proposal against the workspace's strategy: verdict, score, cited reasons."""
+    """Check a proposal against the workspace's strategy: verdict, cited reasons; with
+    KEEL_ALIGNMENT_VERDICTS=evidence (or --serves / --budget) decisive only on evidence from
+    the confirmed strategy map, else "needs review" with the questions to answer."""
 
     def run() -> None:
         settings = _settings(ctx)
@@ -67,13 +78,22 @@ def check(ctx: typer.Context,
             err.print("Checking… (one model call per strategic element; about a minute "
                       "with the local model)")
             report = check_proposal(  # one bar: rich keys its bars by label
-                text, kb, llm, lambda done, total, _step: bar(done, total, "Judging"))
+                text, kb, llm, lambda done, total, _step: bar(done, total, "Judging"),
+                strategy=_strategy(settings), serves=serves, budget=budget,
+                department=department)
         if save:
             err.print(f"Saved as {CheckStore(settings).save(report)}.")
         emit(report, as_json, lambda: out.print(report_markdown(report), markup=False,
                                                 highlight=False))
 
     guarded(run)
+
+
+def _strategy(settings: object) -> list[MapElement]:
+    from assistant.core.config import Settings
+
+    assert isinstance(settings, Settings)
+    return StrategyMap(shared_database(settings), settings.workspace).elements()
 
 
 def _batch(settings: object, batch: Path, out_dir: Path, save: bool, as_json: bool) -> None:
@@ -84,7 +104,7 @@ def _batch(settings: object, batch: Path, out_dir: Path, save: bool, as_json: bo
         raise InputError(f"No file {batch}.")
     rows = read_batch(batch.read_bytes(), batch.name)
     with open_kb(settings) as kb, open_llm(settings) as llm, progress_bar() as bar:
-        run_batch(rows, kb, llm, bar)
+        run_batch(rows, kb, llm, bar, strategy=_strategy(settings))
     out_dir.mkdir(parents=True, exist_ok=True)
     (out_dir / "alignment.csv").write_text(write_batch_csv(rows), encoding="utf-8")
     picture = matrix_png(rows, out_dir / "alignment-matrix.png")

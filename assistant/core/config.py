@@ -138,6 +138,11 @@ class Settings(BaseSettings):
         "passages = ~20 retrieved passages. An empty map falls back to passages. "
         "docs/measurements.md compares the two.")
 
+    alignment_verdicts: Literal["score", "evidence"] = Field(
+        "score", description="score: the first design (a score from the model's stances and "
+        "code rules); evidence: decisive only on rules over confirmed map elements or a traced "
+        "confirmed KR, else needs_review with questions (issue 23; default once measured on "
+        "the blind set).")
     checkin_stale_days: int = Field(
         14, ge=1, le=365, description="A KR whose latest check-in is older is flagged stale.")
 

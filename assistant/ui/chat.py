@@ -217,7 +217,8 @@ def _check(services: Services, kb: KnowledgeBase, plan: Route, message: str, sta
         step["line"] = f"{label}… ({done + 1} of {total})" if done < total else f"{label}…"
 
     report = yield from _in_worker(
-        lambda: check_proposal(plan.text or message, kb, services.llm, tick),
+        lambda: check_proposal(plan.text or message, kb, services.llm, tick,
+                               strategy=services.map_for(kb.workspace)),
         lambda: f"{head}\n\n{step['line']}" if step["line"] else "")
     history.extend(_citation_messages([c for f in report.findings if f.stance != "neutral"
                                        for c in f.citations]))

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from assistant.core.config import Settings
 from assistant.core.errors import InputError, KeelError
-from assistant.db.engine import Database
+from assistant.db.engine import Database, shared_database
 from assistant.knowledge.base import KnowledgeBase
 from assistant.llm.client import LLM
 from assistant.review.checkins import seed_sample_checkins
@@ -55,6 +55,11 @@ class Services:
     def strategy_for(self, workspace: str | None) -> list[MapElement]:
         """The workspace's strategy map as drafting reads it ([] with draft_from=passages)."""
         return map_for_drafting(self.settings_for(workspace))
+
+    def map_for(self, workspace: str | None) -> list[MapElement]:
+        """The workspace's strategy map (every element not rejected)."""
+        settings = self.settings_for(workspace)
+        return StrategyMap(shared_database(settings), settings.workspace).elements()
 
     def uploads_for(self, workspace: str | None) -> Path:
         return self.settings_for(workspace).workspace_dir / "uploads"

@@ -182,7 +182,8 @@ def check_tab(services: Services, workspace: str, text: str, file: str | None,
 
     def run() -> tuple[str, Any]:
         proposal = _proposal_text(text or "", file, services.settings.ui_max_upload_mb)
-        report = check_proposal(proposal, services.kb_for(workspace), services.llm, tick)
+        report = check_proposal(proposal, services.kb_for(workspace), services.llm, tick,
+                                strategy=services.map_for(workspace))
         return report_markdown(report), stance_figure(report)
 
     return _guard(run)
@@ -198,7 +199,8 @@ def batch_tab(services: Services, workspace: str, file: str | None) -> tuple[str
 
     def run() -> tuple[str, str, str]:
         rows = read_batch(path.read_bytes(), path.name)
-        run_batch(rows, services.kb_for(workspace), services.llm)
+        run_batch(rows, services.kb_for(workspace), services.llm,
+                  strategy=services.map_for(workspace))
         folder = Path(tempfile.mkdtemp(prefix="keel-batch-"))
         picture = matrix_png(rows, folder / "alignment-matrix.png")
         table = folder / "alignment.csv"

@@ -1,0 +1,193 @@
+"""The alignment check's second design (issue 23): decisive only where the evidence decides.
+
+The first design's verdict leans on the 1.5B model's reading, which says "supports" to nearly
+everything. Here the model only reads the proposal and proposes; the verdict is decided by
+evidence checked in code against the strategy map a person confirmed:
+
+* **misaligned** — a rule checked in code fired on a confirmed element: a non-goal broken, a
+  number beyond a limit a non-goal or value states (the first design's rule findings, which
+  were right 15 of 16 times).
+* **partially_aligned** — a rule fired that the rubric reads as "needs changing first": a plan's
+  cap exceeded, a place outside the focus region, a planned initiative duplicated; or the
+  proposal traces to a KR but the manager's budget answer exceeds the department's budget.
+* **aligned** — the proposal **traces to a confirmed key result**: most of the KR's content
+  words (its metric, or its statement without verbs and numbers) appear in what the proposal
+  says it aims at (the model's extracted goals and the proposal's "Goal:" sentences), or the
+  manager named the KR (`--serves`). The KR is named in the report.
+* **needs_review** — otherwise. No score; the closest KRs, the model's reading for and
+  against, and the questions a manager answers (which KR, by how much; which budget line).
+  The answers re-run the check, which can then decide.
+
+A rule finding decides only when the element it cites is confirmed (or edited) in the map: an
+unconfirmed map decides nothing, it asks to be confirmed. `TRACE_AT` and `MIN_TRACE_WORDS` are
+to be chosen on the dev rows and judged once on the blind set
+(`evals/datasets/blind_alignment.yaml`); until then `KEEL_ALIGNMENT_VERDICTS=score` (the first
+design) stays the default.
+"""
+
+from __future__ import annotations
+
+import re
+
+from assistant.alignment.report import AlignmentReport, ElementFinding, KRTrace, Review
+from assistant.core.errors import InputError
+from assistant.core.text import content_stems, numbers_in, split_sentences
+from assistant.strategy.model import MapElement
+
+__all__ = ["MIN_TRACE_WORDS", "TRACE_AT", "KRTrace", "Review", "decide", "trace_krs"]
+
+TRACE_AT = 0.6  # share of the KR's content stems the proposal's aim must contain
+MIN_TRACE_WORDS = 2  # and at least this many of them
+_DECIDED = ("confirmed", "edited")
+_KR_NOISE = content_stems("raise grow reduce increase decrease cut keep hold lift bring improve "
+                          "from to by at least most below above share owner end month year "
+                          "quarter each every new per")
+_AIM = re.compile(r"\b(goal|aim|objective|so that|in order to|purpose)\b", re.IGNORECASE)
+
+
+def kr_stems(e: MapElement) -> set[str]:
+    """What a KR measures, as stems: its metric, else its title without verbs and numbers."""
+    text = e.metric or re.sub(r"\d[\d,.]*%?|\$", " ", e.title.split(". Owner")[0])
+    return content_stems(text) - _KR_NOISE
+
+
+def _aim(report: AlignmentReport, text: str) -> str:
+    goals = list(report.aspects.goals) if report.aspects else []
+    stated = [s for s in split_sentences(text) if _AIM.search(s)]
+    return " ".join(goals + stated) or text
+
+
+def trace_krs(aim: str, krs: list[MapElement]) -> list[KRTrace]:
+    """Every KR with the share of its stems in `aim`, best first."""
+    have = content_stems(aim)
+    out = []
+    for kr in krs:
+        stems = kr_stems(kr)
+        if not stems:
+            continue
+        found = sorted(stems & have)
+        out.append(KRTrace(key=kr.key, title=kr.title, department=kr.department,
+                           share=round(len(found) / len(stems), 3), words=found))
+    return sorted(out, key=lambda t: (-t.share, -len(t.words), t.title))
+
+
+def _cited_chunks(f: ElementFinding) -> set[str]:
+    return {c.chunk_id for c in f.citations}
+
+
+def _rule_findings(report: AlignmentReport) -> tuple[list[ElementFinding], list[ElementFinding]]:
+    """(findings that make it misaligned, findings that make it partially aligned), as the
+    first design's rules found them (model-read stances are not among them)."""
+    hard = [f for f in report.findings if f.stance == "conflicts" and (
+        (f.kind == "non-goal" and not f.limit_breach)
+        or (f.limit_breach and f.kind in ("non-goal", "value")))]
+    soft = [f for f in report.findings if (f.stance == "conflicts" and (
+        f.outside_focus or (f.limit_breach and f.kind not in ("non-goal", "value"))))
+        or f.duplicate]
+    return hard, soft
+
+
+def decide(report: AlignmentReport, text: str, strategy: list[MapElement],
+           serves: str | None = None, budget: float | None = None,
+           department: str | None = None) -> Review:
+    """The second design's verdict for a first-design report (see the module docstring)."""
+    if report.verdict == "insufficient_information":
+        return Review(verdict="insufficient_information", basis=report.basis)
+    live = [e for e in strategy if e.status != "rejected"]
+    confirmed = {c.chunk_id for e in live if e.status in _DECIDED for c in e.citations}
+    krs = [e for e in live if e.kind == "key_result" and e.status in _DECIDED]
+    hard, soft = _rule_findings(report)
+    against = [f"{f.element}: {f.reason}" for f in report.findings
+               if f.stance == "conflicts" or f.strained][:4]
+    support = [f"{f.element}: {f.reason}" for f in report.findings
+               if f.stance == "supports"][:4]
+    unconfirmed = [f for f in hard + soft if not _cited_chunks(f) & confirmed]
+    hard = [f for f in hard if _cited_chunks(f) & confirmed]
+    soft = [f for f in soft if _cited_chunks(f) & confirmed]
+    if hard:
+        return Review(verdict="misaligned", evidence_against=against, evidence_for=support,
+                      basis=f"A confirmed element decides it: {_why(hard[0])}")
+    trace, closest = _trace(report, text, krs, serves)
+    over = _over_budget(live, budget, department or (trace.department if trace else ""))
+    if soft or (trace and over):
+        why = _why(soft[0]) if soft else over
+        return Review(verdict="partially_aligned", trace=trace, closest=closest,
+                      evidence_against=against, evidence_for=support,
+                      basis=f"Needs changing before money is spent: {why}")
+    if trace:
+        who = "the manager named it" if trace.by_manager else (
+            f"it aims at {', '.join(trace.words)}")
+        return Review(verdict="aligned", trace=trace, closest=closest, evidence_for=support,
+                      evidence_against=against,
+                      basis=f"Traces to the confirmed key result “{trace.title}” ({who}); "
+                            "nothing confirmed conflicts with it.")
+    return Review(verdict="needs_review", closest=closest, evidence_for=support,
+                  evidence_against=against,
+                  questions=_questions(text, closest, unconfirmed, budget, against, krs),
+                  basis="The evidence does not decide: it traces to no confirmed key result "
+                        "and breaks nothing confirmed. Answer the questions to decide it.")
+
+
+def _trace(report: AlignmentReport, text: str, krs: list[MapElement], serves: str | None
+           ) -> tuple[KRTrace | None, list[KRTrace]]:
+    ranked = trace_krs(_aim(report, text), krs)
+    if serves:
+        chosen = next((k for k in krs if k.key == serves or serves in k.key), None)
+        if chosen is None:
+            known = ", ".join(k.key for k in krs[:5]) or "none confirmed"
+            raise InputError(f"--serves: no confirmed key result '{serves}' (e.g. {known}).")
+        share = next((t for t in ranked if t.key == chosen.key), None)
+        return KRTrace(key=chosen.key, title=chosen.title, department=chosen.department,
+                       share=share.share if share else 0.0,
+                       words=share.words if share else [], by_manager=True), ranked[:3]
+    best = ranked[0] if ranked else None
+    if best and best.share >= TRACE_AT and len(best.words) >= MIN_TRACE_WORDS:
+        return best, ranked[:3]
+    return None, ranked[:3]
+
+
+def _over_budget(elements: list[MapElement], budget: float | None, department: str) -> str:
+    """A reason when the manager's budget exceeds the department's stated budget limit."""
+    if budget is None or not department:
+        return ""
+    limits = [e for e in elements if e.kind == "limit" and e.amount is not None
+              and e.department.lower() == department.lower() and e.unit == "$"]
+    for e in limits:
+        discretionary = min(numbers_in(e.text) or {e.amount or 0.0})
+        if budget > discretionary:
+            return (f"a budget of ${budget:,.0f} is more than {e.department}'s "
+                    f"${discretionary:,.0f} in “{e.text.strip()}”")
+    return ""
+
+
+def _why(f: ElementFinding) -> str:
+    what = ("outside the focus region" if f.outside_focus else "beyond the stated limit"
+            if f.limit_breach else "repeats a planned initiative" if f.duplicate
+            else "breaks the non-goal")
+    quote = f.citations[0].quote if f.citations else f.statement
+    evidence = f" (“{f.proposal_evidence}”)" if f.proposal_evidence else ""
+    return f"{what} “{f.element}”{evidence} — “{quote[:160]}”"
+
+
+def _questions(text: str, closest: list[KRTrace], unconfirmed: list[ElementFinding],
+               budget: float | None, against: list[str], krs: list[MapElement]) -> list[str]:
+    out = []
+    if krs:
+        names = "; ".join(f"{t.title} [{t.key}]" for t in closest if t.share > 0) or \
+            "none shares its words"
+        out.append(f"Which key result will this move, and by how much? Closest: {names}. "
+                   "Answer with --serves KR-ID (or pick it in the UI).")
+    else:
+        out.append("The strategy map has no confirmed key results: confirm them in the "
+                   "Strategy tab (or `keel map confirm --all`), then check again.")
+    if budget is None and not any("$" in t or "budget" in t.lower() or "cost" in t.lower()
+                                  for t in split_sentences(text)):
+        out.append("Which budget line pays for it, and how much? Answer with --budget AMOUNT "
+                   "--department NAME.")
+    if unconfirmed:
+        out.append(f"Confirm “{unconfirmed[0].element}” in the strategy map: a rule found "
+                   f"that the proposal {_why(unconfirmed[0])}.")
+    elif against:
+        out.append(f"Does it go against {against[0].split(':')[0]}? The model read it so: "
+                   f"“{against[0].split(': ', 1)[-1][:160]}”")
+    return out[:3]

@@ -1,0 +1,146 @@
+"""The alignment check's second design: decisive only on evidence, else needs_review.
+
+`decide` is code over a first-design report and the strategy map, so these tests build both
+by hand (no model); the CLI test runs the whole check with the fake model, which drives the
+code path and judges nothing."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from assistant.alignment.evidence import decide, trace_krs
+from assistant.alignment.report import AlignmentReport, ElementFinding, ProposalAspects
+from assistant.cli.main import app
+from assistant.core.config import Settings
+from assistant.core.errors import InputError
+from assistant.core.schemas import Citation
+from assistant.db.engine import shared_database
+from assistant.knowledge.base import KnowledgeBase
+from assistant.strategy.build import build_map
+from assistant.strategy.model import MapElement
+from assistant.strategy.store import StrategyMap
+
+from .conftest import SAMPLE
+
+REFERRALS = ("Give every subscriber who refers a friend a free bag once the friend's second box "
+             "ships. Goal: more new subscribers from referrals instead of paid advertising.")
+HOCKEY = "Sponsor the Portland hockey team's jerseys for a season. Goal: brand awareness."
+
+
+@pytest.fixture(scope="module")
+def sample_map(tmp_path_factory: pytest.TempPathFactory) -> list[MapElement]:
+    settings = Settings(data_dir=tmp_path_factory.mktemp("evidence"), llm_provider="fake",
+                        embeddings_provider="fake")
+    with KnowledgeBase(settings) as kb:
+        kb.index([SAMPLE])
+        return build_map(kb)
+
+
+def _confirmed(elements: list[MapElement]) -> list[MapElement]:
+    return [e.model_copy(update={"status": "confirmed"}) for e in elements]
+
+
+def _report(title: str, goals: list[str], findings: list[ElementFinding] | None = None
+            ) -> AlignmentReport:
+    aspects = ProposalAspects(title=title, goals=goals, actions=[], audience="", resources="",
+                              timeline="", perspectives=[])
+    return AlignmentReport(proposal_title=title, verdict="aligned", score=85,
+                           confidence="low", aspects=aspects, findings=findings or [])
+
+
+def _pods_finding(elements: list[MapElement]) -> ElementFinding:
+    pods = next(e for e in elements if e.title == "No pods or capsules")
+    cite = pods.citations[0]
+    return ElementFinding(element=pods.title, kind="non-goal", statement=cite.quote,
+                          stance="conflicts", reason="It sells capsules.",
+                          proposal_evidence="aluminium capsules", citations=[Citation(
+                              chunk_id=cite.chunk_id, document=cite.document,
+                              section=cite.section, quote=cite.quote)])
+
+
+def test_a_proposal_aiming_at_a_confirmed_krs_metric_is_aligned_and_names_it(
+        sample_map: list[MapElement]) -> None:
+    review = decide(_report("Referral rewards", ["more new subscribers from referrals"]),
+                    REFERRALS, _confirmed(sample_map))
+    assert review.verdict == "aligned" and review.trace is not None
+    assert "referrals" in review.trace.title and "Traces to the confirmed key result" in \
+        review.basis
+    unconfirmed = decide(_report("Referral rewards", ["more new subscribers from referrals"]),
+                         REFERRALS, sample_map)
+    assert unconfirmed.verdict == "needs_review"  # an unconfirmed map decides nothing
+    assert any("confirm" in q.lower() for q in unconfirmed.questions)
+
+
+def test_a_proposal_serving_no_kr_needs_review_with_questions_not_a_verdict(
+        sample_map: list[MapElement]) -> None:
+    supports = ElementFinding(element="Pillar 1", kind="goal", statement="s", stance="supports",
+                              reason="The model says it supports subscriptions.")
+    review = decide(_report("Hockey", ["brand awareness"], [supports]), HOCKEY,
+                    _confirmed(sample_map))
+    assert review.verdict == "needs_review" and review.trace is None
+    assert review.questions[0].startswith("Which key result will this move")
+    assert "--serves" in review.questions[0]
+    assert any("budget" in q for q in review.questions)  # the proposal names no cost
+    assert review.evidence_for and "supports subscriptions" in review.evidence_for[0]
+
+
+def test_the_managers_answer_decides_it(sample_map: list[MapElement]) -> None:
+    confirmed = _confirmed(sample_map)
+    named = decide(_report("Hockey", ["brand awareness"]), HOCKEY, confirmed,
+                   serves="farms-famous:kr1")
+    assert named.verdict == "aligned" and named.trace is not None and named.trace.by_manager
+    over = decide(_report("Hockey", ["brand awareness"]), HOCKEY, confirmed,
+                  serves="farms-famous:kr1", budget=200_000, department="Marketing")
+    assert over.verdict == "partially_aligned" and "$150,000" in over.basis
+    with pytest.raises(InputError, match="no confirmed key result"):
+        decide(_report("Hockey", []), HOCKEY, confirmed, serves="no-such-kr")
+
+
+def test_a_rule_on_a_confirmed_non_goal_decides_misaligned(sample_map: list[MapElement]
+                                                            ) -> None:
+    finding = _pods_finding(sample_map)
+    text = "Sell aluminium capsules. Goal: more new subscribers from referrals."
+    decided = decide(_report("Capsules", ["more new subscribers from referrals"], [finding]),
+                     text, _confirmed(sample_map))
+    assert decided.verdict == "misaligned" and "No pods or capsules" in decided.basis
+    unconfirmed = [e if e.title != "No pods or capsules" else e.model_copy(
+        update={"status": "proposed"}) for e in _confirmed(sample_map)]
+    asked = decide(_report("Capsules", [], [finding]), "Sell aluminium capsules.", unconfirmed)
+    assert asked.verdict == "needs_review"
+    assert any("Confirm “No pods or capsules”" in q for q in asked.questions)
+
+
+def test_kr_tracing_ranks_by_the_share_of_the_krs_words(sample_map: list[MapElement]) -> None:
+    krs = [e for e in sample_map if e.kind == "key_result"]
+    ranked = trace_krs("reduce monthly subscriber churn", krs)
+    assert "churn" in ranked[0].title and ranked[0].share >= 0.6
+    assert trace_krs("a hockey sponsorship", krs)[0].share == 0.0
+
+
+def test_the_manager_answer_loop_end_to_end_fake_model_proves_no_judgement(
+        sample_settings: Settings, tmp_path: Path) -> None:
+    with KnowledgeBase(sample_settings) as kb:
+        smap = StrategyMap(shared_database(sample_settings), sample_settings.workspace)
+        smap.save_build(build_map(kb))
+    for e in smap.elements():
+        smap.confirm(e.key)
+    env = {"KEEL_DATA_DIR": str(sample_settings.data_dir), "KEEL_WORKSPACE": "sample",
+           "KEEL_ALIGNMENT_VERDICTS": "evidence"}
+    (tmp_path / "p.md").write_text(HOCKEY)
+    runner = CliRunner()
+    first = runner.invoke(app, ["check", str(tmp_path / "p.md"), "--json"], env=env)
+    assert first.exit_code == 0, first.output
+    report = json.loads(first.stdout)
+    assert report["verdict"] == "needs_review" and report["review"]["questions"]
+    human = runner.invoke(app, ["check", str(tmp_path / "p.md")], env=env).stdout
+    assert "Needs review — no score" in human and "Answer these to decide it" in human
+    second = runner.invoke(app, ["check", str(tmp_path / "p.md"), "--json", "--serves",
+                                 "farms-famous:kr1"], env=env)
+    assert second.exit_code == 0, second.output
+    decided = json.loads(second.stdout)
+    assert decided["verdict"] == "aligned" and decided["confidence"] == "high"
+    assert decided["review"]["trace"]["key"].endswith("make-our-farms-famous:kr1")
