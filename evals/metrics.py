@@ -53,3 +53,14 @@ def classification_scores(pairs: list[tuple[str, str]], labels: list[str]) -> di
         f1s.append(2 * precision * r / (precision + r) if precision + r else 0.0)
     return {"accuracy": sum(e == p for e, p in pairs) / len(pairs),
             "macro_f1": statistics.fmean(f1s), "recall": recall, "confusion": confusion}
+
+
+def wilson(successes: int, trials: int, z: float = 1.96) -> tuple[float, float]:
+    """The Wilson score interval (95% by default) of a proportion; (nan, nan) for no trials."""
+    if trials == 0:
+        return math.nan, math.nan
+    p = successes / trials
+    centre = p + z * z / (2 * trials)
+    spread = z * math.sqrt(p * (1 - p) / trials + z * z / (4 * trials * trials))
+    denominator = 1 + z * z / trials
+    return (centre - spread) / denominator, (centre + spread) / denominator

@@ -13,7 +13,7 @@ from assistant.llm.client import LLM
 from assistant.strategy.model import MapElement
 
 from .cases import Case
-from .metrics import classification_scores, mean, percentile
+from .metrics import classification_scores, mean, percentile, wilson
 
 __all__ = ["LABELS", "alignment_case", "summarise_alignment"]
 
@@ -66,8 +66,30 @@ def summarise_alignment(rows: list[dict[str, Any]]) -> dict[str, Any]:
                     if r.get("confidence", "low") == level),
                 sum(r.get("confidence", "low") == level for r in rows)]
                 for level in ("high", "medium", "low")},
+            **_decisive(rows),
             "latency_p50_s": percentile(latencies, 0.5),
             "latency_p95_s": percentile(latencies, 0.95),
             "latency_mean_s": mean(latencies),
             "tokens_in_mean": mean([r.get("tokens_in", math.nan) for r in rows]),
             "tokens_out_mean": mean([r.get("tokens_out", math.nan) for r in rows])}
+
+
+DECISIVE = ("aligned", "partially_aligned", "misaligned")
+
+
+def _decisive(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """The second design's figures: coverage (share of decisive verdicts), precision of each
+    decisive verdict with its 95% Wilson interval, and misaligned proposals approved."""
+    decided = [r for r in rows if r["predicted"] in DECISIVE]
+    out: dict[str, Any] = {"coverage": len(decided) / len(rows) if rows else math.nan,
+                           "coverage_ci95": list(wilson(len(decided), len(rows))),
+                           "misaligned_approved": float(sum(
+                               r["expected"] == "misaligned" and r["predicted"] == "aligned"
+                               for r in rows))}
+    for label in DECISIVE:
+        said = [r for r in decided if r["predicted"] == label]
+        right = sum(r["expected"] == label for r in said)
+        out[f"precision_{label}"] = right / len(said) if said else math.nan
+        out[f"precision_{label}_n"] = [right, len(said)]
+        out[f"precision_{label}_ci95"] = list(wilson(right, len(said)))
+    return out

@@ -239,3 +239,19 @@ def test_strategy_map_scoring_counts_matches_misses_extras_and_numbers() -> None
     assert m["numbers_right"] == 0.0  # the target differs
     assert scored["missed"] == ["non_goal: no pods"]
     assert scored["extra"] == ["key_result: Something else"]
+
+
+def test_decisive_figures_count_needs_review_as_undecided_with_wilson_intervals() -> None:
+    from evals.metrics import wilson
+    from evals.task_alignment import summarise_alignment
+
+    rows = [{"expected": e, "predicted": p, "latency_s": 1.0} for e, p in (
+        ("aligned", "aligned"), ("misaligned", "aligned"), ("misaligned", "misaligned"),
+        ("aligned", "needs_review"))]
+    m = summarise_alignment(rows)
+    assert m["coverage"] == 0.75 and m["misaligned_approved"] == 1.0
+    assert m["precision_aligned"] == 0.5 and m["precision_aligned_n"] == [1, 2]
+    assert m["precision_misaligned"] == 1.0 and m["accuracy"] == 0.5  # needs_review is wrong
+    low, high = wilson(1, 2)
+    assert m["precision_aligned_ci95"] == [low, high] and 0.09 < low < 0.1 and 0.9 < high < 0.91
+    assert wilson(0, 0)[0] != wilson(0, 0)[0]  # nan
