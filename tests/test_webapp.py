@@ -196,7 +196,7 @@ def test_goals_tab_draft_edit_fix_save_export(services: Services) -> None:
 
 
 def test_alignment_tab_single_and_batch(services: Services, tmp_path: Path) -> None:
-    card, figure = check_tab(services, "sample", PODS, None)
+    card, figure, _ = check_tab(services, "sample", PODS, None)
     assert "Misaligned" in card and figure.axes
     csv = tmp_path / "p.csv"
     csv.write_text('title,proposal\nPods,"' + PODS.replace("\n", " ") + '"\n')
@@ -205,6 +205,26 @@ def test_alignment_tab_single_and_batch(services: Services, tmp_path: Path) -> N
     assert "Pods,misaligned" in Path(table).read_text()
     with pytest.raises(gr.Error, match="empty"):
         check_tab(services, "sample", "  ", None)
+
+
+def test_alignment_tab_answers_decide_a_needs_review_check_fake_proves_no_judgement(
+        services: Services) -> None:
+    from assistant.db.engine import shared_database
+    from assistant.strategy.build import build_map
+    from assistant.strategy.store import StrategyMap
+
+    settings = services.settings_for("sample")
+    smap = StrategyMap(shared_database(settings), "sample")
+    smap.save_build(build_map(services.kb_for("sample")))
+    for e in smap.elements():
+        smap.confirm(e.key)
+    hockey = "Sponsor the Portland hockey team's jerseys for a season. Goal: brand awareness."
+    card, _, choices = check_tab(services, "sample", hockey, None, None, None, 9000.0,
+                                 "Marketing")
+    assert "Needs review" in card and "Which key result will this move" in card
+    kr = next(k for k in choices["choices"] if k.endswith("make-our-farms-famous:kr1"))
+    card, _, _ = check_tab(services, "sample", hockey, None, None, kr, 9000.0, "Marketing")
+    assert "Aligned" in card and "named by the manager" in card
 
 
 def test_alignment_tab_reports_progress_of_the_check(services: Services) -> None:

@@ -173,18 +173,26 @@ def _proposal_text(text: str, file: str | None, max_mb: float) -> str:
 
 
 def check_tab(services: Services, workspace: str, text: str, file: str | None,
-              progress: gr.Progress | None = None) -> tuple[str, Any]:
-    """Verdict card and the chart of stances by strategic element (with a progress bar of
-    the model calls: a check takes about a minute with the local model)."""
+              progress: gr.Progress | None = None, serves: str | None = None,
+              budget: float | None = None, department: str | None = None
+              ) -> tuple[str, Any, Any]:
+    """Verdict card, the chart of stances by strategic element (with a progress bar of the
+    model calls: a check takes about a minute with the local model), and the confirmed KRs a
+    manager can name when the verdict is "needs review" (the answers re-run the check)."""
     def tick(done: int, total: int, label: str) -> None:
         if progress is not None:
             progress(done / total if total else None, desc=label)
 
-    def run() -> tuple[str, Any]:
+    def run() -> tuple[str, Any, Any]:
         proposal = _proposal_text(text or "", file, services.settings.ui_max_upload_mb)
+        strategy = services.map_for(workspace)
         report = check_proposal(proposal, services.kb_for(workspace), services.llm, tick,
-                                strategy=services.map_for(workspace))
-        return report_markdown(report), stance_figure(report)
+                                strategy=strategy, serves=serves or None,
+                                budget=budget if budget else None,
+                                department=department or None)
+        krs = [e.key for e in strategy if e.kind == "key_result"
+               and e.status in ("confirmed", "edited")]
+        return report_markdown(report), stance_figure(report), gr.update(choices=krs)
 
     return _guard(run)
 

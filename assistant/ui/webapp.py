@@ -300,11 +300,22 @@ def _alignment_tab(services: Services, workspace: gr.Dropdown, g: Any) -> None:
         file = gr.File(label="…or upload one (.txt, .md, .pdf, .docx)",
                        file_types=[".txt", ".md", ".pdf", ".docx"], type="filepath")
         check = gr.Button("Check alignment", variant="primary")
-        report = gr.Markdown()
+        report = gr.Markdown(elem_id="check-report")
+        with gr.Accordion("Needs review? Answer the questions and check again", open=False):
+            with gr.Row():
+                serves = gr.Dropdown([], label="Which key result will it move?",
+                                     allow_custom_value=False)
+                budget = gr.Number(label="What it costs ($)")
+                pays = gr.Textbox(label="Whose budget pays (department)")
+            again = gr.Button("Check again with my answers")
         chart = gr.Plot(label="Stances by strategic element", elem_id="stance-chart")
         check.click(g(lambda ws, t, f, progress=gr.Progress(): check_tab(
-            services, ws, t, f, progress)), [workspace, text, file], [report, chart],
+            services, ws, t, f, progress)), [workspace, text, file], [report, chart, serves],
             api_name="check")
+        again.click(g(lambda ws, t, f, s, b, d, progress=gr.Progress(): check_tab(
+            services, ws, t, f, progress, s, b, d)),
+            [workspace, text, file, serves, budget, pays], [report, chart, serves],
+            api_name="check_answered")
         gr.Markdown("### Many proposals at once\nA CSV with a `proposal` column (optional "
                     "`id`, `title`).")
         batch = gr.File(label="Proposals CSV", file_types=[".csv"], type="filepath")
