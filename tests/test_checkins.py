@@ -337,3 +337,23 @@ def test_check_ins_import_from_an_excel_workbook_with_percent_and_date_cells(
     CheckInStore(sample).add_many(rows, today=TODAY)
     with pytest.raises(InputError, match=r"not a readable \.xlsx"):
         read_checkins_csv(b"PK\x03\x04garbage", "broken.xlsx")
+
+
+def test_the_premortem_finds_each_krs_risks_in_the_data(sample: Settings) -> None:
+    from assistant.review.premortem import premortem, premortem_markdown
+
+    seed_sample_checkins(sample)
+    items = {i.kr_id: i for i in premortem(sample, "2026-Q4", today=TODAY)}
+    exits = " ".join(items[EXITS].risks)
+    assert "Behind the straight line: 20% of the way with 65% of the period gone" in exits
+    assert "Off track at the last check-in (2026-11-10)" in exits and "Stale" in exits
+    assert any("No baseline" in r for r in items[GIFTS].risks)
+    referrals = next(i for k, i in items.items() if k.endswith("make-our-farms-famous:kr1"))
+    assert referrals.risks == []  # on track, measured, fresh: nothing invented
+    text = premortem_markdown(list(items.values()), "2026-Q4")
+    assert "No risk found in the data." in text and "not written by a model" in text
+    env = {"KEEL_DATA_DIR": str(sample.data_dir), "KEEL_WORKSPACE": "sample",
+           "KEEL_EMBEDDINGS_PROVIDER": "fake", "KEEL_LLM_PROVIDER": "fake"}
+    result = CliRunner().invoke(app, ["premortem", "-p", "2026-Q4", "--json"], env=env)
+    assert result.exit_code == 0, result.output
+    assert len(json.loads(result.stdout)) == 11

@@ -22,6 +22,7 @@ from assistant.review.checkins import (
     statuses,
 )
 from assistant.review.pack import build_pack, pack_html, pack_markdown
+from assistant.review.premortem import premortem, premortem_markdown
 from assistant.review.progress import GRADE_FORMULA, PROGRESS_FORMULA
 from assistant.review.tracked import find_kr
 
@@ -151,5 +152,28 @@ def review(ctx: typer.Context,
         emit(pack, as_json, lambda: out.print(
             pack_markdown(pack) if output is None else f"Wrote {escape(str(output))}.",
             markup=False, highlight=False))
+
+    guarded(run)
+
+
+@app.command("premortem")
+def premortem_command(ctx: typer.Context,
+                      period: str = typer.Option(..., "--period", "-p", help="e.g. 2027-Q1"),
+                      department: str | None = typer.Option(None, "--department", "-d"),
+                      output: Path | None = typer.Option(None, "--out", help="Write Markdown."),
+                      as_json: bool = JsonOpt) -> None:
+    """Pre-mortem: why each KR of the period could be missed, from the data (behind the
+    straight line, at risk, no baseline, stale, dependencies, limits, changed sources)."""
+
+    def run() -> None:
+        settings = _settings(ctx)
+        with open_kb(settings) as kb:
+            items = premortem(settings, period, department, kb=kb)
+        text = premortem_markdown(items, period)
+        if output is not None:
+            output.write_text(text, encoding="utf-8")
+        emit([i.model_dump() for i in items], as_json, lambda: out.print(
+            text if output is None else f"Wrote {escape(str(output))}.", markup=False,
+            highlight=False))
 
     guarded(run)

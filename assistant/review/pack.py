@@ -30,7 +30,8 @@ from assistant.review.checkins import CheckInStore, KRStatus, statuses
 from assistant.review.progress import GRADE_FORMULA, PROGRESS_FORMULA, mean_progress
 from assistant.strategy.store import StrategyMap
 
-__all__ = ["AGENDA", "ReviewPack", "build_pack", "pack_html", "pack_markdown"]
+__all__ = ["AGENDA", "ReviewPack", "build_pack", "changed_sources", "dependencies", "pack_html",
+           "pack_markdown"]
 
 AGENDA = ["Where we stand: the scorecard by perspective (10 min)",
           "At risk and off track: what blocks each, what would unblock it (20 min)",
@@ -78,7 +79,7 @@ def build_pack(settings: Settings, period: str, department: str | None = None,
     today = today or date.today()
     label, start, end = parse_period(period)
     found = statuses(settings, label, department, today)
-    changed = _changed_sources(settings, kb, {s.kr.id for s in found}) if kb else []
+    changed = changed_sources(settings, kb, {s.kr.id for s in found}) if kb else []
     by_objective: dict[str, list[float | None]] = {}
     for s in found:
         by_objective.setdefault(s.kr.objective or "(no objective)", []).append(s.progress)
@@ -91,12 +92,12 @@ def build_pack(settings: Settings, period: str, department: str | None = None,
         krs=found, objectives={k: mean_progress(v)[0] for k, v in by_objective.items()},
         at_risk=[s for s in found if confidence[s.kr.id] == "at_risk"],
         off_track=[s for s in found if confidence[s.kr.id] == "off_track"],
-        stale=[s for s in found if s.stale], dependencies=_dependencies(found),
+        stale=[s for s in found if s.stale], dependencies=dependencies(found),
         checked=checked, changed_sources=changed,
         decisions=_decisions(found, set(changed)))
 
 
-def _changed_sources(settings: Settings, kb: KnowledgeBase, ids: set[str]) -> list[str]:
+def changed_sources(settings: Settings, kb: KnowledgeBase, ids: set[str]) -> list[str]:
     smap = StrategyMap(shared_database(settings), settings.workspace)
     keys = {s.key for s in smap.stale(kb)}
     for s in stale_citations(GoalStore(settings).list(), kb):
@@ -106,7 +107,7 @@ def _changed_sources(settings: Settings, kb: KnowledgeBase, ids: set[str]) -> li
     return sorted(keys & ids)
 
 
-def _dependencies(found: list[KRStatus]) -> list[Dependency]:
+def dependencies(found: list[KRStatus]) -> list[Dependency]:
     names = sorted({s.kr.department for s in found if s.kr.department})
     out = []
     for s in found:
