@@ -22,7 +22,8 @@ CORPORA = {"sample": SAMPLE_KNOWLEDGE, "18f": ROOT / "corpora" / "18f-tts-consul
 class Case(BaseModel):
     model_config = ConfigDict(extra="forbid")
     id: str
-    task: Literal["qa", "okr_draft", "smart_goal", "alignment_check", "lint", "strategy_map"]
+    task: Literal["qa", "okr_draft", "smart_goal", "alignment_check", "lint", "strategy_map",
+                  "scenario"]
     input: dict[str, Any]
     reference: Any = None
     reference_chunks: list[str] = []

@@ -24,6 +24,27 @@ def test_datasets_validate_and_are_big_enough() -> None:
 BLIND_SHA256 = "208e23ce86c2300282e3b30906e14062362e352b065cf94ba697b4f642762fdc"
 
 
+SCENARIOS_SHA256 = "3b715392e596b28817a254b5ce8bff2a3e9e193249eebd6647bdae62b24e0d80"
+
+
+def test_the_blind_scenario_set_is_unchanged_and_names_reference_map_elements() -> None:
+    """Written before any scenario code (issue 29): pinned, and every exposed element it names
+    is an element of the corpus's reference map."""
+    import hashlib
+
+    from evals.cases import DATASETS
+
+    data = (DATASETS / "scenarios.yaml").read_bytes()
+    assert hashlib.sha256(data).hexdigest() == SCENARIOS_SHA256
+    rows = [c for c in load_cases(include_blind=True) if c.task == "scenario"]
+    maps = {c.corpus: {(e["kind"], e["match"]) for e in c.reference}
+            for c in load_cases() if c.task == "strategy_map"}
+    for corpus in ("sample", "18f"):
+        mine = [c for c in rows if c.corpus == corpus]
+        assert len(mine) >= 15
+        assert all((x["kind"], x["match"]) in maps[corpus] for c in mine for x in c.reference)
+
+
 def test_the_blind_alignment_set_is_unchanged_and_out_of_every_default_run() -> None:
     """The blind set (issue 23) was committed before the code it judges: any edit makes it a
     new set, so its hash is pinned here and in evals/README.md."""
