@@ -413,3 +413,6 @@ def test_a_draft_from_the_map_cites_the_passages_under_the_map_fake_proves_no_ju
     empty = draft_okrs(sample_kb, LLM(sample_kb.settings), "Marketing", "2027-Q1", count=1,
                        strategy=[])
     assert empty.source == "passages"  # an empty map falls back to the passages
+    thin = [e for e in strategy if e.kind in ("statement", "value", "non_goal")]
+    assert draft_okrs(sample_kb, LLM(sample_kb.settings), "Marketing", "2027-Q1", count=1,
+                      strategy=thin).source == "passages"  # no pillar, no goal: too thin

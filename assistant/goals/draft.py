@@ -27,7 +27,7 @@ from assistant.core.safety import passages_block
 from assistant.core.schemas import Citation, KeyResult, Objective, OKRSet
 from assistant.core.text import numbers_in
 from assistant.goals.lint import Finding, LintConfig, lint_okrs
-from assistant.goals.map_sources import map_sources
+from assistant.goals.map_sources import map_sources, substantive
 from assistant.goals.ownership import Block, blocks_of, owner_of
 from assistant.knowledge.base import KnowledgeBase, SearchHit
 from assistant.knowledge.grounding import (
@@ -172,16 +172,18 @@ def start_session(kb: KnowledgeBase, department: str, period: str, count: int,
                   strategy: list[MapElement] | None = None) -> Session:
     """Retrieve the sources and render the drafting prompt (the same for a refinement).
 
-    With a non-empty `strategy` (the workspace's map), the company part of the prompt is the
-    map's company slice and the department part its own elements plus its own passages
-    (`map_sources.py`); without one, retrieved passages (`gather_passages`)."""
+    With a substantive `strategy` (the workspace's map: a pillar and an objective or KR at
+    least), the company part of the prompt is the map's company slice and the department part
+    its own elements plus its own passages (`map_sources.py`); otherwise retrieved passages
+    (`gather_passages`)."""
     if not 1 <= count <= 5:
         raise InputError("Ask for 1 to 5 objectives.")
     label, start, end = parse_period(period)
     known = _departments(kb)
     department = _department_name(known, department)
     company, own = gather_passages(kb, department)
-    mapped = map_sources(kb, strategy, department) if strategy else ([], [])
+    mapped = (map_sources(kb, strategy, department) if strategy and substantive(strategy)
+              else ([], []))
     if mapped[0] or mapped[1]:
         shown = {h.chunk_id for h in own}
         company_items = [(s.hit, "\n".join(s.lines)) for s in mapped[0]]

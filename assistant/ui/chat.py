@@ -21,7 +21,7 @@ from assistant.core.errors import KeelError, ModelError
 from assistant.core.safety import clean_model_text
 from assistant.core.schemas import Citation, GroundedAnswer, OKRSet
 from assistant.goals.draft import DraftReport, draft_okrs, gather_passages
-from assistant.goals.map_sources import company_slice, department_slice
+from assistant.goals.map_sources import company_slice, department_slice, substantive
 from assistant.goals.okr_io import to_markdown
 from assistant.goals.refine import refine_okrs
 from assistant.knowledge.base import KnowledgeBase
@@ -133,7 +133,7 @@ def _draft(services: Services, kb: KnowledgeBase, plan: Route, message: str, sta
            history: list[Message]) -> Iterator[str]:
     company, own = gather_passages(kb, plan.department)
     strategy = services.strategy_for(kb.workspace)
-    if strategy:
+    if substantive(strategy):
         shared = len(company_slice(strategy))
         mine = len(department_slice(strategy, plan.department))
         what = (f"the strategy map ({shared} company elements, {mine} of "
