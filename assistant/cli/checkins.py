@@ -13,6 +13,7 @@ from rich.table import Table
 from assistant.cli.base import JsonOpt, app, emit, guarded, open_kb, out
 from assistant.cli.base import settings_from as _settings
 from assistant.core.errors import InputError
+from assistant.core.text import format_amount
 from assistant.review.checkins import (
     CONFIDENCES,
     CheckIn,
@@ -108,24 +109,19 @@ def _print(found: list[KRStatus], stale_days: int) -> None:
         table.add_column(column, overflow="fold")
     for s in found:
         latest = s.latest
-        when = (f"{_n(latest.value)} ({latest.at.isoformat()})" if latest else "no check-in")
+        when = (f"{format_amount(latest.value)} ({latest.at.isoformat()})" if latest
+                else "no check-in")
         if s.stale:
             when += " [yellow]stale[/yellow]"
         conf = (f"[{_COLOUR[latest.confidence]}]{latest.confidence}[/]" if latest else "")
         table.add_row(escape(s.kr.id), escape(s.kr.department or "company"),
                       escape(s.kr.statement[:90]),
-                      f"{_n(s.kr.baseline)} → {_n(s.kr.target)}", when, conf,
+                      f"{format_amount(s.kr.baseline)} → {format_amount(s.kr.target)}", when, conf,
                       f"{s.progress:.0%}" if s.progress is not None else "ask the owner",
                       f"{s.grade:.1f} ({s.grade_verdict})" if s.grade is not None else "—")
     out.print(table)
     out.print(f"{PROGRESS_FORMULA}.\n{GRADE_FORMULA}. Stale: no check-in for {stale_days} days.",
               highlight=False)
-
-
-def _n(value: float | None) -> str:
-    if value is None:
-        return "?"
-    return f"{value:,.0f}" if value == int(value) else f"{value:,}"
 
 
 @app.command("review")

@@ -20,6 +20,7 @@ from functools import lru_cache
 import snowballstemmer
 
 __all__ = ["NUMBER_PATTERN", "NUMBER_WORDS", "STOP_WORDS", "content_stems", "content_words",
+           "format_amount",
            "numbers_in", "split_sentences", "stem"]
 
 STOP_WORDS = frozenset({
@@ -100,3 +101,17 @@ def numbers_in(text: str) -> set[float]:
     for word in _NUMBER_WORD.findall(text):
         found.add(float(NUMBER_WORDS.index(word.lower()) + 1))
     return found
+
+
+def format_amount(value: float | None, unit: str = "", unknown: str = "?",
+                  other_units: bool = False) -> str:
+    """2410 -> "2,410", with "$" before and "%" after; `unknown` for None; other units
+    ("kg") appended only when `other_units`."""
+    if value is None:
+        return unknown
+    text = f"{value:,.0f}" if value == int(value) else f"{value:,}"
+    if unit == "$":
+        return f"${text}"
+    if unit == "%":
+        return f"{text}%"
+    return f"{text} {unit}".strip() if other_units else text

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from assistant.core.text import numbers_in
+from assistant.core.text import format_amount, numbers_in
 from assistant.knowledge.base import KnowledgeBase, SearchHit
 from assistant.strategy.model import MapElement
 
@@ -46,22 +46,15 @@ class MapSource:
     lines: list[str]
 
 
-def _number(value: float | None, unit: str) -> str:
-    if value is None:
-        return "unknown"
-    text = f"{value:,.0f}" if value == int(value) else f"{value:,}"
-    return f"${text}" if unit == "$" else f"{text}%" if unit == "%" else f"{text} {unit}".strip()
-
-
 def element_line(e: MapElement) -> str:
     """One element as one line of the prompt: its label, title and numbers, in the documents'
     words where the title is a heading."""
     label = _LABEL[e.kind] + (f" ({e.perspective})" if e.perspective else "")
     if e.kind == "key_result":  # the numbers only where the title does not state them
         stated = numbers_in(e.title)
-        extra = [f"baseline {_number(e.baseline, e.unit)}" for _ in [0]
+        extra = [f"baseline {format_amount(e.baseline, e.unit, 'unknown', True)}" for _ in [0]
                  if e.baseline is None or e.baseline not in stated]
-        extra += [f"target {_number(e.target, e.unit)}" for _ in [0]
+        extra += [f"target {format_amount(e.target, e.unit, 'unknown', True)}" for _ in [0]
                   if e.target is not None and e.target not in stated]
         extra += [f"by {e.deadline}" for _ in [0] if e.deadline and e.deadline not in e.title]
         extra += [f"owner {e.owner}" for _ in [0] if e.owner and e.owner not in e.title]

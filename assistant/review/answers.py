@@ -15,7 +15,7 @@ from datetime import date
 
 from assistant.core.config import Settings
 from assistant.core.periods import parse_period
-from assistant.core.text import content_stems
+from assistant.core.text import content_stems, format_amount
 from assistant.review.checkins import KRStatus, statuses
 
 __all__ = ["progress_answer"]
@@ -42,13 +42,6 @@ def _periods(question: str, settings: Settings, today: date) -> list[str | None]
     return [f"{today.year}-Q{(today.month - 1) // 3 + 1}", None]
 
 
-def _number(value: float | None, unit: str) -> str:
-    if value is None:
-        return "?"
-    text = f"{value:,.0f}" if value == int(value) else f"{value:,}"
-    return f"${text}" if unit == "$" else f"{text}%" if unit == "%" else text
-
-
 def _line(s: KRStatus) -> str:
     kr, latest = s.kr, s.latest
     head = f"- **{kr.statement}** ({kr.department or 'company'}, {kr.period})"
@@ -56,9 +49,10 @@ def _line(s: KRStatus) -> str:
         return f"{head} — no check-in yet."
     progress = (f"progress {s.progress:.0%}" if s.progress is not None
                 else "progress unknown: no baseline, ask the owner")
-    text = (f"{head} — {_number(latest.value, kr.unit)} on {latest.at.isoformat()} "
-            f"({latest.confidence.replace('_', ' ')}); baseline {_number(kr.baseline, kr.unit)}"
-            f" → target {_number(kr.target, kr.unit)}: {progress}.")
+    span = (f"baseline {format_amount(kr.baseline, kr.unit)} → target "
+            f"{format_amount(kr.target, kr.unit)}")
+    text = (f"{head} — {format_amount(latest.value, kr.unit)} on {latest.at.isoformat()} "
+            f"({latest.confidence.replace('_', ' ')}); {span}: {progress}.")
     if s.stale:
         text += f" ⚠ No check-in for {s.days_since} days."
     return text + (f" Note: “{latest.note}”" if latest.note else "")

@@ -22,6 +22,7 @@ from pydantic import BaseModel
 from assistant.alignment.store import CheckStore
 from assistant.core.config import PACKAGE_DATA, Settings
 from assistant.core.periods import parse_period
+from assistant.core.text import format_amount
 from assistant.db.engine import shared_database
 from assistant.goals.store import GoalStore, stale_citations
 from assistant.knowledge.base import KnowledgeBase
@@ -135,21 +136,14 @@ def _decisions(found: list[KRStatus], changed: set[str]) -> list[str]:
     return out
 
 
-def _number(value: float | None, unit: str = "") -> str:
-    if value is None:
-        return "?"
-    text = f"{value:,.0f}" if value == int(value) else f"{value:,}"
-    return f"${text}" if unit == "$" else f"{text}%" if unit == "%" else text
-
-
 def _kr_line(s: KRStatus) -> str:
     latest = s.latest
     unit = s.kr.unit
-    where = (f"{_number(latest.value, unit)} on {latest.at.isoformat()} ({latest.confidence})"
+    where = (f"{format_amount(latest.value, unit)} on {latest.at.isoformat()} ({latest.confidence})"
              if latest else "no check-in yet")
     progress = f"{s.progress:.0%}" if s.progress is not None else "ask the owner"
     grade = f", grade {s.grade:.1f} {s.grade_verdict}" if s.grade is not None else ""
-    span = f"{_number(s.kr.baseline, unit)} → {_number(s.kr.target, unit)}"
+    span = f"{format_amount(s.kr.baseline, unit)} → {format_amount(s.kr.target, unit)}"
     return f"{s.kr.statement} — {span}; now {where}; progress {progress}{grade}"
 
 

@@ -9,20 +9,16 @@ will not do — each line with the source it comes from. Built from whatever the
 from __future__ import annotations
 
 from assistant.core.errors import InputError
+from assistant.core.text import format_amount
 from assistant.strategy.model import MapElement
 
 __all__ = ["department_brief", "departments"]
 
+_ASK = "unknown (ask the owner)"
+
 
 def departments(elements: list[MapElement]) -> list[str]:
     return sorted({e.department for e in elements if e.department})
-
-
-def _number(value: float | None, unit: str) -> str:
-    if value is None:
-        return "unknown (ask the owner)"
-    text = f"{value:,.0f}" if value == int(value) else f"{value:,}"
-    return f"${text}" if unit == "$" else f"{text}%" if unit == "%" else text
 
 
 def _source(e: MapElement) -> str:
@@ -50,8 +46,8 @@ def department_brief(elements: list[MapElement], department: str) -> str:
     for o in objectives:
         lines.append(f"**{o.title}**{f' ({o.period})' if o.period else ''} — {_source(o)}")
         for kr in krs[o.key]:
-            lines.append(f"- {kr.title}: from {_number(kr.baseline, kr.unit)} to "
-                         f"{_number(kr.target, kr.unit)}"
+            lines.append(f"- {kr.title}: from {format_amount(kr.baseline, kr.unit, _ASK)} to "
+                         f"{format_amount(kr.target, kr.unit, _ASK)}"
                          + (f", owner {kr.owner}" if kr.owner else ", no owner named"))
         lines.append("")
     if not objectives:
@@ -64,7 +60,7 @@ def department_brief(elements: list[MapElement], department: str) -> str:
     limits = [e for e in own if e.kind == "limit"]
     if limits:
         lines += ["## Limits", ""]
-        lines += [f"- {e.title}: {_number(e.amount, e.unit)}"
+        lines += [f"- {e.title}: {format_amount(e.amount, e.unit, _ASK)}"
                   f"{f' ({e.period})' if e.period else ''} — {_source(e)}" for e in limits]
         lines.append("")
     company_no = [e for e in elements if e.kind == "non_goal"]

@@ -6,6 +6,7 @@ import csv
 import io
 import json
 
+from assistant.core.text import format_amount
 from assistant.strategy.model import MapElement
 
 __all__ = ["CSV_COLUMNS", "to_csv", "to_json", "to_markdown"]
@@ -17,21 +18,17 @@ _HEADINGS = {"statement": "Mission and vision", "non_goal": "What we will not do
              "value": "Values", "limit": "Limits"}
 
 
-def _number(value: float | None) -> str:
-    return "?" if value is None else f"{value:,.0f}" if value == int(value) else f"{value:,}"
-
-
 def _line(e: MapElement) -> str:
     cite = e.citations[0]
     mark = {"proposed": "", "confirmed": " ✔", "edited": " ✎", "rejected": " ✗"}[e.status]
     details = ""
     if e.kind == "key_result":
         unit = e.unit if e.unit in ("%", "$") else ""
-        details = (f" — {_number(e.baseline)} → {_number(e.target)}{unit}"
+        details = (f" — {format_amount(e.baseline)} → {format_amount(e.target)}{unit}"
                    + (f", owner {e.owner}" if e.owner else "")
                    + ("" if e.baseline is not None else " (no baseline: ask the owner)"))
     elif e.kind == "limit":
-        details = f" — {e.unit}{_number(e.amount)} ({e.scope})"
+        details = f" — {e.unit}{format_amount(e.amount)} ({e.scope})"
     elif e.kind == "pillar" and e.perspective:
         details = f" — {e.perspective}"
     return f"{e.title}{details}{mark}  \n  *“{cite.quote}”* — {cite.document}"
