@@ -14,14 +14,14 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-import frontmatter
 from pydantic import ValidationError
 
 from assistant.core.errors import InputError
-from assistant.core.periods import parse_period
 from assistant.core.schemas import KeyResult, Objective, OKRSet
+from assistant.goals.okr_read import ReadKR, ReadSet, read_document
 
-__all__ = ["CSV_COLUMNS", "kr_from_text", "read_okrs", "to_csv", "to_json", "to_markdown"]
+__all__ = ["CSV_COLUMNS", "kr_from_text", "read_okr_sets", "read_okrs", "to_csv", "to_json",
+           "to_markdown"]
 
 CSV_COLUMNS = ["objective", "perspective", "ambition", "parent", "key_result", "metric", "unit",
                "baseline", "target", "direction", "deadline", "owner_role",
@@ -97,7 +97,13 @@ def to_csv(okrs: OKRSet) -> str:
 
 
 def read_okrs(path: Path) -> OKRSet:
-    """Read an OKR set from .json, .csv or .md/.txt; raises InputError with the reason."""
+    """Read one OKR set from .json, .csv or .md/.txt (a document with several department or
+    period sets gives the first; `read_okr_sets` gives them all); InputError with the reason."""
+    return read_okr_sets(path)[0]
+
+
+def read_okr_sets(path: Path) -> list[OKRSet]:
+    """Every OKR set in a .json, .csv or .md/.txt file; raises InputError with the reason."""
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
@@ -105,22 +111,23 @@ def read_okrs(path: Path) -> OKRSet:
     suffix = path.suffix.lower()
     try:
         if suffix == ".json":
-            return OKRSet.model_validate(json.loads(text))
+            return [OKRSet.model_validate(json.loads(text))]
         if suffix == ".csv":
-            return _from_csv(text)
-        if suffix in {".md", ".markdown", ".txt"}:
-            return _from_markdown(text)
+            return [_from_csv(text)]
+        if suffix in {".md", ".markdown", ".mdx", ".txt"}:
+            return _from_markdown(text, path.name)
     except (ValueError, ValidationError) as exc:
-        raise InputError(f"{path.name} is not a valid OKR file: {str(exc).splitlines()[0]}"
-                         ) from exc
+        raise InputError(f"{path.name} is not a valid OKR file: {_reason(exc)}") from exc
     raise InputError(f"Unsupported OKR file type '{suffix}' (use .md, .json or .csv).")
 
 
-def _with_period(okrs: OKRSet, period: str | None) -> OKRSet:
-    if period:
-        label, start, end = parse_period(period)
-        okrs.period, okrs.period_start, okrs.period_end = label, start, end
-    return okrs
+def _reason(exc: Exception) -> str:
+    """A person's reason, not a pydantic dump: 'objective 2, KR 1 (target): not a number'."""
+    if isinstance(exc, ValidationError):
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        return f"{where}: {first['msg']} ({exc.error_count()} problem(s) in all)"
+    return str(exc).splitlines()[0]
 
 
 def _float(value: str) -> float | None:
@@ -202,33 +209,47 @@ def kr_from_text(text: str) -> KeyResult:
     return kr
 
 
-def _from_markdown(text: str) -> OKRSet:
-    post = frontmatter.loads(text)
-    meta = post.metadata if isinstance(post.metadata, dict) else {}
-    okrs = OKRSet(department=str(meta.get("department", "")))
-    period = meta.get("period")
-    current: Objective | None = None
-    for raw in post.content.splitlines():
-        line = raw.strip()
-        if heading := re.match(r"^#\s+(.*)$", line):
-            found = re.search(r"(\d{4}-(?:Q[1-4]|H[12]))", heading.group(1), re.IGNORECASE)
-            period = period or (found.group(1) if found else None)
-        elif heading := re.match(r"^#{2,3}\s+(?:objective\s*\d*\s*[:.-]?\s*|O\d+\s*[:.-]\s*)?(.+)$",
-                                 line, re.IGNORECASE):
-            current = Objective(title=heading.group(1).strip())
-            okrs.objectives.append(current)
-        elif current is not None and (attr := re.match(
-                r"^[-*]?\s*(perspective|ambition|parent|why now|initiatives?)\s*:\s*(.+)$", line,
-                re.IGNORECASE)):
-            _set_attr(current, attr.group(1).lower(), attr.group(2).strip())
-        elif current is not None and (bullet := re.match(r"^[-*]\s+(?:\*\*)?(?:KR\s*\d*)?\s*[:.]?"
-                                                         r"(?:\*\*)?\s*(.+)$", line,
-                                                         re.IGNORECASE)):
-            current.key_results.append(kr_from_text(bullet.group(1)))
-    if not okrs.objectives:
-        raise ValueError("no objectives found (use '## Objective: …' headings and '- KR: …' "
-                         "bullets)")
-    return _with_period(okrs, str(period) if period else None)
+def _from_markdown(text: str, name: str = "document") -> list[OKRSet]:
+    """Every set `okr_read` finds, as OKR sets the linter and the store take."""
+    doc = read_document(text, name)
+    sets = [_okr_set(s) for s in doc.sets if s.objectives]
+    if not sets:
+        raise ValueError("no objectives found (headings such as '## Objective: …', "
+                         "'* **Objective:** …' lines, or a heading naming the OKRs above "
+                         "'- KR: …' bullets)")
+    return sets
+
+
+def _okr_set(read: ReadSet) -> OKRSet:
+    okrs = OKRSet(department=read.department)
+    if read.period:
+        okrs.period = read.period.label
+        okrs.period_start, okrs.period_end = read.period.start, read.period.end
+    for o in read.objectives:
+        objective = Objective(title=_cut(o.title, 300), ambition=o.ambition,
+                              parent=o.attrs.get("parent") or o.attrs.get("serves") or o.parent)
+        for key, value in o.attrs.items():
+            _set_attr(objective, key, value)
+        objective.key_results = [_key_result(kr, o.owner) for kr in o.krs]
+        okrs.objectives.append(objective)
+    return okrs
+
+
+def _cut(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[:limit - 1].rstrip() + "…"
+
+
+def _key_result(read: ReadKR, objective_owner: str) -> KeyResult:
+    kr = kr_from_text(_cut(read.statement, 400))
+    if read.target is not None:
+        kr.target, kr.unit = read.target, read.unit or kr.unit or "count"
+    if read.baseline is not None:
+        kr.baseline = read.baseline
+        if kr.target is not None and kr.direction is None:
+            kr.direction = "increase" if kr.target > kr.baseline else "decrease"
+    kr.owner_role = read.owner or kr.owner_role or objective_owner
+    kr.measurement_source = read.source or kr.measurement_source
+    return kr
 
 
 def _set_attr(o: Objective, key: str, value: str) -> None:
@@ -236,9 +257,9 @@ def _set_attr(o: Objective, key: str, value: str) -> None:
         o.perspective = _PERSPECTIVES.get(value.lower())  # type: ignore[assignment]
     elif key == "ambition" and value.lower() in {"committed", "aspirational"}:
         o.ambition = value.lower()  # type: ignore[assignment]
-    elif key == "parent":
+    elif key in ("parent", "serves"):
         o.parent = value
-    elif key == "why now":
+    elif key in ("why now", "why"):
         o.why_now = value
-    else:
+    elif key.startswith("initiative"):
         o.initiatives += [i.strip() for i in value.split(";") if i.strip()]

@@ -95,7 +95,9 @@ _MARKER = re.compile(r"[(\[]\s*(committed|aspirational|stretch|roof ?shot|moon ?
                      re.IGNORECASE)
 _PROGRESS = re.compile(r"\s*(?:={1,2}>|-{1,2}>|→)\s*(?P<note>.*)$")
 _OWNER_FIELD = re.compile(r"[(\[]\s*(?:owner|dri|lead)\s*:\s*([^)\]]+)[)\]]|"
-                          r"\b(?:owner|dri)\s*:\s*(.+)$", re.IGNORECASE)
+                          r"\b(?:owner|dri)\s*:\s*([^;.|]+)", re.IGNORECASE)
+_SOURCE_FIELD = re.compile(r"\b(?:source|measured in|measurement(?: source)?)\s*:\s*([^;.|]+)",
+                           re.IGNORECASE)
 _AT_OWNER = re.compile(r"\s*(?:[—–-]\s*)?((?:@[\w.-]+(?:\s*(?:,|and|/)\s*)?)+)\s*$")
 _PAREN_OWNER = re.compile(r"\s*\(((?:[A-Z][\w.'’-]*)(?:\s+[A-Z][\w.'’-]*){0,2})\)\s*$")
 _NOT_OWNER = {"TBD", "TBC", "WIP", "DONE", "NA", "N/A", "Stretch", "Committed", "Aspirational"}
@@ -107,6 +109,7 @@ class Clean:
     owners: list[str] = field(default_factory=list)
     ambition: str | None = None  # "committed" | "aspirational"
     progress: str = ""
+    source: str = ""  # "Source: help desk report"
 
 
 def _strip_markup(text: str) -> str:
@@ -132,6 +135,9 @@ def clean_inline(raw: str, owners_from_parens: bool = True) -> Clean:
         word = match.group(1).lower()
         ambition = "committed" if word == "committed" else "aspirational"
         text = _MARKER.sub(" ", text)
+    source = ""
+    if match := _SOURCE_FIELD.search(text):
+        source, text = match.group(1).strip(), text[:match.start()] + text[match.end():]
     if match := _OWNER_FIELD.search(text):
         owners.append((match.group(1) or match.group(2)).strip(" .;"))
         text = text[:match.start()] + text[match.end():]
@@ -142,4 +148,4 @@ def clean_inline(raw: str, owners_from_parens: bool = True) -> Clean:
             and match.group(1) not in _NOT_OWNER and not match.group(1).isupper():
         owners.append(match.group(1))
         text = text[:match.start()]
-    return Clean(re.sub(r"\s+", " ", text).strip(" -–—:;"), owners, ambition, progress)
+    return Clean(re.sub(r"\s+", " ", text).strip(" -–—:;."), owners, ambition, progress, source)

@@ -23,11 +23,13 @@ marked as the model's and shown for confirmation.
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass, field
 
 from assistant.goals.okr_lines import Line, clean_inline, front_matter, split_lines
 from assistant.goals.okr_numbers import Period, period_in, placeholders_in, target_of
+from assistant.goals.okr_tables import read_table
 
 __all__ = ["ReadDocument", "ReadKR", "ReadObjective", "ReadSet", "read_document"]
 
@@ -42,6 +44,7 @@ class ReadKR:
     baseline: float | None = None
     ambition: str | None = None
     progress: str = ""
+    source: str = ""
     placeholders: list[str] = field(default_factory=list)
 
 
@@ -54,6 +57,7 @@ class ReadObjective:
     parent: str = ""  # the KR or objective above it in a cascade
     progress: str = ""
     krs: list[ReadKR] = field(default_factory=list)
+    attrs: dict[str, str] = field(default_factory=dict)  # "perspective", "parent", "why now"…
 
 
 @dataclass
@@ -152,9 +156,19 @@ def _tree(lines: list[Line]) -> _Section:
     return root
 
 
+def _kr_parents(lines: list[Line]) -> set[int]:
+    """Line numbers of items whose first deeper item is a "KR:" line: objectives, unlabelled
+    ("1. **Make onboarding self-serve**" above "* KR: …")."""
+    items = [ln for ln in lines if ln.kind == "item"]
+    return {ln.no for ln, nxt in itertools.pairwise(items)
+            if nxt.indent > ln.indent and _KR_LABEL.match(_NUMBERING.sub(
+                "", clean_inline(nxt.text).text)) and not _KR_LABEL.match(
+                _NUMBERING.sub("", clean_inline(ln.text).text))}
+
+
 def _has_labelled_objectives(section: _Section) -> bool:
     if any(ln.kind in ("item", "text") and _OBJ_LABEL.match(clean_inline(ln.text).text or "x")
-           for ln in section.body):
+           for ln in section.body) or _kr_parents(section.body):
         return True
     return any((c.heading is not None and _OBJ_LABEL.match(clean_inline(c.heading.text).text))
                or _has_labelled_objectives(c) for c in section.children)
@@ -166,6 +180,8 @@ class _Reader:
         self.cascade = cascade  # the document writes "Role KR:" lines under "Role: …" objectives
         self.year_hint = year_hint
         self.prose: list[str] = []  # text before the first objective, for the period
+        self.skipped = self.doc.skipped
+        self.kr_parents: set[int] = set()
 
     @property
     def current(self) -> ReadSet:
@@ -209,7 +225,7 @@ class _Reader:
                 self.section(child, under, objective)
             return
         if _SKIP.search(text):
-            self.doc.skipped.append(f"line {head.no}: section '{clean.text}' (not OKRs)")
+            self.skipped.append(f"line {head.no}: section '{clean.text}' (not OKRs)")
             return
         if under == "krs" and objective is not None:
             self.kr_heading(sec, objective)
@@ -273,15 +289,14 @@ class _Reader:
         if not text:
             return None
         kr = ReadKR(text, line, owner or ", ".join(clean.owners), ambition=clean.ambition,
-                    progress=clean.progress, placeholders=placeholders_in(text))
+                    progress=clean.progress, source=clean.source,
+                    placeholders=placeholders_in(text))
         if target := target_of(text):
             kr.target, kr.unit, kr.baseline = target.value, target.unit, target.baseline
         objective.krs.append(kr)
         return kr
 
     def body(self, lines: list[Line], mode: str, objective: ReadObjective | None) -> None:
-        from assistant.goals.okr_tables import read_table  # the table shapes live apart
-
         rows = [ln for ln in lines if ln.kind == "row"]
         if rows:
             read_table(self, rows, objective)
@@ -292,6 +307,7 @@ class _Reader:
 
     def items(self, lines: list[Line], mode: str, objective: ReadObjective | None) -> None:
         stack: list[tuple[int, ReadObjective | ReadKR | None]] = []
+        self.kr_parents = _kr_parents(lines)
         for ln in lines:
             if ln.kind == "text" and not (_OBJ_LABEL.match(clean_inline(ln.text).text)
                                           or _KR_LABEL.match(clean_inline(ln.text).text)):
@@ -312,11 +328,22 @@ class _Reader:
             return None
         parent = above.statement if isinstance(above, ReadKR) else (
             above.title if isinstance(above, ReadObjective) else "")
+        if (attr := _ATTRIBUTE.match(text)) and isinstance(above or objective, ReadObjective):
+            target = above if isinstance(above, ReadObjective) else objective
+            assert target is not None
+            target.attrs[attr.group(1).lower()] = attr.group(2).strip()
+            if attr.group(1).lower() == "ambition" and attr.group(2).strip().lower() in (
+                    "committed", "aspirational"):
+                target.ambition = attr.group(2).strip().lower()
+            return None
         if _OBJ_LABEL.match(text):
             return self.add_objective(text, ln.no, clean.owners, clean.ambition, parent,
                                       clean.progress)
         if _KR_LABEL.match(text) and objective is not None:
             return self.add_kr(objective, ln.text, ln.no)
+        if ln.no in self.kr_parents and not (self.cascade and _bold_role(ln.text)):
+            return self.add_objective(text, ln.no, clean.owners, clean.ambition, parent,
+                                      clean.progress)
         if self.cascade and (role := _bold_role(ln.text)):
             return self.add_objective(f"{role[0]}: {role[1]}", ln.no, clean.owners,
                                       clean.ambition, parent, clean.progress)
@@ -331,6 +358,8 @@ class _Reader:
         return None
 
 
+_ATTRIBUTE = re.compile(r"^(perspective|ambition|parent|serves|why now|why|initiatives?)\s*:\s*"
+                        r"(.+)$", re.IGNORECASE)
 _LINK_ONLY = re.compile(r"^\[[^\]]*\]\([^)]*\)\.?$")
 
 

@@ -12,15 +12,23 @@ and that does not sit under an objective is not read (a schedule, a glossary).
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
+from typing import Any, Protocol
 
 from assistant.goals.okr_lines import Line, clean_inline
 from assistant.goals.okr_numbers import target_of
 
-if TYPE_CHECKING:
-    from assistant.goals.okr_read import ReadObjective, _Reader
+__all__ = ["TableSink", "read_table"]
 
-__all__ = ["read_table"]
+
+class TableSink(Protocol):
+    """Where a table's objectives and KRs go (the reader in `okr_read`)."""
+
+    skipped: list[str]
+
+    def add_objective(self, title: str, line: int, owners: list[str],
+                      ambition: str | None) -> Any: ...
+
+    def add_kr(self, objective: Any, raw: str, line: int, owner: str = "") -> Any: ...
 
 _COLUMNS = {
     "objective": re.compile(r"^(?:objective|goal)s?$", re.IGNORECASE),
@@ -54,11 +62,11 @@ def _number(text: str) -> float | None:
     return target.value if target else None
 
 
-def read_table(reader: _Reader, rows: list[Line], objective: ReadObjective | None) -> None:
+def read_table(reader: TableSink, rows: list[Line], objective: Any) -> None:
     header, body = rows[0].cells, rows[1:]
     cols = _columns(header)
     if not ({"objective", "kr", "owner", "target"} & cols.keys()) and objective is None:
-        reader.doc.skipped.append(f"line {rows[0].no}: a table with no OKR columns "
+        reader.skipped.append(f"line {rows[0].no}: a table with no OKR columns "
                                   f"({' | '.join(clean_inline(c).text for c in header)})")
         return
     current = objective
@@ -79,7 +87,7 @@ def read_table(reader: _Reader, rows: list[Line], objective: ReadObjective | Non
                 current = reader.add_objective(title, row.no, [], None)
                 continue
             if _ITALIC.match(first):
-                reader.doc.skipped.append(f"line {row.no}: note '{clean_inline(first).text}'")
+                reader.skipped.append(f"line {row.no}: note '{clean_inline(first).text}'")
                 continue
             text = first
         if current is None or not clean_inline(text).text:
