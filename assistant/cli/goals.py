@@ -28,10 +28,11 @@ from assistant.core.schemas import OKRSet
 from assistant.goals.draft import DraftReport, draft_okrs
 from assistant.goals.judge import judge_okrs
 from assistant.goals.lint import Finding, LintConfig, lint_okrs
-from assistant.goals.okr_io import read_okrs, to_csv, to_json, to_markdown
+from assistant.goals.lint_report import group_findings, report_lines, summary_line
+from assistant.goals.okr_io import read_okr_sets, to_csv, to_json, to_markdown
 from assistant.goals.smart import draft_smart
 from assistant.goals.store import GoalStore, stale_citations
-from assistant.strategy.store import map_for_drafting
+from assistant.strategy.store import has_confirmed_map, map_for_drafting
 
 goals_app = typer.Typer(no_args_is_help=True, help="Saved OKR sets of the workspace.")
 app.add_typer(goals_app, name="goals")
@@ -131,22 +132,52 @@ def lint(ctx: typer.Context, file: Path,
          radical_focus: bool = typer.Option(False, help="Radical Focus mode (O8/K9 info)."),
          judge: bool = typer.Option(False, "--judge", help="Also ask the model about O4, K10, "
                                     "K12 and K15 (a second opinion)."),
+         show_all: bool = typer.Option(False, "--all", help="List every place a rule fired."),
          as_json: bool = JsonOpt) -> None:
-    """Check OKRs (Markdown, JSON or CSV, written by a person or by Keel). Exit 1 on errors."""
+    """Check OKRs (Markdown, JSON or CSV, written by a person or by Keel). Exit 1 on errors.
+
+    A Markdown page with one section per department or period is checked set by set. A
+    missing parent pillar is an error only when the workspace has a confirmed strategy map."""
 
     def run() -> None:
-        okrs = read_okrs(file)
+        sets = read_okr_sets(file)
         config = LintConfig(max_objectives=max_objectives, max_key_results=max_key_results,
-                            timid_delta=timid_delta, radical_focus=radical_focus)
-        findings = lint_okrs(okrs, config)
-        if judge:
-            with open_llm(_settings(ctx)) as llm:
-                findings += judge_okrs(okrs, llm)
-        emit(findings, as_json, lambda: _print_findings(findings))
+                            timid_delta=timid_delta, radical_focus=radical_focus,
+                            strategy_map=has_confirmed_map(_settings(ctx)))
+        findings: list[Finding] = []
+        for n, okrs in enumerate(sets, 1):
+            found = lint_okrs(okrs, config)
+            if judge:
+                with open_llm(_settings(ctx)) as llm:
+                    found += judge_okrs(okrs, llm)
+            if len(sets) > 1:
+                name = okrs.department or okrs.period or f"set {n}"
+                found = [f.model_copy(update={"where": f"{name}: {f.where}"}) for f in found]
+            findings += found
+        emit(findings, as_json, lambda: _print_lint(sets, findings, show_all))
         if any(f.severity == "error" for f in findings):
             raise typer.Exit(1)
 
     guarded(run)
+
+
+def _print_lint(sets: list[OKRSet], findings: list[Finding], show_all: bool) -> None:
+    for okrs in sets:
+        owners = {kr.owner_role for o in okrs.objectives for kr in o.key_results
+                  if kr.owner_role}
+        out.print(f"[bold]Read:[/bold] {escape(okrs.department or 'one team')} · "
+                  f"{escape(okrs.period or 'no period found')}"
+                  + (f" ({okrs.period_start} to {okrs.period_end})" if okrs.period_end else "")
+                  + f" · {len(okrs.objectives)} objectives · "
+                  f"{sum(len(o.key_results) for o in okrs.objectives)} key results · "
+                  f"{len(owners)} owners", highlight=False)
+    out.print(summary_line(findings, sets), highlight=False)
+    styles = {**_SEVERITY_STYLE, "fix": "dim", "place": ""}
+    for kind, line in report_lines(group_findings(findings, sets), show=0 if show_all else 3):
+        indent = "" if kind in _SEVERITY_STYLE else "    "
+        style = styles[kind]
+        out.print(f"{indent}[{style}]{escape(line)}[/{style}]" if style else
+                  f"{indent}{escape(line)}", highlight=False)
 
 
 @goals_app.command("list")
@@ -189,8 +220,10 @@ def goals_save(ctx: typer.Context, file: Path, as_json: bool = JsonOpt) -> None:
     """Save an OKR set from a file (JSON, CSV or Markdown) to the workspace."""
 
     def run() -> None:
-        saved = GoalStore(_settings(ctx)).save(read_okrs(file))
-        emit({"id": saved.id}, as_json, lambda: out.print(f"Saved as {saved.id}."))
+        store = GoalStore(_settings(ctx))
+        ids = [store.save(okrs).id for okrs in read_okr_sets(file)]
+        emit({"id": ids[0], "ids": ids}, as_json,
+             lambda: out.print(f"Saved as {', '.join(ids)}."))
 
     guarded(run)
 

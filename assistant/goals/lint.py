@@ -16,6 +16,7 @@ from typing import Literal
 from pydantic import BaseModel
 
 from assistant.core.schemas import KeyResult, Objective, OKRSet, SmartGoal
+from assistant.goals.okr_numbers import placeholders_in
 
 __all__ = ["RULES", "Finding", "LintConfig", "lint_okrs", "lint_smart"]
 
@@ -41,6 +42,7 @@ RULES: dict[str, tuple[str, str]] = {  # id -> (what it checks, source)
     "K11": ("No vague improvement words without a metric", "[DOR] Specific; [RW]"),
     "K13": ("Aspirational targets are not timid", "[RF] 50% confidence; [RW] 0.6-0.7; [GPB]"),
     "K14": ("Tasks are not key results", "[RW] not a to-do list; [TAB]; [PER]"),
+    "K16": ("The number is filled in, not a placeholder ('XX', 'TBD')", "practice"),
     "S1": ("Specific: names an area and object of change", "[DOR]"),
     "S2": ("Measurable: metric and target value", "[DOR]"),
     "S3": ("Assignable: names an owner", "[DOR]"),
@@ -96,6 +98,9 @@ class LintConfig(BaseModel):
     radical_focus: bool = False
     timid_delta: float = 0.05
     require_initiatives: bool = True
+    # The workspace has a confirmed strategy map, so "which pillar does it serve?" can be
+    # answered and a missing parent is an error; without one it is a warning (O6).
+    strategy_map: bool = False
 
 
 def _f(rule: str, severity: Severity, where: str, text: str, message: str, fix: str) -> Finding:
@@ -143,15 +148,16 @@ def _objective(o: Objective, where: str, okrs: OKRSet, config: LintConfig) -> It
                  "The objective has no cycle with an end date.",
                  "Set the period (e.g. 2027-Q1) so the objective is time-bound.")
     if not o.parent.strip():
-        yield _f("O6", "error", where, o.title, "No parent pillar or company objective.",
+        yield _f("O6", "error" if config.strategy_map else "warning", where, o.title,
+                 "No parent pillar or company objective.",
                  "Name the one strategy pillar or company objective it serves, or mark it "
                  "'standalone'.")
     elif re.search(r"\band\b|,|;|/", o.parent) and "standalone" not in o.parent.lower() \
             and len(re.findall(r"pillar \d", o.parent, re.IGNORECASE)) > 1:
         yield _f("O6", "error", where, o.parent, "More than one parent.",
                  "Choose the single parent it serves most directly.")
-    if o.ambition is None:
-        yield _f("O9", "error", where, o.title, "Not marked committed or aspirational.",
+    if o.ambition is None:  # a warning: few documents written outside Keel mark it
+        yield _f("O9", "warning", where, o.title, "Not marked committed or aspirational.",
                  "Mark it committed (must hit 1.0) or aspirational (0.6-0.7 is success).")
 
 
@@ -190,6 +196,9 @@ def _k1_k2_k3(kr: KeyResult, o: Objective, where: str, okrs: OKRSet, config: Lin
         yield _f("K2", "warning" if has_metric else "error", where, text,
                  f"Starts with the activity '{match.group(1)}'.",
                  "State the customer or business effect the activity should produce.")
+    if holes := placeholders_in(text):
+        yield _f("K16", "warning", where, text, f"Placeholder {', '.join(holes)} instead of a "
+                 "number.", "Fill in the number before the cycle starts, or drop the KR.")
     if _MILESTONE.search(text) or (kr.unit.strip().lower() in {"yes/no", "done", "boolean"}):
         yield _f("K3", "warning", where, text, "Reads as a done/not-done milestone.",
                  "Turn it into an initiative under a KR that measures its effect.")

@@ -156,22 +156,23 @@ def _tree(lines: list[Line]) -> _Section:
     return root
 
 
-def _kr_parents(lines: list[Line]) -> set[int]:
+def _kr_parents(lines: list[Line], cascade: bool) -> set[int]:
     """Line numbers of items whose first deeper item is a "KR:" line: objectives, unlabelled
     ("1. **Make onboarding self-serve**" above "* KR: …")."""
     items = [ln for ln in lines if ln.kind == "item"]
     return {ln.no for ln, nxt in itertools.pairwise(items)
             if nxt.indent > ln.indent and _KR_LABEL.match(_NUMBERING.sub(
                 "", clean_inline(nxt.text).text)) and not _KR_LABEL.match(
-                _NUMBERING.sub("", clean_inline(ln.text).text))}
+                _NUMBERING.sub("", clean_inline(ln.text).text))
+            and not (cascade and _bold_role(ln.text))}  # "**CRO: …**" is read as a cascade
 
 
-def _has_labelled_objectives(section: _Section) -> bool:
+def _has_labelled_objectives(section: _Section, cascade: bool) -> bool:
     if any(ln.kind in ("item", "text") and _OBJ_LABEL.match(clean_inline(ln.text).text or "x")
-           for ln in section.body) or _kr_parents(section.body):
+           for ln in section.body) or _kr_parents(section.body, cascade):
         return True
     return any((c.heading is not None and _OBJ_LABEL.match(clean_inline(c.heading.text).text))
-               or _has_labelled_objectives(c) for c in section.children)
+               or _has_labelled_objectives(c, cascade) for c in section.children)
 
 
 class _Reader:
@@ -236,7 +237,7 @@ class _Reader:
         label = _OBJ_LABEL.match(text)
         period = period_in(text, self.year_hint) if not label and _names_a_period(text) else None
         if not label and (period or _CONTAINER.search(text) or
-                          (under != "container" and _has_labelled_objectives(sec))):
+                          (under != "container" and _has_labelled_objectives(sec, self.cascade))):
             department = "" if (period or _CONTAINER.search(text)) else text
             self.new_set(department, period)
             self.body(sec.body, "container", None)
@@ -307,7 +308,7 @@ class _Reader:
 
     def items(self, lines: list[Line], mode: str, objective: ReadObjective | None) -> None:
         stack: list[tuple[int, ReadObjective | ReadKR | None]] = []
-        self.kr_parents = _kr_parents(lines)
+        self.kr_parents = _kr_parents(lines, self.cascade)
         for ln in lines:
             if ln.kind == "text" and not (_OBJ_LABEL.match(clean_inline(ln.text).text)
                                           or _KR_LABEL.match(clean_inline(ln.text).text)):
@@ -341,7 +342,7 @@ class _Reader:
                                       clean.progress)
         if _KR_LABEL.match(text) and objective is not None:
             return self.add_kr(objective, ln.text, ln.no)
-        if ln.no in self.kr_parents and not (self.cascade and _bold_role(ln.text)):
+        if ln.no in self.kr_parents:
             return self.add_objective(text, ln.no, clean.owners, clean.ambition, parent,
                                       clean.progress)
         if self.cascade and (role := _bold_role(ln.text)):

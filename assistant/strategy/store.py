@@ -236,3 +236,14 @@ def map_for_drafting(settings: Settings) -> list[MapElement]:
         return StrategyMap(db, settings.workspace).elements()
     finally:
         db.close()
+
+
+def has_confirmed_map(settings: Settings) -> bool:
+    """True when a person confirmed at least one pillar, objective or KR of the workspace's map:
+    then "which pillar does this serve?" has an answer the linter can hold a goal to."""
+    db = Database(settings)
+    try:
+        return any(e.status == "confirmed" and e.kind in ("pillar", "objective", "key_result")
+                   for e in StrategyMap(db, settings.workspace).elements())
+    finally:
+        db.close()
