@@ -86,10 +86,11 @@ def split_lines(text: str) -> list[Line]:
 _MEMBER = re.compile(r"<TeamMember\b[^>]*?\bname=[\"']([^\"']+)[\"'][^>]*/?>", re.IGNORECASE)
 _TAG = re.compile(r"</?[A-Za-z][^>]*>")
 _IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
-_LINK = re.compile(r"\[([^\]]*)\]\((?:[^()]|\([^)]*\))*\)")
-_REF_LINK = re.compile(r"\[([^\]]+)\]\[[^\]]*\]")
-_EMPHASIS = re.compile(r"(\*\*|__)(.+?)\1|(?<![\w*])\*(?!\s)(.+?)(?<!\s)\*(?!\w)|"
-                       r"(?<![\w_])_(?!\s)(.+?)(?<!\s)_(?!\w)")
+# Spans are bounded (a few hundred characters) so a hostile line cannot make them quadratic.
+_LINK = re.compile(r"\[([^\]]{0,400})\]\((?:[^()\s]|\([^)]{0,200}\)){0,800}\)")
+_REF_LINK = re.compile(r"\[([^\]]{1,400})\]\[[^\]]{0,80}\]")
+_EMPHASIS = re.compile(r"(\*\*|__)(.{1,400}?)\1|(?<![\w*])\*(?!\s)(.{1,400}?)(?<!\s)\*(?!\w)|"
+                       r"(?<![\w_])_(?!\s)(.{1,400}?)(?<!\s)_(?!\w)")
 _CODE = re.compile(r"`([^`]*)`")
 _MARKER = re.compile(r"[(\[]\s*(committed|aspirational|stretch|roof ?shot|moon ?shot)\s*[)\]]",
                      re.IGNORECASE)

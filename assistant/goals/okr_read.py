@@ -94,9 +94,9 @@ _KR_SECTION = re.compile(r"^(?:key results?|krs?|results|success (?:criteria|met
                          r"how we(?:'ll| will) measure)\b", re.IGNORECASE)
 _OBJ_LABEL = re.compile(r"^\s*(?:\d+[.)]\s*)?(?:objective|goal)(?:\s*\d+)?\s*[:.—–-]\s*|"
                         r"^\s*O\d+\s*[:.—–-]\s*", re.IGNORECASE)
-_KR_LABEL = re.compile(r"^\s*(?:(?P<owner>[^:]{1,80}?)\s+)?(?:KRs?|key results?)"
-                       r"(?:\s*\d+(?:\.\d+)?)?\s*[:.—–-]\s*|^\s*KR\s*\d+(?:\.\d+)?\s+",
-                       re.IGNORECASE)
+_KR_LABEL = re.compile(r"^\s*KR\s*\d+(?:\.\d+)?(?:\s*[:.—–-])?\s+|"
+                       r"^\s*(?:(?P<owner>[^:]{1,80}?)\s+)?(?:KRs?|key results?)"
+                       r"(?:\s*\d+(?:\.\d+)?)?\s*[:.—–-]\s*", re.IGNORECASE)
 _NUMBERING = re.compile(r"^\s*(?:\d{1,2}(?:\.\d+)*[.)]?|[A-Z][.)]|P\d)\s+")
 _PRIORITY = re.compile(r"^\s*P\d\s*[:.—–-]\s*")
 _ROLE = re.compile(r"^(?P<role>[A-Z][^:]{0,79}?):\s+(?P<rest>\S.*)$")
@@ -308,6 +308,7 @@ class _Reader:
 
     def items(self, lines: list[Line], mode: str, objective: ReadObjective | None) -> None:
         stack: list[tuple[int, ReadObjective | ReadKR | None]] = []
+        run: list[tuple[int, ReadObjective]] = []  # objectives made by top-level lines
         self.kr_parents = _kr_parents(lines, self.cascade)
         for ln in lines:
             if ln.kind == "text" and not (_OBJ_LABEL.match(clean_inline(ln.text).text)
@@ -316,10 +317,15 @@ class _Reader:
             while stack and stack[-1][0] >= ln.indent:
                 stack.pop()
             above = next((n for _, n in reversed(stack) if n is not None), None)
+            # a KR line's objective: the nearest one it is nested under, else the last labelled
+            # line at its own depth ("O1: …" then "- KR1.1 …"), else the section's
+            sibling = next((o for i, o in reversed(run) if i <= ln.indent), objective)
             owner_obj = next((n for _, n in reversed(stack) if isinstance(n, ReadObjective)),
-                             objective)
+                             sibling)
             node = self.item(ln, mode, above, owner_obj, top=not stack)
             stack.append((ln.indent, node))
+            if isinstance(node, ReadObjective) and not stack[:-1]:
+                run.append((ln.indent, node))
 
     def item(self, ln: Line, mode: str, above: ReadObjective | ReadKR | None,
              objective: ReadObjective | None, top: bool) -> ReadObjective | ReadKR | None:
