@@ -197,7 +197,7 @@ Intro prose about the quarter.
 
 #### Objective: Awesome documentation <TeamMember name="Dylan Martin" photo />
 
-#### Flag staleness cleanup <TeamMember name="Phil Haack" photo /> <TeamMember name="Ana Ruiz" photo />
+#### Flag staleness cleanup <TeamMember name="Phil Haack" /> <TeamMember name="Ana Ruiz" />
 <!-- Phil: fill this in -->
 We're building tools to:
 - Detect stale flags in the UI
