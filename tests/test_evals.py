@@ -1,4 +1,5 @@
 import json
+from datetime import date
 
 import pytest
 
@@ -277,3 +278,37 @@ def test_decisive_figures_count_needs_review_as_undecided_with_wilson_intervals(
     low, high = wilson(1, 2)
     assert m["precision_aligned_ci95"] == [low, high] and 0.09 < low < 0.1 and 0.9 < high < 0.91
     assert wilson(0, 0)[0] != wilson(0, 0)[0]  # nan
+
+
+OKR_READ_SHA256 = "d4a595c7449e4eb38190c17514147eda119b2cc951092686da853555616690da"
+
+
+def test_the_real_okr_labels_are_unchanged_and_cover_every_page() -> None:
+    """Hand-written before the reader (issue 24): pinned; every page of the corpus labelled."""
+    import hashlib
+
+    from evals.task_okr_read import FOLDER, load_expected
+
+    assert hashlib.sha256((FOLDER / "expected.yaml").read_bytes()).hexdigest() == \
+        OKR_READ_SHA256
+    labelled = {e["file"] for e in load_expected()}
+    assert labelled == {p.name for p in FOLDER.glob("*.md")} - {"README.md", "SOURCES.md"}
+
+
+def test_okr_read_scores_a_misreading_as_a_miss() -> None:
+    """The scorer can fail: a label the reader cannot meet (a wrong title, a wrong target, a
+    period the page does not state) counts against it instead of passing."""
+    from evals.task_okr_read import load_expected, score_document, summarise
+
+    entry = next(e for e in load_expected() if e["file"].startswith("gsf-"))
+    wrong = {**entry, "period": {"label": "2024", "start": None,
+                                 "end": date(2024, 12, 31)},
+             "sets": [{"objectives": [
+                 {**entry["sets"][0]["objectives"][0], "title": "Something else"},
+                 {**entry["sets"][0]["objectives"][1],
+                  "krs": [["20 case studies added", 21, None]]}]}]}
+    summary = summarise([score_document(wrong)])
+    assert summary["objectives_found"]["rate"] == 0.5
+    assert summary["numeric_targets_detected"]["rate"] == 0.0
+    assert summary["periods_right"]["rate"] == 0.0
+    assert summary["objective_precision"]["rate"] == 0.5
