@@ -173,6 +173,29 @@ def test_goals_tab_drafts_an_editable_table_with_findings(browser: Any, app_url:
     page.screenshot(path=str(SHOTS / "5-goals-tab.png"), full_page=True)
 
 
+def test_goals_tab_reads_an_uploaded_okr_page_beside_its_findings(
+        browser: Any, app_url: str, tmp_path: Path) -> None:
+    """An OKR page in a real company's shape (department headings, bold OBJECTIVE items, a
+    fiscal quarter in prose): what was read appears beside the grouped findings."""
+    doc = tmp_path / "fy24-q2-okrs.md"
+    doc.write_text("---\ntitle: FY24-Q2 OKRs\n---\nThis fiscal quarter will run from May 1, "
+                   "2023 to July 31, 2023.\n\n## Engineering\n1. **OBJECTIVE:** Make "
+                   "deployments boring\n    * KR: Cut failed deployments to **2%** of releases\n"
+                   "    * KR: Ship **12** self-service runbooks\n## Marketing\n1. **OBJECTIVE:**"
+                   " Be known for remote work (committed)\n    * KR: Reach **200,000** readers"
+                   " — @lena\n")
+    page = _open(browser, app_url)
+    page.get_by_role("tab", name="Goals").click()
+    page.get_by_text("check an OKR document you already have", exact=False).click()
+    page.locator("#okr-file input[type=file]").set_input_files(str(doc))
+    page.get_by_text("fy24-q2-okrs.md").first.wait_for()
+    page.get_by_role("button", name="Read and check").click()
+    page.get_by_text("Read by rules", exact=False).first.wait_for()
+    page.get_by_text("Marketing · FY24-Q2", exact=False).first.wait_for()
+    page.get_by_text("of 3 key results", exact=False).first.wait_for()
+    page.screenshot(path=str(SHOTS / "5b-okr-read.png"), full_page=True)
+
+
 @pytest.mark.local_model
 @pytest.mark.timeout(1800)  # a whole draft on two cores took 130-531 s: margin for a busy host
 def test_real_model_okr_request_streams_then_completes(browser: Any,

@@ -15,6 +15,7 @@ from assistant.ui.tabs import (
     draft_tab,
     export_tab,
     fix_tab,
+    read_tab,
     relint_tab,
     save_tab,
 )
@@ -277,3 +278,34 @@ def test_status_says_ready_once_any_request_started_the_model(services: Services
     assert "**state** not started" in status_markdown(services)
     list(chat_turn(services, "What are our values?", []))  # started by a chat, not warm-up
     assert "**state** ready" in status_markdown(services)
+
+
+OKR_PAGE = """---
+title: FY24-Q2 OKRs
+---
+This fiscal quarter will run from May 1, 2023 to July 31, 2023.
+
+## Engineering
+1. **OBJECTIVE:** Make deployments boring
+    * KR: Cut failed deployments to **2%** of releases
+## Marketing
+1. **OBJECTIVE:** Be known for remote work
+    * KR: Reach **200,000** readers of the remote guide
+"""
+
+
+def test_goals_tab_reads_an_uploaded_okr_document_next_to_its_findings(
+        services: Services, tmp_path: Path) -> None:
+    path = tmp_path / "fy24-q2.md"
+    path.write_text(OKR_PAGE)
+    state, rows, findings, _, summary, read = read_tab(services, "sample", str(path))
+    assert "#### Engineering · FY24-Q2 (2023-05-01 to 2023-07-31)" in read
+    assert "Cut failed deployments to 2% of releases · *2%* · line 8" in read
+    assert rows[0][3] == "Cut failed deployments to 2% of releases" and rows[0][5] == 2
+    assert "holds 2 sets" in summary and "**K8 error** — 2 of 2 key results" in summary
+    state, rows, *_ = relint_tab(state, rows)  # the read set edits like a draft
+    assert state["draft"]["department"] == "Engineering"
+    with pytest.raises(gr.Error, match="use a .md"):
+        read_tab(services, "sample", str(tmp_path / "x.exe"))
+    with pytest.raises(gr.Error, match="Upload an OKR document"):
+        read_tab(services, "sample", None)

@@ -25,15 +25,19 @@ from assistant.alignment.render import report_markdown
 from assistant.core.errors import InputError, KeelError
 from assistant.core.schemas import OKRSet
 from assistant.goals.draft import draft_okrs
-from assistant.goals.lint import Finding, lint_okrs
-from assistant.goals.okr_io import to_csv, to_json, to_markdown
+from assistant.goals.lint import Finding, LintConfig, lint_okrs
+from assistant.goals.lint_report import group_findings, summary_line
+from assistant.goals.okr_io import read_okr_sets, to_csv, to_json, to_markdown
+from assistant.goals.okr_read import read_document
+from assistant.goals.okr_view import describe_read
 from assistant.goals.refine import finding_instruction, refine_okrs
 from assistant.goals.store import GoalStore
 from assistant.knowledge.documents import parse_document
+from assistant.strategy.store import has_confirmed_map
 from assistant.ui.services import Services
 
 __all__ = ["KR_HEADERS", "apply_edits", "batch_tab", "check_tab", "draft_tab", "export_tab",
-           "fix_tab", "relint_tab", "save_tab"]
+           "fix_tab", "read_tab", "relint_tab", "save_tab"]
 
 T = TypeVar("T")
 State = dict[str, Any]
@@ -161,6 +165,40 @@ def export_tab(state: State, rows: Any) -> list[str]:
         path.write_text(render(okrs), encoding="utf-8")
         files.append(str(path))
     return files
+
+
+_OKR_TYPES = (".md", ".markdown", ".mdx", ".txt", ".csv", ".json")
+
+
+def read_tab(services: Services, workspace: str, file: str | None) -> tuple[
+        State, list[list[Any]], list[list[str]], Any, str, str]:
+    """An OKR document a person already has: what was read (to spot a misreading at once)
+    next to the findings, grouped by rule; the first set lands in the table to edit, re-check
+    and save like a draft."""
+    def run() -> tuple[State, list[list[Any]], list[list[str]], Any, str, str]:
+        if not file:
+            raise InputError("Upload an OKR document (.md, .txt, .csv or .json) first.")
+        path = Path(file)
+        if path.suffix.lower() not in _OKR_TYPES:
+            raise InputError(f"{path.name}: use a .md, .txt, .csv or .json file.")
+        if path.stat().st_size > services.settings.ui_max_upload_mb * 1e6:
+            raise InputError(f"{path.name} is larger than {services.settings.ui_max_upload_mb} "
+                             "MB.")
+        sets = read_okr_sets(path)
+        config = LintConfig(strategy_map=has_confirmed_map(services.settings_for(workspace)))
+        findings = [lint_okrs(s, config) for s in sets]
+        read = (describe_read(read_document(path.read_text(encoding="utf-8"), path.name))
+                if path.suffix.lower() in (".md", ".markdown", ".mdx", ".txt") else "")
+        flat = [f for group in findings for f in group]
+        report = [summary_line(flat, sets), ""] + [
+            f"- **{g.rule} {g.severity}** — {g.count} of {g.of} {g.unit}: {g.what}. "
+            f"*{g.fix}*" for g in group_findings(flat, sets)]
+        more = f" This document holds {len(sets)} sets; the table shows the first." \
+            if len(sets) > 1 else ""
+        view = _view(sets[0], findings[0], f"Read from {path.name}.{more}")
+        return (*view[:4], view[4] + "\n\n" + "\n".join(report), read)
+
+    return _guard(run)
 
 
 def _proposal_text(text: str, file: str | None, max_mb: float) -> str:

@@ -36,6 +36,7 @@ from assistant.ui.tabs import (
     draft_tab,
     export_tab,
     fix_tab,
+    read_tab,
     relint_tab,
     save_tab,
 )
@@ -267,6 +268,11 @@ def _goals_tab(services: Services, workspace: gr.Dropdown, g: Any) -> gr.Dropdow
             ambition = gr.Radio(["committed", "aspirational"], value="committed",
                                 label="Ambition")
         draft = gr.Button("Draft OKRs", variant="primary")
+        with gr.Accordion("…or check an OKR document you already have", open=False):
+            okr_file = gr.File(label="OKR document (.md, .txt, .csv, .json)", elem_id="okr-file",
+                               file_types=[".md", ".markdown", ".mdx", ".txt", ".csv", ".json"])
+            read = gr.Button("Read and check")
+            was_read = gr.Markdown(elem_id="okr-read")
         summary = gr.Markdown()
         krs = gr.Dataframe(headers=KR_HEADERS, label="Draft (edit titles, statements and "
                            "numbers; then re-check or save)", interactive=True, wrap=True)
@@ -288,6 +294,8 @@ def _goals_tab(services: Services, workspace: gr.Dropdown, g: Any) -> gr.Dropdow
         fix.click(g(lambda ws, st, rows, ch: fix_tab(services, ws, st, rows, ch)),
                   [workspace, state, krs, choice], view, api_name="fix")
         relint.click(relint_tab, [state, krs], view)
+        read.click(g(lambda ws, f: read_tab(services, ws, f)), [workspace, okr_file],
+                   [*view, was_read], api_name="read_okrs")
         save.click(g(lambda ws, st, rows: save_tab(services, ws, st, rows)),
                    [workspace, state, krs], saved, api_name="save")
         export.click(export_tab, [state, krs], files)
