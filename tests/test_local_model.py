@@ -246,3 +246,19 @@ def test_real_server_killed_is_restarted_once_then_fails_fast(model_data: Path,
         assert f"failed: killed by {sig.name}" in status_markdown(services)
     finally:
         services.close()
+
+
+def test_real_model_reads_goals_written_as_prose(local_llm: LLM) -> None:
+    """The rules find nothing in free prose; the local model proposes a reading, and what
+    survives the in-text check is the document's own words (here: both goals, one number)."""
+    from assistant.goals.okr_read import read_document
+    from assistant.goals.okr_read_model import read_with_model
+
+    prose = ("Our plan for the spring, written after the offsite.\n\nWe will make the café "
+             "network feel like one family. That means 12 new partner cafés by June. Ana leads "
+             "it.\n\nWe will also sort out the roastery floor.\n")
+    assert not read_document(prose).objectives
+    doc = read_with_model(prose, local_llm)
+    assert doc.source == "model" and doc.objectives
+    assert any(kr.target == 12 for o in doc.objectives for kr in o.krs) or any(
+        "12" in o.title for o in doc.objectives)

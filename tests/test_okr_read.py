@@ -347,3 +347,43 @@ def test_hostile_lines_are_read_without_error_and_invent_nothing() -> None:
                  "- KR: " + "[a](" * 10000, "\x00\x01\x02 binary \xff" * 1000):
         doc = read_document(text)
         assert not doc.objectives
+
+
+PROSE = ("Our plan for the spring.\n\nWe will make the café network feel like one family. "
+         "That means 12 new partner cafés by June.\n\nWe will sort out the roastery floor.\n")
+
+
+def test_model_read_of_prose_fake_drives_the_path_and_drops_what_the_text_lacks(
+        settings) -> None:
+    """The fake model proves no judgement: it checks that the reading is marked as the
+    model's, numbers are read by code, and an objective the document does not contain (the
+    fake always adds one) is dropped and listed."""
+    from assistant.goals.okr_read_model import read_with_model
+    from assistant.goals.okr_view import describe_read
+    from assistant.llm.client import LLM
+
+    llm = LLM(settings.model_copy(update={"llm_provider": "fake"}))
+    try:
+        doc = read_with_model(PROSE, llm, "plan.md")
+    finally:
+        llm.close()
+    assert doc.source == "model"
+    assert [o.title for o in doc.objectives] == [
+        "We will make the café network feel like one family.",
+        "We will sort out the roastery floor."]
+    assert doc.objectives[0].krs[0].target == 12
+    assert any("Antarctica" in s and "dropped" in s for s in doc.skipped)
+    assert "Read by the local model — check every line" in describe_read(doc)
+
+
+def test_lint_model_read_flag_fake_drives_the_cli(tmp_path: Path, monkeypatch) -> None:
+    """Without the flag, prose is refused with the way out named; with it, the proposed
+    reading is printed before the findings. (Fake model: no judgement proved.)"""
+    monkeypatch.setenv("KEEL_LLM_PROVIDER", "fake")
+    monkeypatch.setenv("KEEL_DATA_DIR", str(tmp_path / "data"))
+    path = tmp_path / "plan.md"
+    path.write_text(PROSE)
+    refused = CliRunner().invoke(app, ["lint", str(path)])
+    assert refused.exit_code == 1 and "--model-read" in refused.stderr
+    read = CliRunner().invoke(app, ["lint", str(path), "--model-read"])
+    assert "Read by the local model" in read.stdout and "2 objectives" in read.stdout

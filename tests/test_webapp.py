@@ -298,14 +298,14 @@ def test_goals_tab_reads_an_uploaded_okr_document_next_to_its_findings(
         services: Services, tmp_path: Path) -> None:
     path = tmp_path / "fy24-q2.md"
     path.write_text(OKR_PAGE)
-    state, rows, findings, _, summary, read = read_tab(services, "sample", str(path))
+    state, rows, _findings, _, summary, read = read_tab(services, "sample", str(path))
     assert "#### Engineering · FY24-Q2 (2023-05-01 to 2023-07-31)" in read
     assert "Cut failed deployments to 2% of releases · *2%* · line 8" in read
     assert rows[0][3] == "Cut failed deployments to 2% of releases" and rows[0][5] == 2
     assert "holds 2 sets" in summary and "**K8 error** — 2 of 2 key results" in summary
     state, rows, *_ = relint_tab(state, rows)  # the read set edits like a draft
     assert state["draft"]["department"] == "Engineering"
-    with pytest.raises(gr.Error, match="use a .md"):
+    with pytest.raises(gr.Error, match=r"use a \.md"):
         read_tab(services, "sample", str(tmp_path / "x.exe"))
     with pytest.raises(gr.Error, match="Upload an OKR document"):
         read_tab(services, "sample", None)

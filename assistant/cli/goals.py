@@ -29,7 +29,15 @@ from assistant.goals.draft import DraftReport, draft_okrs
 from assistant.goals.judge import judge_okrs
 from assistant.goals.lint import Finding, LintConfig, lint_okrs
 from assistant.goals.lint_report import group_findings, report_lines, summary_line
-from assistant.goals.okr_io import read_okr_sets, to_csv, to_json, to_markdown
+from assistant.goals.okr_io import (
+    read_okr_sets,
+    sets_from_read,
+    to_csv,
+    to_json,
+    to_markdown,
+)
+from assistant.goals.okr_read_model import read_with_model
+from assistant.goals.okr_view import describe_read
 from assistant.goals.smart import draft_smart
 from assistant.goals.store import GoalStore, stale_citations
 from assistant.strategy.store import has_confirmed_map, map_for_drafting
@@ -133,6 +141,9 @@ def lint(ctx: typer.Context, file: Path,
          judge: bool = typer.Option(False, "--judge", help="Also ask the model about O4, K10, "
                                     "K12 and K15 (a second opinion)."),
          show_all: bool = typer.Option(False, "--all", help="List every place a rule fired."),
+         model_read: bool = typer.Option(False, "--model-read", help="When the rules find no "
+                                         "objectives (free prose), let the local model propose"
+                                         " a reading, shown for you to confirm."),
          as_json: bool = JsonOpt) -> None:
     """Check OKRs (Markdown, JSON or CSV, written by a person or by Keel). Exit 1 on errors.
 
@@ -140,7 +151,7 @@ def lint(ctx: typer.Context, file: Path,
     missing parent pillar is an error only when the workspace has a confirmed strategy map."""
 
     def run() -> None:
-        sets = read_okr_sets(file)
+        sets = _read_sets(ctx, file, model_read, as_json)
         config = LintConfig(max_objectives=max_objectives, max_key_results=max_key_results,
                             timid_delta=timid_delta, radical_focus=radical_focus,
                             strategy_map=has_confirmed_map(_settings(ctx)))
@@ -159,6 +170,23 @@ def lint(ctx: typer.Context, file: Path,
             raise typer.Exit(1)
 
     guarded(run)
+
+
+def _read_sets(ctx: typer.Context, file: Path, model_read: bool, as_json: bool) -> list[OKRSet]:
+    try:
+        return read_okr_sets(file)
+    except InputError as exc:
+        if not model_read or "no objectives found" not in str(exc):
+            raise
+    with open_llm(_settings(ctx)) as llm:
+        doc = read_with_model(file.read_text(encoding="utf-8"), llm, file.name)
+    sets = sets_from_read(doc)
+    if not sets:
+        raise InputError(f"Neither the rules nor the local model found objectives in "
+                         f"{file.name}.")
+    if not as_json:
+        out.print(describe_read(doc), markup=False, highlight=False)
+    return sets
 
 
 def _print_lint(sets: list[OKRSet], findings: list[Finding], show_all: bool) -> None:

@@ -18,10 +18,10 @@ from pydantic import ValidationError
 
 from assistant.core.errors import InputError
 from assistant.core.schemas import KeyResult, Objective, OKRSet
-from assistant.goals.okr_read import ReadKR, ReadSet, read_document
+from assistant.goals.okr_read import ReadDocument, ReadKR, ReadSet, read_document
 
-__all__ = ["CSV_COLUMNS", "kr_from_text", "read_okr_sets", "read_okrs", "to_csv", "to_json",
-           "to_markdown"]
+__all__ = ["CSV_COLUMNS", "kr_from_text", "read_okr_sets", "read_okrs", "sets_from_read",
+           "to_csv", "to_json", "to_markdown"]
 
 CSV_COLUMNS = ["objective", "perspective", "ambition", "parent", "key_result", "metric", "unit",
                "baseline", "target", "direction", "deadline", "owner_role",
@@ -209,14 +209,23 @@ def kr_from_text(text: str) -> KeyResult:
     return kr
 
 
+def sets_from_read(doc: ReadDocument) -> list[OKRSet]:
+    """The sets a reading found (by the rules or the model), as the linter and store take."""
+    sets = [_okr_set(s) for s in doc.sets if s.objectives]
+    if doc.source == "model":
+        for okrs in sets:
+            okrs.notes.append("Read by the local model from free prose: confirm every line.")
+    return sets
+
+
 def _from_markdown(text: str, name: str = "document") -> list[OKRSet]:
     """Every set `okr_read` finds, as OKR sets the linter and the store take."""
-    doc = read_document(text, name)
-    sets = [_okr_set(s) for s in doc.sets if s.objectives]
+    sets = sets_from_read(read_document(text, name))
     if not sets:
         raise ValueError("no objectives found (headings such as '## Objective: …', "
                          "'* **Objective:** …' lines, or a heading naming the OKRs above "
-                         "'- KR: …' bullets)")
+                         "'- KR: …' bullets; for goals written as prose, `keel lint "
+                         "--model-read` lets the local model propose a reading)")
     return sets
 
 

@@ -36,7 +36,7 @@ def describe_read(doc: ReadDocument, limit: int = 200) -> str:
             extra = ", ".join(x for x in (f"owner {o.owner}" if o.owner else "",
                                           o.ambition or "") if x)
             lines.append(f"{n}. **{o.title}**" + (f" — {extra}" if extra else "")
-                         + f" · line {o.line}")
+                         + (f" · line {o.line}" if o.line else ""))
             for k in o.krs:
                 shown += 1
                 if shown > limit:
@@ -45,7 +45,8 @@ def describe_read(doc: ReadDocument, limit: int = 200) -> str:
                 bits += [f"owner {k.owner}"] if k.owner else []
                 bits += [f"progress {k.progress}"] if k.progress else []
                 bits += [f"placeholder {', '.join(k.placeholders)}"] if k.placeholders else []
-                lines.append(f"    - {k.statement} · *{'; '.join(bits)}* · line {k.line}")
+                lines.append(f"    - {k.statement} · *{'; '.join(bits)}*"
+                             + (f" · line {k.line}" if k.line else ""))
         lines.append("")
     if shown > limit:
         lines.append(f"*… {shown - limit} more key results not listed here.*")

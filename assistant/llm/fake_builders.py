@@ -160,7 +160,24 @@ def _strategy(prompt: str) -> dict[str, Any]:
                           "target": None}]}
 
 
-BUILDERS.update({"DraftOKRs": _okrs, "DraftSmart": _smart, "JudgeReport": _judge,
+def _prose_okrs(prompt: str) -> dict[str, Any]:
+    """A stand-in that judges nothing: sentences with "we will" become objectives, sentences
+    with a digit their KRs, plus one objective the document does not contain (so the caller's
+    check that drops what the text does not say is exercised)."""
+    text = _between(prompt, "okr_document")
+    objectives: list[dict[str, Any]] = []
+    for sentence in split_sentences(text):
+        if re.search(r"\bwe will\b", sentence, re.IGNORECASE):
+            objectives.append({"title": sentence[:300], "owner": "", "key_results": []})
+        elif re.search(r"\d", sentence) and objectives:
+            objectives[-1]["key_results"].append(sentence[:300])
+    objectives.append({"title": "Become the market leader in Antarctica", "owner": "",
+                       "key_results": []})
+    return {"objectives": objectives[:12]}
+
+
+BUILDERS.update({"ProseOKRs": _prose_okrs, "DraftOKRs": _okrs, "DraftSmart": _smart,
+                 "JudgeReport": _judge,
                  "ProposalAspects": _aspects, "ElementJudgement": _element,
                  "NonGoalActions": _actions,
                  "ModelRoute": _route, "ExtractedElements": _strategy})

@@ -27,8 +27,9 @@ from assistant.core.schemas import OKRSet
 from assistant.goals.draft import draft_okrs
 from assistant.goals.lint import Finding, LintConfig, lint_okrs
 from assistant.goals.lint_report import group_findings, summary_line
-from assistant.goals.okr_io import read_okr_sets, to_csv, to_json, to_markdown
+from assistant.goals.okr_io import read_okr_sets, sets_from_read, to_csv, to_json, to_markdown
 from assistant.goals.okr_read import read_document
+from assistant.goals.okr_read_model import read_with_model
 from assistant.goals.okr_view import describe_read
 from assistant.goals.refine import finding_instruction, refine_okrs
 from assistant.goals.store import GoalStore
@@ -170,7 +171,8 @@ def export_tab(state: State, rows: Any) -> list[str]:
 _OKR_TYPES = (".md", ".markdown", ".mdx", ".txt", ".csv", ".json")
 
 
-def read_tab(services: Services, workspace: str, file: str | None) -> tuple[
+def read_tab(services: Services, workspace: str, file: str | None,
+             model_read: bool = False) -> tuple[
         State, list[list[Any]], list[list[str]], Any, str, str]:
     """An OKR document a person already has: what was read (to spot a misreading at once)
     next to the findings, grouped by rule; the first set lands in the table to edit, re-check
@@ -184,11 +186,20 @@ def read_tab(services: Services, workspace: str, file: str | None) -> tuple[
         if path.stat().st_size > services.settings.ui_max_upload_mb * 1e6:
             raise InputError(f"{path.name} is larger than {services.settings.ui_max_upload_mb} "
                              "MB.")
-        sets = read_okr_sets(path)
+        text = path.read_text(encoding="utf-8", errors="replace")
+        prose = path.suffix.lower() in (".md", ".markdown", ".mdx", ".txt")
+        doc = read_document(text, path.name) if prose else None
+        if doc is not None and not doc.objectives and model_read:
+            doc = read_with_model(text, services.llm, path.name)  # proposed: shown to confirm
+            sets = sets_from_read(doc)
+            if not sets:
+                raise InputError(f"Neither the rules nor the local model found objectives in "
+                                 f"{path.name}.")
+        else:
+            sets = read_okr_sets(path)
         config = LintConfig(strategy_map=has_confirmed_map(services.settings_for(workspace)))
         findings = [lint_okrs(s, config) for s in sets]
-        read = (describe_read(read_document(path.read_text(encoding="utf-8"), path.name))
-                if path.suffix.lower() in (".md", ".markdown", ".mdx", ".txt") else "")
+        read = describe_read(doc) if doc is not None else ""
         flat = [f for group in findings for f in group]
         report = [summary_line(flat, sets), ""] + [
             f"- **{g.rule} {g.severity}** — {g.count} of {g.of} {g.unit}: {g.what}. "

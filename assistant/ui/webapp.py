@@ -271,7 +271,11 @@ def _goals_tab(services: Services, workspace: gr.Dropdown, g: Any) -> gr.Dropdow
         with gr.Accordion("…or check an OKR document you already have", open=False):
             okr_file = gr.File(label="OKR document (.md, .txt, .csv, .json)", elem_id="okr-file",
                                file_types=[".md", ".markdown", ".mdx", ".txt", ".csv", ".json"])
-            read = gr.Button("Read and check")
+            with gr.Row():
+                model_read = gr.Checkbox(label="If the rules find no objectives (goals written "
+                                         "as prose), let the local model propose a reading "
+                                         "for me to confirm")
+                read = gr.Button("Read and check")
             was_read = gr.Markdown(elem_id="okr-read")
         summary = gr.Markdown()
         krs = gr.Dataframe(headers=KR_HEADERS, label="Draft (edit titles, statements and "
@@ -294,7 +298,8 @@ def _goals_tab(services: Services, workspace: gr.Dropdown, g: Any) -> gr.Dropdow
         fix.click(g(lambda ws, st, rows, ch: fix_tab(services, ws, st, rows, ch)),
                   [workspace, state, krs, choice], view, api_name="fix")
         relint.click(relint_tab, [state, krs], view)
-        read.click(g(lambda ws, f: read_tab(services, ws, f)), [workspace, okr_file],
+        read.click(g(lambda ws, f, m: read_tab(services, ws, f, m)),
+                   [workspace, okr_file, model_read],
                    [*view, was_read], api_name="read_okrs")
         save.click(g(lambda ws, st, rows: save_tab(services, ws, st, rows)),
                    [workspace, state, krs], saved, api_name="save")
