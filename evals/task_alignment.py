@@ -45,6 +45,13 @@ def alignment_case(case: Case, kb: KnowledgeBase, llm: LLM,
                              if f.proposal_evidence},
                    statements={f.element: f.statement for f in report.findings},
                    score_parts=report.score_parts)  # reasons: to read a wrong row later
+        if report.review is not None:  # the second design: re-score TRACE_AT offline
+            review = report.review
+            row["review"] = {
+                "rule_decided": review.basis.startswith(("A confirmed element",
+                                                         "Needs changing")),
+                "trace": review.trace.model_dump() if review.trace else None,
+                "closest": [t.model_dump() for t in review.closest]}
     except KeelError as exc:
         row.update(predicted="error", error=f"{type(exc).__name__}: {exc}")
     row["latency_s"] = time.perf_counter() - start
