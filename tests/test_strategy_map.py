@@ -237,6 +237,10 @@ def test_keel_map_commands_end_to_end(sample_settings: Settings, tmp_path: Path)
     assert runner.invoke(app, ["map", "export", "--format", "md", "-o", str(out)],
                          env=env).exit_code == 0
     assert "5.5%" in out.read_text() and "✔" in out.read_text()
+    png = tmp_path / "map.png"
+    assert runner.invoke(app, ["map", "export", "--format", "png", "-o", str(png)],
+                         env=env).exit_code == 0
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.stat().st_size > 10_000
     assert "No changes to review" in runner.invoke(app, ["map", "diff"], env=env).output
     assert "unchanged" in runner.invoke(app, ["map", "stale"], env=env).output
 

@@ -29,6 +29,7 @@ from assistant.strategy.brief import department_brief
 from assistant.strategy.build import build_map
 from assistant.strategy.extract import extract_prose
 from assistant.strategy.model import KINDS, MapElement
+from assistant.strategy.picture import map_png
 from assistant.strategy.render import to_csv, to_json, to_markdown
 from assistant.strategy.store import StrategyMap
 
@@ -118,21 +119,25 @@ def show(ctx: typer.Context, kind: str | None = typer.Option(None, help=", ".joi
 
 
 @map_app.command("export")
-def export(ctx: typer.Context, fmt: str = typer.Option("md", "--format", help="md | json | csv"),
+def export(ctx: typer.Context,
+           fmt: str = typer.Option("md", "--format", help="md | json | csv | png"),
            output: Path = typer.Option(..., "--output", "-o")) -> None:
-    """Write the map to a file."""
+    """Write the map to a file (png: the picture — pillars, objectives, KRs, initiatives)."""
 
     def run() -> None:
-        if fmt not in ("md", "json", "csv"):
-            raise InputError("--format is md, json or csv.")
+        if fmt not in ("md", "json", "csv", "png"):
+            raise InputError("--format is md, json, csv or png.")
         db, smap = _map(ctx)
         try:
             elements = smap.elements()
         finally:
             db.close()
-        render = {"md": lambda e: to_markdown(e, smap.workspace), "json": to_json,
-                  "csv": to_csv}[fmt]
-        output.write_text(render(elements), encoding="utf-8")
+        if fmt == "png":
+            map_png(elements, output)
+        else:
+            render = {"md": lambda e: to_markdown(e, smap.workspace), "json": to_json,
+                      "csv": to_csv}[fmt]
+            output.write_text(render(elements), encoding="utf-8")
         out.print(f"Wrote {len(elements)} elements to {escape(str(output))}.")
 
     guarded(run)
