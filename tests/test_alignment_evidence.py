@@ -144,3 +144,29 @@ def test_the_manager_answer_loop_end_to_end_fake_model_proves_no_judgement(
     decided = json.loads(second.stdout)
     assert decided["verdict"] == "aligned" and decided["confidence"] == "high"
     assert decided["review"]["trace"]["key"].endswith("make-our-farms-famous:kr1")
+
+
+def test_the_evidence_design_asks_the_model_only_what_it_uses_fake_model(
+        sample_settings: Settings) -> None:
+    """Fake model (no judgement proved): in the second design the model reads the proposal and
+    the non-goals only; goals, values and initiatives are asked about only for a "needs
+    review" report's evidence, at most EXPLAIN of them — and never the yes/no probabilities."""
+    from assistant.alignment.check import EXPLAIN, check_proposal
+    from assistant.llm.client import LLM
+
+    settings = sample_settings.model_copy(update={"alignment_verdicts": "evidence"})
+    ticks: list[str] = []
+    with KnowledgeBase(settings) as kb:
+        llm = LLM(settings)
+        try:
+            report = check_proposal(HOCKEY, kb, llm, lambda d, t, step: ticks.append(step),
+                                    strategy=_confirmed(build_map(kb)))
+        finally:
+            llm.close()
+    asked = [f for f in report.findings if f.kind not in ("non-goal",)
+             and not f.reason.startswith("Not asked") and not f.limit_breach
+             and not f.outside_focus]
+    assert report.verdict == "needs_review" and 1 <= len(asked) <= EXPLAIN
+    assert any(f.reason.startswith("Not asked") for f in report.findings)
+    assert not any(step.startswith("Probability check") for step in ticks)
+    assert all(f.p_helps is None for f in report.findings)

@@ -139,13 +139,18 @@ def check_proposal(text: str, kb: KnowledgeBase, llm: LLM,
     aspects = extract_aspects(text, llm)
     queries = [*aspects.goals, *aspects.actions, aspects.audience]
     elements = gather_elements(kb, kb.embedder, text, queries)
-    strain = [n for n, e in enumerate(elements) if e.kind in STRAIN_KINDS]
-    total = len(elements) + len(strain)
-    findings = []
-    for n, element in enumerate(elements):
-        tell(n, total, f"Judging it against “{element.name}”")
-        findings.append(_judge(text, element, llm, kb.embedder))
-    for n, at in enumerate(strain, len(elements)):  # after the stances, so the proposal
+    evidence = kb.settings.alignment_verdicts == "evidence" or bool(serves) or budget is not None
+    # The second design decides from rules and KR traces, so it asks the model only about
+    # non-goals (whose rule needs the model's reading of the action) and, when the verdict is
+    # "needs review", about the few closest elements, for the evidence it shows (`_explain`).
+    asked = [n for n, e in enumerate(elements) if not evidence or e.kind == "non-goal"]
+    strain = [] if evidence else [n for n, e in enumerate(elements) if e.kind in STRAIN_KINDS]
+    total = len(asked) + len(strain)
+    findings = [_unasked(e, text) for e in elements]
+    for n, at in enumerate(asked):
+        tell(n, total, f"Judging it against “{elements[at].name}”")
+        findings[at] = _judge(text, elements[at], llm, kb.embedder)
+    for n, at in enumerate(strain, len(asked)):  # after the stances, so the proposal
         tell(n, total, f"Probability check of “{elements[at].name}”")  # prefix stays cached
         findings[at].p_helps, findings[at].p_against = _probabilities(text, elements[at], llm)
     tell(total, total, "Checking stated limits and scoring")
@@ -168,8 +173,11 @@ def check_proposal(text: str, kb: KnowledgeBase, llm: LLM,
         model=llm.model_name,
     )
     report.recommendations = recommendations(report)
-    if kb.settings.alignment_verdicts == "evidence" or serves or budget is not None:
-        _apply_review(report, decide(report, text, strategy or [], serves, budget, department))
+    if evidence:
+        review = decide(report, text, strategy or [], serves, budget, department)
+        if review.verdict == "needs_review" and _explain(report, elements, text, llm, kb):
+            review = decide(report, text, strategy or [], serves, budget, department)
+        _apply_review(report, review)
     report.seconds = round(time.perf_counter() - start, 2)
     return report
 
@@ -253,6 +261,33 @@ def _judge(text: str, element: Element, llm: LLM, embedder: Embedder) -> Element
         element=element.name, kind=element.kind, statement=element.statement, stance=stance,
         reason=reason, proposal_evidence=evidence, duplicate=_duplicate(element, text),
         similarity=element.similarity, citations=[_cite(element.hit, element.statement)])
+
+
+EXPLAIN = 3  # elements asked about for a "needs review" report's evidence for and against
+
+
+def _unasked(element: Element, text: str) -> ElementFinding:
+    """A finding the model was not asked about: neutral; the code-made parts (the duplicate
+    check, the citation) still hold."""
+    return ElementFinding(element=element.name, kind=element.kind, statement=element.statement,
+                          stance="neutral", reason="Not asked: the evidence design decides "
+                          "from the map.", duplicate=_duplicate(element, text),
+                          similarity=element.similarity,
+                          citations=[_cite(element.hit, element.statement)])
+
+
+def _explain(report: AlignmentReport, elements: list[Element], text: str, llm: LLM,
+             kb: KnowledgeBase) -> bool:
+    """Ask the model about the closest goals, values and initiatives not yet asked, so a
+    "needs review" report shows the model's reading for and against; True if any was asked."""
+    todo = sorted((n for n, e in enumerate(elements) if e.kind != "non-goal"
+                   and report.findings[n].reason.startswith("Not asked")),
+                  key=lambda n: -elements[n].similarity)[:EXPLAIN]
+    for n in todo:
+        report.findings[n] = _judge(text, elements[n], llm, kb.embedder)
+    report.conflicts = [f for f in report.findings if f.stance == "conflicts" and (
+        f.kind in ("non-goal", "value") or f.limit_breach or f.outside_focus)]
+    return bool(todo)
 
 
 def _probabilities(text: str, element: Element, llm: LLM) -> tuple[float | None, float | None]:
