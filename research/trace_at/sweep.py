@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import sys
+from pathlib import Path
 from typing import Any
 
 from evals.metrics import wilson
@@ -43,7 +44,7 @@ def score(rows: list[dict[str, Any]], at: float, words: int) -> dict[str, Any]:
 
 
 def main(path: str) -> None:
-    report = json.loads(open(path).read())
+    report = json.loads(Path(path).read_text(encoding="utf-8"))
     rows = [c for c in report["cases"] if c.get("task") == "alignment_check"]
     print(f"{len(rows)} dev rows")
     for words in (1, 2, 3):
