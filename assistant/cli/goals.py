@@ -155,16 +155,15 @@ def lint(ctx: typer.Context, file: Path,
         config = LintConfig(max_objectives=max_objectives, max_key_results=max_key_results,
                             timid_delta=timid_delta, radical_focus=radical_focus,
                             strategy_map=has_confirmed_map(_settings(ctx)))
+        found = [lint_okrs(okrs, config) for okrs in sets]
+        if judge:  # one model for every set
+            with open_llm(_settings(ctx)) as llm:
+                found = [f + judge_okrs(okrs, llm) for f, okrs in zip(found, sets, strict=True)]
         findings: list[Finding] = []
-        for n, okrs in enumerate(sets, 1):
-            found = lint_okrs(okrs, config)
-            if judge:
-                with open_llm(_settings(ctx)) as llm:
-                    found += judge_okrs(okrs, llm)
-            if len(sets) > 1:
-                name = okrs.department or okrs.period or f"set {n}"
-                found = [f.model_copy(update={"where": f"{name}: {f.where}"}) for f in found]
-            findings += found
+        for n, (okrs, mine) in enumerate(zip(sets, found, strict=True), 1):
+            name = okrs.department or okrs.period or f"set {n}"
+            findings += mine if len(sets) == 1 else [
+                f.model_copy(update={"where": f"{name}: {f.where}"}) for f in mine]
         emit(findings, as_json, lambda: _print_lint(sets, findings, show_all))
         if any(f.severity == "error" for f in findings):
             raise typer.Exit(1)
