@@ -1,8 +1,9 @@
 """The layout stays walkable: domain subpackages in layers, no upward import, no import circle.
 
 Layers, lowest first: core; db and llm (adapters); knowledge; strategy and goals (use cases that
-read each other: the map is built with the OKR reader, drafting reads the map); alignment and
-review (check-ins, grades: they read goals and the map); ui;
+read each other: the map is built with the OKR reader, drafting reads the map); alignment,
+review (check-ins, grades: they read goals and the map) and scenarios (stress tests of the
+map; the review pack lists their decisions); ui;
 cli. A module may import its own layer and any lower one; every import counts, also those inside
 functions or under TYPE_CHECKING. The product never imports the eval harness, except the
 `keel eval` command, which loads it lazily like a plugin.
@@ -14,8 +15,8 @@ import ast
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parent.parent / "assistant"
-LAYERS = [{"core"}, {"db", "llm"}, {"knowledge"}, {"strategy", "goals"}, {"alignment", "review"},
-          {"ui"}, {"cli"}]
+LAYERS = [{"core"}, {"db", "llm"}, {"knowledge"}, {"strategy", "goals"},
+          {"alignment", "review", "scenarios"}, {"ui"}, {"cli"}]
 
 
 def _module(path: Path) -> str:

@@ -12,6 +12,7 @@ from assistant.cli import (  # noqa: F401  (register)
     evals,
     goals,
     model,
+    scenarios,
     strategy,
 )
 from assistant.cli.base import app

@@ -8,7 +8,8 @@ from typing import Any
 from sqlalchemy import JSON, Date, DateTime, Float, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-__all__ = ["Base", "CheckInRow", "CheckReportRow", "MapChangeRow", "MapElementRow", "OKRSetRow"]
+__all__ = ["Base", "CheckInRow", "CheckReportRow", "MapChangeRow", "MapElementRow", "OKRSetRow",
+           "StressTestRow"]
 
 
 def _now() -> datetime:
@@ -81,6 +82,19 @@ class CheckReportRow(Base):
     workspace: Mapped[str] = mapped_column(String(40), index=True)
     title: Mapped[str] = mapped_column(String(300))
     verdict: Mapped[str] = mapped_column(String(40))
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+
+class StressTestRow(Base):
+    """A saved scenario or war game (`assistant.scenarios.model` reports as JSON)."""
+
+    __tablename__ = "stress_tests"
+
+    id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    workspace: Mapped[str] = mapped_column(String(40), index=True)
+    kind: Mapped[str] = mapped_column(String(20))  # scenario | wargame
+    title: Mapped[str] = mapped_column(String(300))
     data: Mapped[dict[str, Any]] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
 

@@ -176,6 +176,36 @@ def _prose_okrs(prompt: str) -> dict[str, Any]:
     return {"objectives": objectives[:12]}
 
 
+_LISTED = re.compile(r"^(\d+)\. (?:\[[a-z ]+\] )?(.+)$", re.MULTILINE)
+
+
+def _scenario_effects(prompt: str) -> dict[str, Any]:
+    """The scenario's sentences, each restated as a consequence (no reasoning at all)."""
+    sentences = split_sentences(_between(prompt, "scenario")) or ["Something changes"]
+    return {"consequences": [f"{s.strip(' .')[:120]}, so costs and sales change"
+                             for s in sentences[:3]]}
+
+
+def _scenario_plan(prompt: str) -> dict[str, Any]:
+    """One plan per listed KR: its own words as the indicator and the trigger's subject."""
+    krs = _LISTED.findall(prompt.split("Key results at risk:")[-1])
+    return {"plans": [{"number": int(n), "watch": [f"weekly {text.split('(')[0].strip()[:60]}"],
+                       "trigger": f"If {text.split('(')[0].strip()[:80]} is 10% behind plan "
+                                  "by the end of next month",
+                       "actions": ["Meet the owner this week to agree who changes the plan"]}
+                      for n, text in krs[:8]]}
+
+
+def _wargame(prompt: str) -> dict[str, Any]:
+    """The competitor's move repeated, a price response and a service response."""
+    move = _between(prompt, "competitor_move").strip()
+    return {"moves": [{"move": f"They extend it: {move[:150]}",
+                       "responses": ["Compete on price with a 25% discount for a year",
+                                     "Offer every partner café free barista training"]}]}
+
+
+BUILDERS.update({"ScenarioEffects": _scenario_effects, "PlanDraft": _scenario_plan,
+                 "WarGameDraft": _wargame})
 BUILDERS.update({"ProseOKRs": _prose_okrs, "DraftOKRs": _okrs, "DraftSmart": _smart,
                  "JudgeReport": _judge,
                  "ProposalAspects": _aspects, "ElementJudgement": _element,

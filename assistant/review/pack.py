@@ -6,7 +6,8 @@ written by a model. Sections: an agenda; a Balanced Scorecard view (KRs by persp
 objective); KRs at risk and off track with their latest notes; stale KRs; cross-department
 dependencies (a KR whose statement or latest note names another department); proposals checked
 during the period with their verdicts; decisions needed (off-track committed KRs, KRs whose
-cited passage changed, KRs without a baseline). Rendered as Markdown (`pack_markdown`) and as
+cited passage changed, KRs without a baseline, and what saved scenarios and war games ask to
+decide: `STRESS_LOOKBACK_DAYS`). Rendered as Markdown (`pack_markdown`) and as
 one self-contained HTML page with the charts inlined (`pack_html`, a Jinja2 template in the
 package data).
 """
@@ -14,7 +15,7 @@ package data).
 from __future__ import annotations
 
 import base64
-from datetime import date
+from datetime import date, timedelta
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from pydantic import BaseModel
@@ -29,6 +30,8 @@ from assistant.knowledge.base import KnowledgeBase
 from assistant.review.charts import png, progress_figure, trend_figure
 from assistant.review.checkins import CheckInStore, KRStatus, statuses
 from assistant.review.progress import GRADE_FORMULA, PROGRESS_FORMULA, mean_progress
+from assistant.scenarios.render import decisions as stress_decisions
+from assistant.scenarios.store import StressStore
 from assistant.strategy.store import StrategyMap
 
 __all__ = ["AGENDA", "ReviewPack", "build_pack", "changed_sources", "dependencies", "pack_html",
@@ -95,7 +98,18 @@ def build_pack(settings: Settings, period: str, department: str | None = None,
         off_track=[s for s in found if confidence[s.kr.id] == "off_track"],
         stale=[s for s in found if s.stale], dependencies=dependencies(found),
         checked=checked, changed_sources=changed,
-        decisions=_decisions(found, set(changed)))
+        decisions=_decisions(found, set(changed)) + _stress_decisions(settings, start, end))
+
+
+STRESS_LOOKBACK_DAYS = 90  # stress tests are run before a quarter: those saved this long
+# before the period starts, and during it, feed its decisions
+
+
+def _stress_decisions(settings: Settings, start: date, end: date) -> list[str]:
+    """Decisions from the scenarios and war games saved for this period (`keel scenario`)."""
+    since = start - timedelta(days=STRESS_LOOKBACK_DAYS)
+    return [d for _, report, when in StressStore(settings).dated()
+            if since <= when.date() <= end for d in stress_decisions(report)]
 
 
 def changed_sources(settings: Settings, kb: KnowledgeBase, ids: set[str]) -> list[str]:

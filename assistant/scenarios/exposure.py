@@ -1,0 +1,154 @@
+"""Which elements of the strategy map a scenario moves — decided in code, with reasons.
+
+The model proposes (the scenario's consequences in plain words, "roasting costs rise"); code
+disposes. Each phrase — the scenario itself and each consequence — is compared with what every
+key result, limit, pillar and objective measures (`profile`):
+
+* **words**: the share of the element's content stems, weighted by rarity in the map (a stem
+  every KR has, such as "subscriber", counts little), found in the phrase (`WORDS_AT`);
+* **meaning**: cosine similarity of the two embeddings (`SIMILAR_AT`).
+
+An element is exposed when either reaches its threshold. A pillar is exposed through its links
+when `PILLAR_LINKS` of the KRs under it are. Each exposure names the phrase, the shared words or
+the similarity, and the passage the element cites. Thresholds are chosen on the dev scenarios
+(`evals/datasets/scenarios_dev.yaml`) only.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from assistant.core.text import content_stems
+from assistant.knowledge.embeddings import Embedder
+from assistant.scenarios.model import Exposed
+from assistant.strategy.model import MapElement
+
+__all__ = ["EXPOSABLE", "PILLAR_LINKS", "SIMILAR_AT", "WORDS_AT", "Phrase",
+           "expose", "profile"]
+
+EXPOSABLE = ("key_result", "limit", "pillar", "objective")
+WORDS_AT = 0.5  # weighted share of an element's stems found in one phrase
+SIMILAR_AT = 0.55  # cosine similarity of a phrase and an element
+PILLAR_LINKS = 2  # exposed KRs under a pillar that expose it
+_NOISE = content_stems("raise grow reduce increase decrease cut keep hold lift bring improve "
+                       "from to by at least most below above share owner end month year "
+                       "quarter each every new per pillar total number rate")
+_NUMBERS = re.compile(r"[$€£]?\d[\d,.]*\s*(%|[kKmM]\b)?")
+_LABEL = re.compile(r"^\s*(pillar|objective|kr)\s*\d*\s*[:.]\s*", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Phrase:
+    text: str
+    source: str  # "scenario" or "model"
+
+
+def profile(e: MapElement) -> str:
+    """What the element measures or is about, in words (no numbers, labels or owners)."""
+    if e.kind == "key_result":
+        text = e.metric or e.title.split(". Owner")[0]
+    elif e.kind == "limit":
+        text = f"{e.title} {e.scope} {e.text[:160]}"
+    elif e.kind == "pillar":
+        text = f"{e.title} {e.text.split('. ')[0]}"
+    else:
+        text = e.title
+    return _NUMBERS.sub(" ", _LABEL.sub("", text)).strip()
+
+
+def _weights(elements: Sequence[MapElement]) -> dict[str, float]:
+    counts: dict[str, int] = {}
+    for e in elements:
+        for s in content_stems(profile(e)) - _NOISE:
+            counts[s] = counts.get(s, 0) + 1
+    n = max(1, len(elements))
+    return {s: math.log(1 + n / c) for s, c in counts.items()}
+
+
+def _words(phrase: set[str], stems: set[str], weights: dict[str, float]) -> tuple[float, list[str]]:
+    if not stems:
+        return 0.0, []
+    shared = sorted(phrase & stems)
+    total = sum(weights.get(s, 1.0) for s in stems)
+    return sum(weights.get(s, 1.0) for s in shared) / total, shared
+
+
+def _cosine(a: Sequence[float], b: Sequence[float]) -> float:
+    dot = sum(x * y for x, y in zip(a, b, strict=True))
+    norm = math.sqrt(sum(x * x for x in a)) * math.sqrt(sum(y * y for y in b))
+    return dot / norm if norm else 0.0
+
+
+def expose(phrases: list[Phrase], elements: list[MapElement], embedder: Embedder
+           ) -> list[Exposed]:
+    """The exposed elements, best first."""
+    live = [e for e in elements if e.kind in EXPOSABLE and e.status != "rejected"]
+    if not live or not phrases:
+        return []
+    weights = _weights(live)
+    texts = [profile(e) for e in live]
+    vectors = embedder.embed([p.text for p in phrases] + texts)
+    said, held = vectors[:len(phrases)], vectors[len(phrases):]
+    out: dict[str, Exposed] = {}
+    for e, text, vec in zip(live, texts, held, strict=True):
+        stems = content_stems(text) - _NOISE
+        best: Exposed | None = None
+        for p, pvec in zip(phrases, said, strict=True):
+            share, shared = _words(content_stems(p.text), stems, weights)
+            similar = _cosine(pvec, vec)
+            if share < WORDS_AT and similar < SIMILAR_AT:
+                continue
+            score = round(max(share, similar), 3)
+            if best is None or score > best.score:
+                best = _exposed(e, p, score, shared if share >= WORDS_AT else [], similar)
+        if best is not None:
+            out[e.key] = best
+    _through_links(live, out)
+    return sorted(out.values(), key=lambda x: (-x.score, x.kind, x.title))
+
+
+def _exposed(e: MapElement, p: Phrase, score: float, shared: list[str], similar: float
+             ) -> Exposed:
+    said = "the scenario" if p.source == "scenario" else f"“{p.text}” (the model's reading)"
+    why = (f"shares {', '.join(shared)} with {said}" if shared
+           else f"is close in meaning to {said} (similarity {similar:.2f})")
+    what = {"key_result": "measures", "limit": "limits", "pillar": "is about",
+            "objective": "aims at"}.get(e.kind, "is about")
+    return Exposed(key=e.key, kind=e.kind, title=e.title, department=e.department, score=score,
+                   reason=f"It {what} “{_said(e)}”, which {why}.",
+                   via="model+code" if p.source == "model" else "code",
+                   citation=e.citations[0] if e.citations else None)
+
+
+def _said(e: MapElement) -> str:
+    """The element in its own words, short (reasons quote it)."""
+    if e.kind == "key_result":
+        return (e.metric or e.title.split(". Owner")[0])[:90]
+    return _LABEL.sub("", e.title)[:90]
+
+
+def _through_links(live: list[MapElement], out: dict[str, Exposed]) -> None:
+    """Objectives and pillars above exposed KRs (`serves` links)."""
+    by_key = {e.key: e for e in live}
+    under: dict[str, list[str]] = {}
+    for key in [k for k, x in out.items() if x.kind == "key_result"]:
+        seen, todo = set(), list(by_key[key].serves)
+        while todo:
+            up = todo.pop()
+            if up in seen or up not in by_key:
+                continue
+            seen.add(up)
+            under.setdefault(up, []).append(by_key[key].title)
+            todo += by_key[up].serves
+    for up, krs in under.items():
+        e = by_key[up]
+        if up in out or (e.kind == "pillar" and len(krs) < PILLAR_LINKS):
+            continue
+        if e.kind in ("pillar", "objective"):
+            out[up] = Exposed(key=up, kind=e.kind, title=e.title, department=e.department,
+                              score=0.0, via="link",
+                              reason=f"Its key results are exposed: {'; '.join(krs[:3])}.",
+                              citation=e.citations[0] if e.citations else None)

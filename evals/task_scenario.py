@@ -1,0 +1,127 @@
+"""`scenario`: which strategy-map elements a scenario exposes, scored against labels (issue 29).
+
+The map a scenario is run against is the one a person would have after confirming: the rules'
+build (every element confirmed), plus each reference-map element the build missed, added as a
+person would add it — the line of the corpus that states it, cited (`confirmed_map`). The 18F
+rules map holds one element, so without this step the task would measure the map builder
+(scored in its own task, `strategy_map`), not the stress test.
+
+Scored per corpus, over the kinds the labels name (key results, limits, pillars; exposed
+objectives are shown to users but not scored): exposure precision (exposed elements that
+match a labelled one) and recall (labelled elements exposed), micro-averaged; the share of
+drafted triggers and actions that pass the checks (`scenarios.checks`); wall time p50. A row
+whose run raised is an error, never a pass.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from typing import Any
+
+from assistant.core.schemas import Citation
+from assistant.knowledge.base import KnowledgeBase
+from assistant.llm.client import LLM
+from assistant.scenarios.stress import stress_test
+from assistant.strategy.build import build_map
+from assistant.strategy.model import MapElement
+
+from .cases import Case
+from .task_strategy_map import _fold, _haystack
+
+__all__ = ["SCORED", "confirmed_map", "scenario_case", "summarise_scenarios"]
+
+SCORED = ("key_result", "limit", "pillar")
+
+
+def _line_with(text: str, phrase: str) -> str | None:
+    for line in text.splitlines():
+        if phrase in _fold(line):
+            return line.strip(" #*-|")
+    return None
+
+
+def confirmed_map(kb: KnowledgeBase, reference: list[dict[str, Any]]) -> list[MapElement]:
+    """The rules' map, confirmed, plus the reference elements it missed, added from the line
+    of the corpus that states each (as a person confirming the map would add them)."""
+    built = [e.model_copy(update={"status": "confirmed"}) for e in build_map(kb)]
+    chunks = [h for d in kb.documents() for h in kb.chunks_of(d.doc_id)]
+    for n, ref in enumerate(reference):
+        phrase = _fold(ref["match"])
+        if any(e.kind == ref["kind"] and phrase in _haystack(e) for e in built):
+            continue
+        for hit in chunks:
+            line = _line_with(hit.text, phrase)
+            if line is None:
+                continue
+            after = hit.text[hit.text.find(line) + len(line):].strip()
+            text = line if ref["kind"] != "pillar" else f"{line} {after[:300]}"
+            title = re.sub(r"\s*\|\s*", " | ", line)[:280]
+            built.append(MapElement(
+                key=f"person-{n}", kind=ref["kind"], title=title, text=text,
+                citations=[Citation(chunk_id=hit.chunk_id, document=hit.doc_id,
+                                    section=hit.section, quote=line)],
+                status="confirmed", origin="person"))
+            break
+    return built
+
+
+def _score(exposed: list[dict[str, Any]], strategy: list[MapElement],
+           reference: list[dict[str, Any]]) -> tuple[int, int, int, list[str], list[str]]:
+    by_key = {e.key: e for e in strategy}
+    mine = [by_key[x["key"]] for x in exposed if x["kind"] in SCORED]
+    used: set[str] = set()
+    missed = []
+    for ref in reference:
+        phrase = _fold(ref["match"])
+        hit = next((e for e in mine if e.kind == ref["kind"] and e.key not in used
+                    and phrase in _haystack(e)), None)
+        if hit is None:
+            missed.append(f"{ref['kind']}: {ref['match']}")
+        else:
+            used.add(hit.key)
+    extra = [f"{e.kind}: {e.title[:70]}" for e in mine if e.key not in used]
+    return len(used), len(mine), len(reference), missed, extra
+
+
+def scenario_case(case: Case, kb: KnowledgeBase, llm: LLM, strategy: list[MapElement],
+                  plans: bool = True) -> dict[str, Any]:
+    start = time.perf_counter()
+    row: dict[str, Any] = {"id": case.id, "task": "scenario", "corpus": case.corpus,
+                           "scenario": case.input["scenario"]}
+    try:
+        report = stress_test(case.input["scenario"], llm, kb.embedder, strategy, plans=plans)
+    except Exception as exc:  # an error row, counted as one
+        row.update(error=f"{type(exc).__name__}: {exc}", seconds=time.perf_counter() - start)
+        return row
+    exposed = [x.model_dump(mode="json") for x in report.exposed]
+    hit, shown, wanted, missed, extra = _score(exposed, strategy, list(case.reference or []))
+    lines = [(p.trigger, [f for f in p.findings if f.startswith("T")]) for p in report.plans]
+    actions = [(a, [f for f in p.findings if f.startswith("A") and a[:60] in f])
+               for p in report.plans for a in p.actions]
+    row.update(hit=hit, exposed_scored=shown, labelled=wanted, missed=missed, extra=extra,
+               consequences=report.consequences, notes=report.notes,
+               exposed=[f"{x['kind']}: {x['title'][:70]} ({x['via']}, {x['score']})"
+                        for x in exposed],
+               triggers=len(lines), triggers_ok=sum(not f for _, f in lines),
+               actions=len(actions), actions_ok=sum(not f for _, f in actions),
+               plans=[p.model_dump() for p in report.plans],
+               seconds=time.perf_counter() - start)
+    return row
+
+
+def summarise_scenarios(rows: list[dict[str, Any]]) -> dict[str, float]:
+    ok = [r for r in rows if "error" not in r]
+    hit = sum(r["hit"] for r in ok)
+    shown = sum(r["exposed_scored"] for r in ok)
+    wanted = sum(r["labelled"] for r in ok)
+    lines = sum(r["triggers"] + r["actions"] for r in ok)
+    passed = sum(r["triggers_ok"] + r["actions_ok"] for r in ok)
+    times = sorted(r["seconds"] for r in rows)
+    return {"cases": float(len(rows)), "errors": float(len(rows) - len(ok)),
+            "exposure_precision": hit / shown if shown else float("nan"),
+            "exposure_recall": hit / wanted if wanted else float("nan"),
+            "exposed_per_scenario": shown / len(ok) if ok else float("nan"),
+            "drafted_lines": float(lines),
+            "drafted_pass": passed / lines if lines else float("nan"),
+            "p50_s": times[len(times) // 2] if times else float("nan")}
