@@ -31,6 +31,7 @@ from .metrics import retrieval_scores
 from .plots import write_plots
 from .task_alignment import alignment_case, summarise_alignment
 from .task_goals import draft_case, lint_case, smart_case, summarise_rows
+from .task_scenario import PLANNED_ROWS, confirmed_map, scenario_case, summarise_scenarios
 from .task_strategy_map import strategy_map_case
 
 __all__ = ["BASELINE", "baseline_path", "compare", "run_suite"]
@@ -93,6 +94,7 @@ def run_suite(settings: Settings, suite: str = "smoke", k: int = 5,
                                                llm if suite == "full" else None))
                     report["cases"].append(row)
                     report["metrics"][f"{corpus}.strategy_map"] = row["metrics"]
+                _scenarios(report, corpus, mine, kb, llm, suite, only, progress)
                 checks = _smoke_pick([c for c in mine if c.task == "alignment_check"], suite,
                                      corpus)
                 if checks:
@@ -114,6 +116,26 @@ def run_suite(settings: Settings, suite: str = "smoke", k: int = 5,
         if judge is not None:
             judge.close()
     return report
+
+
+def _scenarios(report: dict[str, Any], corpus: str, mine: list[Case], kb: KnowledgeBase,
+               llm: LLM, suite: str, only: str | None, progress: Progress | None) -> None:
+    """Scenario exposure (issue 29): full suite or `--only scenario` (two model calls a row,
+    so not in the smoke gate); contingency plans drafted for the first `PLANNED_ROWS`."""
+    rows = [c for c in mine if c.task == "scenario"]
+    if not rows or (suite != "full" and only != "scenario"):
+        return
+    reference = next(c.reference for c in load_cases() if c.task == "strategy_map"
+                     and c.corpus == corpus)
+    strategy = confirmed_map(kb, reference)
+    done = []
+    for n, c in enumerate(rows, 1):
+        done.append(_tokens(llm, partial(scenario_case, c, kb, llm, strategy,
+                                         plans=n <= PLANNED_ROWS)))
+        if progress:
+            progress(n, len(rows), f"{corpus} scenarios")
+    report["cases"] += done
+    report["metrics"][f"{corpus}.scenario"] = summarise_scenarios(done)
 
 
 def _okr_read(report: dict[str, Any], split: str | None) -> None:

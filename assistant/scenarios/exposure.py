@@ -26,12 +26,19 @@ from assistant.knowledge.embeddings import Embedder
 from assistant.scenarios.model import Exposed
 from assistant.strategy.model import MapElement
 
-__all__ = ["EXPOSABLE", "PILLAR_LINKS", "SIMILAR_AT", "WORDS_AT", "Phrase",
-           "expose", "profile"]
+__all__ = ["CHECK_FLOOR", "EXPOSABLE", "MODEL_SIMILAR_AT", "MODEL_WORDS_AT", "PILLAR_LINKS",
+           "SIMILAR_AT", "TO_CHECK", "WORDS_AT", "Phrase", "closest", "expose", "profile"]
 
 EXPOSABLE = ("key_result", "limit", "pillar", "objective")
-WORDS_AT = 0.5  # weighted share of an element's stems found in one phrase
-SIMILAR_AT = 0.55  # cosine similarity of a phrase and an element
+# Chosen on the 14 dev scenarios (research/scenarios/dev_sweep.py; best F1 0.47, precision
+# 0.48, recall 0.46, recall with the questions 0.68): no setting came near 0.8.
+WORDS_AT = 0.3  # weighted share of an element's stems found in the scenario
+SIMILAR_AT = 0.35  # cosine similarity of the scenario and an element
+# the model's consequences are generic ("the company's revenue will decrease"): their own bars
+MODEL_WORDS_AT = 0.7
+MODEL_SIMILAR_AT = 0.5
+CHECK_FLOOR = 0.25  # below this similarity an element is not even worth asking about
+TO_CHECK = 3  # the closest undecided elements, put to the person as questions
 PILLAR_LINKS = 2  # exposed KRs under a pillar that expose it
 _NOISE = content_stems("raise grow reduce increase decrease cut keep hold lift bring improve "
                        "from to by at least most below above share owner end month year "
@@ -99,7 +106,9 @@ def expose(phrases: list[Phrase], elements: list[MapElement], embedder: Embedder
         for p, pvec in zip(phrases, said, strict=True):
             share, shared = _words(content_stems(p.text), stems, weights)
             similar = _cosine(pvec, vec)
-            if share < WORDS_AT and similar < SIMILAR_AT:
+            words_at, similar_at = ((WORDS_AT, SIMILAR_AT) if p.source == "scenario"
+                                    else (MODEL_WORDS_AT, MODEL_SIMILAR_AT))
+            if share < words_at and similar < similar_at:
                 continue
             score = round(max(share, similar), 3)
             if best is None or score > best.score:
@@ -108,6 +117,26 @@ def expose(phrases: list[Phrase], elements: list[MapElement], embedder: Embedder
             out[e.key] = best
     _through_links(live, out)
     return sorted(out.values(), key=lambda x: (-x.score, x.kind, x.title))
+
+
+def closest(phrases: list[Phrase], elements: list[MapElement], embedder: Embedder,
+            decided: set[str]) -> list[Exposed]:
+    """The `TO_CHECK` elements closest in meaning that the evidence did not decide, as
+    questions for a person ("does it move …?"), never counted as exposed."""
+    live = [e for e in elements if e.kind in ("key_result", "limit", "pillar")
+            and e.status != "rejected" and e.key not in decided]
+    if not live or not phrases:
+        return []
+    vectors = embedder.embed([p.text for p in phrases] + [profile(e) for e in live])
+    said, held = vectors[:len(phrases)], vectors[len(phrases):]
+    scored = sorted(((max(_cosine(v, pv) for pv in said), e) for e, v in
+                     zip(live, held, strict=True)), key=lambda t: -t[0])
+    return [Exposed(key=e.key, kind=e.kind, title=e.title, department=e.department,
+                    score=round(sim, 3), via="code",
+                    reason=f"Does the scenario move “{_said(e)}”? The evidence does not decide "
+                           f"(closest in meaning, {sim:.2f}): the owner knows.",
+                    citation=e.citations[0] if e.citations else None)
+            for sim, e in scored[:TO_CHECK] if sim >= CHECK_FLOOR]
 
 
 def _exposed(e: MapElement, p: Phrase, score: float, shared: list[str], similar: float

@@ -73,6 +73,7 @@ class ScenarioReport(BaseModel):
     scenario: str
     consequences: list[str] = []
     exposed: list[Exposed] = []
+    to_check: list[Exposed] = []  # not decided by the evidence: questions for the owner
     plans: list[Contingency] = []
     notes: list[str] = []
     map_confirmed: bool = False

@@ -5,7 +5,8 @@
    schema `ScenarioEffects`). It is not shown the goals: asked to pick from a list, the 1.5B
    model listed the first eight every time (dev rows, issue 29).
 2. Code decides what is exposed in the strategy map (`exposure.expose`), each element with
-   its reason and the passage it cites.
+   its reason and the passage it cites; the closest elements the evidence does not decide are
+   put to the owner as questions (`exposure.closest`), never counted as exposed.
 3. For each exposed key result (at most `MAX_PLANS`), the model drafts leading indicators, a
    trigger and one or two contingency actions (`scenario_plan`, `PlanDraft`); code lints each
    line (`checks`) and shows the findings next to it.
@@ -28,7 +29,7 @@ from assistant.knowledge.embeddings import Embedder
 from assistant.llm.client import LLM
 from assistant.llm.prompts import render
 from assistant.scenarios.checks import lint_action, lint_trigger
-from assistant.scenarios.exposure import EXPOSABLE, Phrase, expose, profile
+from assistant.scenarios.exposure import EXPOSABLE, Phrase, closest, expose, profile
 from assistant.scenarios.model import (
     Contingency,
     Exposed,
@@ -76,6 +77,7 @@ def stress_test(scenario: str, llm: LLM, embedder: Embedder, strategy: list[MapE
                                                 for c in report.consequences]
     (progress or _silent)(2, 3, "Finding what it exposes in the strategy map")
     report.exposed = expose(phrases, live, embedder)
+    report.to_check = closest(phrases, live, embedder, {x.key for x in report.exposed})
     if plans:
         (progress or _silent)(3, 3, "Drafting what to watch and what to do")
         report.plans = draft_plans(scenario, report.exposed, live, llm, report.notes)
