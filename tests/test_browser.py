@@ -341,3 +341,42 @@ def test_checkins_and_review_tabs_show_progress_save_a_check_in_and_build_the_pa
     finally:
         demo.close()
         services.close()
+
+
+def test_scenarios_tab_runs_a_scenario_and_a_war_game_and_saves_them(
+        browser: Any, tmp_path: Path) -> None:
+    """Fake model (it judges nothing): the tab shows what is exposed with its reason, the
+    drafted plan with its checks, and the war game's price-war response flagged against the
+    non-goal; both are saved with the workspace."""
+    from assistant.db.engine import shared_database
+    from assistant.scenarios.store import StressStore
+    from assistant.strategy.build import build_map
+    from assistant.strategy.store import StrategyMap
+
+    settings = Settings(data_dir=tmp_path / "data", workspace="sample", llm_provider="fake")
+    demo, services, url = serve(settings)
+    try:
+        services.kb.index([SAMPLE_KNOWLEDGE])
+        StrategyMap(shared_database(settings), "sample").save_build(build_map(services.kb))
+        page = _open(browser, url)
+        page.get_by_role("tab", name="Scenarios").click()
+        page.locator("#scenario-text textarea").fill(
+            "The sorting line breaks and roastery waste diverted from landfill falls for a "
+            "month.")
+        page.locator("#scenario-run").click()
+        page.get_by_text("Saved as", exact=False).first.wait_for()
+        result = page.locator("#scenario-result")
+        assert "Exposed" in result.inner_text() and "waste diverted" in result.inner_text()
+        assert "Trigger:" in result.inner_text()
+        page.screenshot(path=str(SHOTS / "9-scenario.png"), full_page=True)
+        page.get_by_label("War game (a competitor's move)").check()
+        page.locator("#scenario-text textarea").fill(
+            "A national roaster launches a cheaper subscription in our region")
+        page.locator("#scenario-run").click()
+        page.get_by_text("War game:", exact=False).first.wait_for()
+        page.get_by_text("May break the non-goal", exact=False).first.wait_for()
+        page.screenshot(path=str(SHOTS / "9b-wargame.png"), full_page=True)
+        assert {r.kind for _, r, _ in StressStore(settings).dated()} == {"scenario", "wargame"}
+    finally:
+        demo.close()
+        services.close()

@@ -3,8 +3,9 @@ in our strategy map, and our possible responses — each checked against our non
 and limits (`checks.response_flags`).
 
 The model drafts the moves and the responses (`wargame` prompt, `WarGameDraft`); code finds what
-each move threatens (the same exposure as a scenario) and flags every response that may break a
-non-goal or exceed a stated limit. Responses are options for a meeting, never decisions.
+each move threatens (the same exposure as a scenario; a drafted move is held to the bars of
+the model's phrases; at most `MAX_THREATS` each, best first) and flags every response that may
+break a non-goal or exceed a stated limit. Responses are options for a meeting, never decisions.
 """
 
 from __future__ import annotations
@@ -24,7 +25,9 @@ from assistant.scenarios.model import Move, Response, WarGameDraft, WarGameRepor
 from assistant.scenarios.stress import Progress, _silent, check_text
 from assistant.strategy.model import MapElement
 
-__all__ = ["war_game"]
+__all__ = ["MAX_THREATS", "war_game"]
+
+MAX_THREATS = 6  # the closest threatened elements shown per move (best first)
 
 
 def _strategy_lines(live: list[MapElement]) -> str:
@@ -58,12 +61,11 @@ def war_game(competitor: str, llm: LLM, embedder: Embedder, strategy: list[MapEl
                             "move itself is assessed.")
         draft = WarGameDraft()
     step(2, 3, "Finding what each move threatens")
-    report.exposed = expose([Phrase(competitor, "scenario")], live, embedder)
+    report.exposed = expose([Phrase(competitor, "scenario")], live, embedder)[:MAX_THREATS]
     for drafted in draft.moves:
         if not drafted.move.strip():
             continue
-        threatens = expose([Phrase(drafted.move, "model"), Phrase(competitor, "scenario")],
-                           live, embedder)
+        threatens = expose([Phrase(drafted.move, "model")], live, embedder)[:MAX_THREATS]
         report.moves.append(Move(move=drafted.move.strip(), threatens=threatens, responses=[]))
         for text in drafted.responses:
             if text.strip():

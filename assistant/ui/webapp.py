@@ -27,6 +27,7 @@ from assistant.knowledge.documents import SUPPORTED_SUFFIXES
 from assistant.ui.access import Access
 from assistant.ui.chat import chat_turn, okr_card
 from assistant.ui.checkins_tab import checkins_tab, review_tab
+from assistant.ui.scenarios_tab import scenarios_tab
 from assistant.ui.services import Services
 from assistant.ui.strategy_tab import strategy_tab
 from assistant.ui.tabs import (
@@ -197,6 +198,7 @@ def build_app(services: Services, access: Access | None = None) -> gr.Blocks:
         strategy_tab(services, workspace, g)
         checkins_tab(services, workspace, g)
         review_tab(services, workspace, g)
+        scenarios_tab(services, workspace, g)
         with gr.Tab("Documents"):
             limit = services.settings.ui_max_upload_mb
             uploads = gr.File(label=f"Upload Markdown, text, PDF or DOCX (≤ {limit:g} MB each)",
