@@ -46,6 +46,25 @@ def test_the_blind_scenario_set_is_unchanged_and_names_reference_map_elements() 
         assert all((x["kind"], x["match"]) in maps[corpus] for c in mine for x in c.reference)
 
 
+def test_the_dev_scenarios_are_pinned_and_a_crashed_scenario_row_is_an_error() -> None:
+    """The dev rows thresholds were tuned on are pinned; a row whose run raised counts as an
+    error and adds no hit, so a crash can never look like a pass."""
+    import hashlib
+
+    from evals.cases import DATASETS
+    from evals.task_scenario import summarise_scenarios
+
+    data = (DATASETS / "scenarios_dev.yaml").read_bytes()
+    assert hashlib.sha256(data).hexdigest() == (
+        "47018b2aced97c3fe6aa9bebdca8a7f323036265b88c89bb6d9b221a8279a896")
+    ok = {"hit": 1, "hit_with_questions": 2, "exposed_scored": 2, "labelled": 2, "triggers": 1,
+          "triggers_ok": 1, "actions": 1, "actions_ok": 0, "seconds": 10.0}
+    crashed = {"error": "ModelError: down", "seconds": 1.0, "labelled": 2}
+    summary = summarise_scenarios([ok, crashed])
+    assert summary["errors"] == 1.0 and summary["cases"] == 2.0
+    assert summary["exposure_recall"] == 0.25 and summary["drafted_pass"] == 0.5
+
+
 def test_the_blind_alignment_set_is_unchanged_and_out_of_every_default_run() -> None:
     """The blind set (issue 23) was committed before the code it judges: any edit makes it a
     new set, so its hash is pinned here and in evals/README.md."""
@@ -132,7 +151,7 @@ def test_alignment_and_goal_datasets_cover_every_task_and_label() -> None:
     assert departments == {"Marketing", "Sales", "Operations", "Customer Service", "Finance",
                            "People"}
     assert {c.task for c in cases} == {"qa", "okr_draft", "smart_goal", "alignment_check",
-                                       "lint", "strategy_map"}
+                                       "lint", "strategy_map", "scenario"}
 
 
 def test_classification_scores() -> None:

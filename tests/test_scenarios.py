@@ -74,6 +74,7 @@ def test_a_pillar_is_exposed_through_its_links_only_when_enough_of_its_krs_are()
     ("If churn gets worse", ["T1", "T2"]),
     ("If waste diversion falls below 70% in any month", ["T3"]),
     ("If monthly subscriber churn passes XX% by March", ["T4"]),
+    ("If monthly subscriber churn passes 9% by 2023", ["T2"]),
 ])
 def test_a_trigger_is_linted_like_a_key_result(sample_map: list[MapElement], trigger: str,
                                                rules: list[str]) -> None:

@@ -1,8 +1,8 @@
 """Code checks on what the model drafts for a stress test.
 
 **Triggers and actions** are linted like key results (rules T1–T4, A1–A2; the KR rules they
-mirror in brackets): a trigger must name a number to cross (K1), a date or a time window (K6),
-something the key result measures (it is about *this* KR), and no placeholder (K16); an action
+mirror in brackets): a trigger must name a number to cross (K1), a date or a time window not
+already past (K6), something the key result measures (it is about *this* KR), and no placeholder (K16); an action
 must be one concrete step (K14: no list of tasks; K11: no vague "monitor closely" without an
 object). A line that fails is kept and shown with its finding, never silently dropped.
 
@@ -18,6 +18,7 @@ a person to look; it is not a verdict.
 from __future__ import annotations
 
 import re
+from datetime import date
 
 from assistant.alignment.check import SAME_ACTION_AT, SHARED_STEMS
 from assistant.core.text import content_stems, numbers_in, split_sentences
@@ -34,6 +35,7 @@ _WHEN = re.compile(
     r"month|months|day|days|quarter|q[1-4]|january|february|march|april|may|june|july|august|"
     r"september|october|november|december|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec)\b",
     re.IGNORECASE)
+_YEAR = re.compile(r"\b(20\d\d)\b")
 _PLACEHOLDER = re.compile(r"\b(x{2,}|tbd|tbc|n/a)\b|\[[^\]]*\]|\?{2,}", re.IGNORECASE)
 _VAGUE = re.compile(r"^\s*(monitor|watch|keep an eye|track|review|consider|look into|"
                     r"think about|be aware)\b(?!.*\d)", re.IGNORECASE)
@@ -48,8 +50,11 @@ def lint_trigger(trigger: str, kr: MapElement) -> list[str]:
         return ["T1 no trigger drafted"]
     if not numbers_in(trigger) and "%" not in trigger:
         out.append("T1 no number to cross (a trigger is a threshold: 'if churn passes 8%')")
-    if not _WHEN.search(trigger):
+    if not _WHEN.search(trigger) and not _YEAR.search(trigger):
         out.append("T2 no date or time window ('by 15 February', 'for two weeks')")
+    past = [y for y in _YEAR.findall(trigger) if int(y) < date.today().year]
+    if past:
+        out.append(f"T2 a date already past ({past[0]})")
     measures = content_stems(kr.metric or kr.title.split(". Owner")[0]) - _MEASURE_NOISE
     if measures and not content_stems(trigger) & measures:
         out.append("T3 does not name what the key result measures")

@@ -70,14 +70,21 @@ def main() -> None:
         CACHE.write_text(json.dumps(cache, indent=1))
         llm.close()
     results = []
-    for w, s, mw, ms in itertools.product((0.3, 0.4, 0.5, 0.6), (0.35, 0.4, 0.45, 0.5, 0.55),
-                                          (0.4, 0.5, 0.7, 9), (0.5, 0.55, 0.6, 0.7, 9)):
+    for w, s, mw, ms, top in itertools.product((0.3, 0.4, 0.5, 0.6),
+                                               (0.35, 0.4, 0.45, 0.5, 0.55, 9),
+                                               (0.4, 0.5, 0.7, 9), (0.5, 0.55, 0.6, 0.7, 9),
+                                               (0, 1, 2)):
         hit = shown = wanted = checked = 0
         for row in rows:
             wanted += row["labelled"]
             undecided = []
+            best = sorted((max([ss] + [b for _, b in model]) for (_, ss), model, _ in
+                           row["feats"]), reverse=True)
+            cut = best[top - 1] if top else 9.0
             for (sw, ss), model, labelled in row["feats"]:
-                decided = sw >= w or ss >= s or any(a >= mw or b >= ms for a, b in model)
+                near = max([ss] + [b for _, b in model])
+                decided = (sw >= w or ss >= s or any(a >= mw or b >= ms for a, b in model)
+                           or (near >= cut and near >= X.CHECK_FLOOR))
                 if decided:
                     shown += 1
                     hit += labelled
@@ -88,7 +95,7 @@ def main() -> None:
         p = hit / shown if shown else 0.0
         r = hit / wanted
         f = 2 * p * r / (p + r) if p + r else 0.0
-        results.append((f, p, r, (hit + checked) / wanted, f"W{w} S{s} MW{mw} MS{ms}",
+        results.append((f, p, r, (hit + checked) / wanted, f"W{w} S{s} MW{mw} MS{ms} top{top}",
                         f"{hit}/{shown} {hit}/{wanted}"))
     for f, p, r, rc, name, raw in sorted(results, reverse=True)[:15]:
         print(f"F {f:.2f}  P {p:.2f}  R {r:.2f}  R+check {rc:.2f}  {name}  ({raw})")
