@@ -26,11 +26,18 @@ PROPOSAL = ("Is this proposal aligned?\nLaunch a line of compostable coffee pods
     ("draft OKRs for the legal team", "qa", "", "", False),
     (PROPOSAL, "check_alignment", "", "", True),
     ("is this aligned?", "qa", "", "", True),  # too short to be a proposal
+    ("What if our importer raises prices 30%?", "scenario", "", "", True),
+    ("what happens if the roaster breaks down", "scenario", "", "", True),
 ])
 def test_rules(message: str, task: str, department: str, period: str, confident: bool) -> None:
     r = route(message, DEPTS, TODAY)
     assert (r.task, r.department, r.period, r.confident) == (task, department, period,
                                                              confident)
+
+
+def test_a_what_if_question_routes_the_scenario_without_the_request_words() -> None:
+    assert route("What if our importer raises prices 30%?", DEPTS, TODAY).text == (
+        "Our importer raises prices 30%")
 
 
 def test_follow_ups_refine_only_when_a_draft_exists() -> None:

@@ -309,3 +309,17 @@ def test_goals_tab_reads_an_uploaded_okr_document_next_to_its_findings(
         read_tab(services, "sample", str(tmp_path / "x.exe"))
     with pytest.raises(gr.Error, match="Upload an OKR document"):
         read_tab(services, "sample", None)
+
+
+def test_chat_what_if_runs_the_stress_test_on_the_map(services: Services) -> None:
+    """Fake model (it judges nothing): "what if …" in the chat gives the scenario report."""
+    from assistant.db.engine import shared_database
+    from assistant.strategy.build import build_map
+    from assistant.strategy.store import StrategyMap
+
+    settings = services.settings
+    StrategyMap(shared_database(settings), settings.workspace).save_build(build_map(services.kb))
+    history, _, _ = list(chat_turn(services, "What if roastery waste diverted from landfill "
+                                   "falls after the sorting line breaks?", []))[-1]
+    reply = history[-1]["content"]
+    assert reply.startswith("# Scenario: Roastery waste") and "## Exposed" in reply

@@ -1,5 +1,6 @@
 """What a chat message asks for, by rules: draft OKRs, refine the last draft, check a proposal,
-answer "how are we doing on churn?" from check-ins, or answer a question from the documents.
+answer "how are we doing on churn?" from check-ins, stress-test a "what if …" scenario, or answer
+a question from the documents.
 
 Rules (keywords, the workspace's department names, whether a draft exists) place the clear
 cases at once, so a plain question costs no extra model call and the first text shows within
@@ -32,12 +33,14 @@ _VAGUE = re.compile(r"\b(goals?|okrs?|project|plan|idea|kpis?|targets?)\b", re.I
 _PROGRESS = re.compile(r"\b(how are we doing|how('s| is| are)\b.{0,60}\b(going|doing|tracking)|"
                        r"(are|is) we on track|on track|at[- ]risk|off[- ]track|where do we stand|"
                        r"progress on|check[- ]?ins?)\b", re.IGNORECASE)
+_WHAT_IF = re.compile(r"^\s*(what if|what happens if|scenario:|stress[- ]test:?)\s*",
+                      re.IGNORECASE)
 Task = Literal["draft_okrs", "refine_draft", "check_alignment", "qa"]
 
 
 @dataclass(frozen=True)
 class Route:
-    task: str  # draft_okrs | refine_draft | check_alignment | progress | qa
+    task: str  # draft_okrs | refine_draft | check_alignment | progress | scenario | qa
     department: str = ""
     period: str = ""
     text: str = ""  # the proposal (check_alignment) or the requested change (refine_draft)
@@ -50,6 +53,9 @@ def route(message: str, departments: list[str], today: date, has_draft: bool = F
     if has_draft and len(message) < 400 and _REFINE.search(message) and not _DRAFT_NEW.search(
             message):
         return Route("refine_draft", text=message.strip())
+    if (what_if := _WHAT_IF.match(message)) and len(message) < 1500:
+        scenario = message[what_if.end():].strip().rstrip("?").strip()
+        return Route("scenario", text=scenario[:1].upper() + scenario[1:])
     if _ALIGN.search(message[:300]) and len(message.split()) >= 25:
         return Route("check_alignment", text=strip_request(message))
     if _PROGRESS.search(message) and len(message) < 400 and not _VERB.search(message):

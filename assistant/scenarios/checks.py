@@ -2,9 +2,10 @@
 
 **Triggers and actions** are linted like key results (rules T1–T4, A1–A2; the KR rules they
 mirror in brackets): a trigger must name a number to cross (K1), a date or a time window not
-already past (K6), something the key result measures (it is about *this* KR), and no placeholder (K16); an action
-must be one concrete step (K14: no list of tasks; K11: no vague "monitor closely" without an
-object). A line that fails is kept and shown with its finding, never silently dropped.
+already past (K6), something the key result measures (it is about *this* KR), and no
+placeholder (K16); an action must be one concrete step (K14: no list of tasks; K11: no vague
+"monitor closely" without an object). A line that fails is kept and shown with its finding,
+never silently dropped.
 
 **War-game responses** are checked against the map's guard rails, reusing the alignment rules'
 evidence: a response is flagged when it uses at least `SHARED_STEMS` of the ruled-out words of

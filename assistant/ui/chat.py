@@ -27,6 +27,8 @@ from assistant.goals.refine import refine_okrs
 from assistant.knowledge.base import KnowledgeBase
 from assistant.knowledge.qa import stream_answer
 from assistant.review.answers import progress_answer
+from assistant.scenarios.render import scenario_markdown
+from assistant.scenarios.stress import stress_test
 from assistant.ui.router import Route, route_with_model
 from assistant.ui.services import Services
 
@@ -91,7 +93,7 @@ def chat_turn(services: Services, message: str, history: list[Message],
         plan = route_with_model(services.llm, message, departments, date.today(),
                                 has_draft=bool(state.get("draft")))
         steps = {"draft_okrs": _draft, "refine_draft": _refine, "check_alignment": _check,
-                 "progress": _progress}.get(plan.task, _answer)
+                 "progress": _progress, "scenario": _scenario}.get(plan.task, _answer)
         for text in steps(services, kb, plan, message, state, history):
             reply["content"] = text
             yield history, "", state
@@ -223,6 +225,19 @@ def _check(services: Services, kb: KnowledgeBase, plan: Route, message: str, sta
     history.extend(_citation_messages([c for f in report.findings if f.stance != "neutral"
                                        for c in f.citations]))
     yield report_markdown(report)
+
+
+def _scenario(services: Services, kb: KnowledgeBase, plan: Route, message: str, state: State,
+              history: list[Message]) -> Iterator[str]:
+    """ "What if …": the stress test of the Scenarios tab, as a reply (not saved)."""
+    head = ("Thinking the scenario through, then finding what it exposes in the strategy map "
+            "(about half a minute with the local model)…")
+    yield head
+    report = yield from _in_worker(
+        lambda: stress_test(plan.text or message, services.llm, kb.embedder,
+                            services.map_for(kb.workspace)), lambda: "")
+    yield scenario_markdown(report) + ("\n\n*Save it from the Scenarios tab to bring it to "
+                                       "the review.*")
 
 
 def _answer(services: Services, kb: KnowledgeBase, plan: Route, message: str, state: State,
