@@ -139,6 +139,29 @@ def test_a_changed_document_proposes_changes_to_decided_elements(db: Database,
         smap.decide(changes[cafes.key].id, accept=True)
 
 
+def test_a_person_links_a_kr_to_its_objective_and_the_link_survives_a_rebuild(
+        db: Database, sample_kb: KnowledgeBase) -> None:
+    smap = _smap(db)
+    smap.save_build(build_map(sample_kb))
+    elements = smap.elements()
+    margin = next(e for e in elements if e.title.startswith("Wholesale gross margin"))
+    pillar = next(e for e in elements if e.kind == "pillar" and "Partner" in e.title)
+    objective = next(e for e in elements if e.kind == "objective")
+    assert margin.serves == []  # the strategy's measures table links to nothing
+    linked = smap.link(margin.key, pillar.key)
+    assert linked.serves == [pillar.key] and linked.status == "edited"
+    assert smap.link(margin.key, pillar.key).serves == [pillar.key]  # twice is once
+    with pytest.raises(InputError, match="cannot serve"):
+        smap.link(pillar.key, margin.key)  # a pillar serves no key result
+    with pytest.raises(InputError, match="cannot serve"):
+        smap.link(objective.key, objective.key)
+    smap.save_build(build_map(sample_kb))
+    assert smap.get(margin.key).serves == [pillar.key]
+    assert smap.link(margin.key, pillar.key, remove=True).serves == []
+    with pytest.raises(InputError, match="not linked"):
+        smap.link(margin.key, pillar.key, remove=True)
+
+
 def test_edits_are_validated_and_a_rejected_element_stays_out(db: Database,
                                                              sample_kb: KnowledgeBase) -> None:
     smap = _smap(db)
@@ -232,6 +255,11 @@ def test_keel_map_commands_end_to_end(sample_settings: Settings, tmp_path: Path)
     assert edited.exit_code == 0, edited.output
     bad = runner.invoke(app, ["map", "edit", churn, "--set", "target=soon"], env=env)
     assert bad.exit_code == 1 and "takes a number" in bad.output
+    pillar = next(e["key"] for e in shown if e["kind"] == "pillar")
+    linked = runner.invoke(app, ["map", "link", churn, "--to", pillar], env=env)
+    assert linked.exit_code == 0 and "Linked" in linked.output
+    wrong = runner.invoke(app, ["map", "link", pillar, "--to", churn], env=env)
+    assert wrong.exit_code == 1 and "cannot serve" in wrong.output
     assert runner.invoke(app, ["map", "confirm", "--all"], env=env).exit_code == 0
     out = tmp_path / "map.md"
     assert runner.invoke(app, ["map", "export", "--format", "md", "-o", str(out)],
@@ -290,7 +318,7 @@ def test_strategy_tab_handlers_refuse_bad_input_readably(tmp_path: Path) -> None
     import gradio as gr
 
     from assistant.ui.services import Services
-    from assistant.ui.strategy_tab import edit, map_view, rebuild
+    from assistant.ui.strategy_tab import discard, edit, link, link_choices, map_view, rebuild
 
     settings = Settings(data_dir=tmp_path / "data", workspace="tab", embeddings_provider="fake",
                         llm_provider="fake")
@@ -309,6 +337,15 @@ def test_strategy_tab_handlers_refuse_bad_input_readably(tmp_path: Path) -> None
             edit(services, "tab", key, "citations", "x")
         summary, _, rows, _, _ = edit(services, "tab", key, "target", "2,700")
         assert next(r for r in rows if r[0] == key)[5] == 2700.0
+        pillar = next(r[0] for r in rows if r[1] == "pillar")
+        choices = link_choices(services, "tab", key)["choices"]
+        assert pillar in choices and key not in choices
+        assert "Linked" in link(services, "tab", key, pillar)[0]
+        with pytest.raises(gr.Error, match="cannot serve"):
+            link(services, "tab", pillar, key)
+        with pytest.raises(gr.Error, match="Pick the element"):
+            link(services, "tab", key, "")
+        assert "Discarded" in discard(services, "tab", key)[0]
     finally:
         services.close()
 

@@ -199,6 +199,25 @@ def _value(name: str, value: str) -> object:
     return value
 
 
+@map_app.command("link")
+def link(ctx: typer.Context, key: str,
+         to: str = typer.Option(..., "--to", help="The element it serves."),
+         remove: bool = typer.Option(False, "--remove", help="Remove the link instead.")
+         ) -> None:
+    """Link an element to the one it serves (initiative → key result → objective → pillar);
+    the element becomes yours (edited), so rebuilds keep the link."""
+
+    def run() -> None:
+        db, smap = _map(ctx)
+        try:
+            smap.link(key, to, remove)
+        finally:
+            db.close()
+        out.print(f"{'Unlinked' if remove else 'Linked'} {escape(key)} → {escape(to)}.")
+
+    guarded(run)
+
+
 @map_app.command("discard")
 def discard(ctx: typer.Context, key: str) -> None:
     """Reject an element the rules proposed; rebuilds will not bring it back."""

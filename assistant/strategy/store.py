@@ -24,9 +24,11 @@ from assistant.knowledge.base import KnowledgeBase
 from assistant.knowledge.staleness import text_now_if_stale
 from assistant.strategy.model import MapElement
 
-__all__ = ["BuildReport", "MapChange", "StaleElement", "StrategyMap", "map_for_drafting"]
+__all__ = ["LINK_RANK", "BuildReport", "MapChange", "StaleElement", "StrategyMap",
+           "map_for_drafting"]
 
 _DECIDED = ("confirmed", "edited")
+LINK_RANK = {"initiative": 0, "key_result": 1, "objective": 2, "pillar": 3}  # what serves what
 
 
 class BuildReport(BaseModel):
@@ -136,6 +138,22 @@ class StrategyMap:
     def edit(self, key: str, **fields: object) -> MapElement:
         """Change fields of an element (validated); it becomes `edited`, a person's version."""
         return self._set(key, status="edited", **fields)
+
+    def link(self, key: str, to: str, remove: bool = False) -> MapElement:
+        """Say that `key` serves `to` (or no longer does): initiative → key result → objective
+        → pillar. The element becomes `edited`, so a rebuild keeps the person's links."""
+        child, parent = self.get(key), self.get(to)
+        if remove:
+            if to not in child.serves:
+                raise InputError(f"{key} is not linked to {to}.")
+            return self.edit(key, serves=[k for k in child.serves if k != to])
+        if key == to or LINK_RANK.get(child.kind, 9) >= LINK_RANK.get(parent.kind, 0):
+            raise InputError(f"A {child.kind.replace('_', ' ')} cannot serve a "
+                             f"{parent.kind.replace('_', ' ')}: links go initiative → key "
+                             "result → objective → pillar.")
+        if to in child.serves:
+            return child
+        return self.edit(key, serves=[*child.serves, to])
 
     def add(self, element: MapElement) -> MapElement:
         """A person's own element (origin person, status edited)."""

@@ -19,11 +19,11 @@ from assistant.strategy.build import build_map
 from assistant.strategy.extract import extract_prose
 from assistant.strategy.picture import map_figure
 from assistant.strategy.render import to_markdown
-from assistant.strategy.store import StrategyMap
+from assistant.strategy.store import LINK_RANK, StrategyMap
 from assistant.ui.services import Services
 
-__all__ = ["EDITABLE", "ELEMENT_HEADERS", "STALE_BADGE", "map_figure", "map_view",
-           "stale_sources", "strategy_tab"]
+__all__ = ["EDITABLE", "ELEMENT_HEADERS", "STALE_BADGE", "discard", "link", "link_choices",
+           "map_figure", "map_view", "stale_sources", "strategy_tab"]
 
 STALE_BADGE = "⚠ source changed"
 
@@ -122,6 +122,32 @@ def edit(services: Services, ws: str | None, key: str, field: str, value: str) -
                 f"Saved: {field} of {key}.")
 
 
+def link(services: Services, ws: str | None, key: str, to: str, remove: bool = False) -> View:
+    """Link an element to the one it serves (or remove the link); the picture follows."""
+    if not key or not to:
+        raise gr.Error("Pick the element and the one it serves.")
+    return _act(services, ws, lambda m: m.link(key, to, remove),
+                f"{'Unlinked' if remove else 'Linked'} {key} → {to}.")
+
+
+def link_choices(services: Services, ws: str | None, key: str | None) -> Any:
+    """The elements `key` may serve (ranked above it), its current links first."""
+    elements = _map(services, ws).elements()
+    me = next((e for e in elements if e.key == key), None)
+    if me is None or me.kind not in LINK_RANK:
+        return gr.update(choices=[], value=None)
+    above = [e.key for e in elements if LINK_RANK.get(e.kind, -1) > LINK_RANK[me.kind]]
+    ordered = [k for k in me.serves if k in above] + [k for k in above if k not in me.serves]
+    return gr.update(choices=ordered, value=me.serves[0] if me.serves else None)
+
+
+def discard(services: Services, ws: str | None, key: str) -> View:
+    if not key:
+        raise gr.Error("Pick an element to discard.")
+    return _act(services, ws, lambda m: m.reject(key),
+                f"Discarded {key}; rebuilds will not bring it back.")
+
+
 def confirm(services: Services, ws: str | None, key: str) -> View:
     if not key:
         raise gr.Error("Pick an element to confirm.")
@@ -171,6 +197,12 @@ def strategy_tab(services: Services, workspace: gr.Dropdown, g: Any) -> None:
         with gr.Row():
             save = gr.Button("Save edit", variant="primary")
             confirm_one = gr.Button("Confirm element")
+            discard_one = gr.Button("Discard element")
+        with gr.Row():
+            parent = gr.Dropdown([], label="Serves (initiative → KR → objective → pillar)",
+                                 allow_custom_value=False, elem_id="map-link-to")
+            link_button = gr.Button("Link")
+            unlink_button = gr.Button("Remove link")
         changes = gr.Dataframe(headers=CHANGE_HEADERS, label="Changes found by the last "
                                "rebuild", interactive=False, wrap=True)
         with gr.Row():
@@ -178,6 +210,7 @@ def strategy_tab(services: Services, workspace: gr.Dropdown, g: Any) -> None:
             accept = gr.Button("Accept change")
             reject = gr.Button("Reject change")
         view = [summary, picture, table, key, changes]
+        key.change(g(lambda ws, k: link_choices(services, ws, k)), [workspace, key], [parent])
         refresh.click(g(lambda ws: map_view(services, ws)), [workspace], view,
                       api_name="map")
         rebuild_button.click(g(lambda ws, p: rebuild(services, ws, bool(p))),
@@ -188,6 +221,12 @@ def strategy_tab(services: Services, workspace: gr.Dropdown, g: Any) -> None:
                    [workspace, key, field, value], view, api_name="map_edit")
         confirm_one.click(g(lambda ws, k: confirm(services, ws, k)), [workspace, key], view,
                           api_name="map_confirm")
+        discard_one.click(g(lambda ws, k: discard(services, ws, k)), [workspace, key], view,
+                          api_name="map_discard")
+        link_button.click(g(lambda ws, k, t: link(services, ws, k, t)),
+                          [workspace, key, parent], view, api_name="map_link")
+        unlink_button.click(g(lambda ws, k, t: link(services, ws, k, t, remove=True)),
+                            [workspace, key, parent], view, api_name="map_unlink")
         accept.click(g(lambda ws, c: decide(services, ws, c, True)), [workspace, change_id],
                      view, api_name="map_accept")
         reject.click(g(lambda ws, c: decide(services, ws, c, False)), [workspace, change_id],
