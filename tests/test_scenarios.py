@@ -18,7 +18,13 @@ from assistant.knowledge.base import KnowledgeBase
 from assistant.knowledge.embeddings import build_embedder
 from assistant.llm.client import LLM
 from assistant.review.pack import build_pack
-from assistant.scenarios.checks import lint_action, lint_trigger, response_flags, ruled_out
+from assistant.scenarios.checks import (
+    lint_action,
+    lint_trigger,
+    lint_watch,
+    response_flags,
+    ruled_out,
+)
 from assistant.scenarios.exposure import Phrase, expose
 from assistant.scenarios.render import scenario_markdown, wargame_markdown
 from assistant.scenarios.store import StressStore
@@ -75,11 +81,18 @@ def test_a_pillar_is_exposed_through_its_links_only_when_enough_of_its_krs_are()
     ("If waste diversion falls below 70% in any month", ["T3"]),
     ("If monthly subscriber churn passes XX% by March", ["T4"]),
     ("If monthly subscriber churn passes 9% by 2023", ["T2"]),
+    ("If reduce monthly subscriber churn from 7.4% to 6.0% by 31 December", ["T1"]),
 ])
 def test_a_trigger_is_linted_like_a_key_result(sample_map: list[MapElement], trigger: str,
                                                rules: list[str]) -> None:
     kr = _by_title(sample_map, "monthly subscriber churn")
     assert [f.split()[0] for f in lint_trigger(trigger, kr)] == rules
+
+
+def test_an_indicator_to_watch_leads_the_key_result(sample_map: list[MapElement]) -> None:
+    kr = _by_title(sample_map, "monthly subscriber churn")
+    assert lint_watch("Monthly subscriber churn", kr) != []
+    assert lint_watch("Pause requests a week", kr) == []
 
 
 @pytest.mark.parametrize(("action", "ok"), [

@@ -1,11 +1,12 @@
 """Code checks on what the model drafts for a stress test.
 
-**Triggers and actions** are linted like key results (rules T1–T4, A1–A2; the KR rules they
-mirror in brackets): a trigger must name a number to cross (K1), a date or a time window not
-already past (K6), something the key result measures (it is about *this* KR), and no
-placeholder (K16); an action must be one concrete step (K14: no list of tasks; K11: no vague
-"monitor closely" without an object). A line that fails is kept and shown with its finding,
-never silently dropped.
+**Triggers, indicators and actions** are linted like key results (rules T1–T4, W1, A1–A2; the
+KR rules they mirror in brackets): a trigger must name a number and which way it is crossed
+(K1), a date or a time window not already past (K6), something the key result measures (it is
+about *this* KR), and no placeholder (K16); an indicator to watch must be something other than
+the KR's own measure (a *leading* indicator, B3); an action must be one concrete step (K14: no
+list of tasks; K11: no vague "monitor closely" without an object). A line that fails is kept
+and shown with its finding, never silently dropped.
 
 **War-game responses** are checked against the map's guard rails, reusing the alignment rules'
 evidence: a response is flagged when it uses at least `SHARED_STEMS` of the ruled-out words of
@@ -29,13 +30,17 @@ from assistant.scenarios.exposure import _cosine
 from assistant.strategy.model import MapElement
 from assistant.strategy.quantities import limits_in, quantities_in
 
-__all__ = ["lint_action", "lint_trigger", "response_flags", "ruled_out"]
+__all__ = ["lint_action", "lint_trigger", "lint_watch", "response_flags", "ruled_out"]
 
 _WHEN = re.compile(
     r"\b(by|before|within|after|until|end of|each|every|per|weekly|monthly|daily|week|weeks|"
     r"month|months|day|days|quarter|q[1-4]|january|february|march|april|may|june|july|august|"
     r"september|october|november|december|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec)\b",
     re.IGNORECASE)
+_COMPARE = re.compile(
+    r"[<>≤≥]|\b(pass(es)?|exceeds?|above|below|over|under|more than|less than|fewer than|"
+    r"falls?|drops?|rises?|reach(es)?|hits?|goes|climbs?|stays?|at least|at most|"
+    r"higher than|lower than)\b", re.IGNORECASE)
 _YEAR = re.compile(r"\b(20\d\d)\b")
 _PLACEHOLDER = re.compile(r"\b(x{2,}|tbd|tbc|n/a)\b|\[[^\]]*\]|\?{2,}", re.IGNORECASE)
 _VAGUE = re.compile(r"^\s*(monitor|watch|keep an eye|track|review|consider|look into|"
@@ -51,6 +56,9 @@ def lint_trigger(trigger: str, kr: MapElement) -> list[str]:
         return ["T1 no trigger drafted"]
     if not numbers_in(trigger) and "%" not in trigger:
         out.append("T1 no number to cross (a trigger is a threshold: 'if churn passes 8%')")
+    elif not _COMPARE.search(trigger):
+        out.append("T1 no threshold: say which way the number is crossed ('passes', 'falls "
+                   "below')")
     if not _WHEN.search(trigger) and not _YEAR.search(trigger):
         out.append("T2 no date or time window ('by 15 February', 'for two weeks')")
     past = [y for y in _YEAR.findall(trigger) if int(y) < date.today().year]
@@ -62,6 +70,15 @@ def lint_trigger(trigger: str, kr: MapElement) -> list[str]:
     if _PLACEHOLDER.search(trigger):
         out.append("T4 a placeholder instead of a number")
     return out
+
+
+def lint_watch(watch: str, kr: MapElement) -> list[str]:
+    """A leading indicator moves before the KR does: the KR's own measure is not one."""
+    mine = content_stems(watch) - _MEASURE_NOISE
+    measures = content_stems(kr.metric or kr.title.split(". Owner")[0]) - _MEASURE_NOISE
+    if not mine or (measures and mine <= measures):
+        return ["W1 the key result itself, not a leading indicator"]
+    return []
 
 
 def lint_action(action: str) -> list[str]:

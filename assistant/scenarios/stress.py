@@ -28,7 +28,7 @@ from assistant.core.text import format_amount
 from assistant.knowledge.embeddings import Embedder
 from assistant.llm.client import LLM
 from assistant.llm.prompts import render
-from assistant.scenarios.checks import lint_action, lint_trigger
+from assistant.scenarios.checks import lint_action, lint_trigger, lint_watch
 from assistant.scenarios.exposure import EXPOSABLE, Phrase, closest, expose, profile
 from assistant.scenarios.model import (
     Contingency,
@@ -135,6 +135,7 @@ def draft_plans(scenario: str, exposed: list[Exposed], live: list[MapElement], l
             continue
         kr = krs[item.number - 1]
         findings = lint_trigger(item.trigger, kr) + [
+            f"{f} — “{w[:60]}”" for w in item.watch for f in lint_watch(w, kr)] + [
             f"{f} — “{a[:60]}”" for a in item.actions for f in lint_action(a)]
         if not item.actions:
             findings.append("A1 no action drafted")
