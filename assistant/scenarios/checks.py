@@ -75,7 +75,7 @@ def lint_trigger(trigger: str, kr: MapElement) -> list[str]:
 def lint_watch(watch: str, kr: MapElement) -> list[str]:
     """A leading indicator moves before the KR does: the KR's own measure is not one."""
     mine = content_stems(watch) - _MEASURE_NOISE
-    measures = content_stems(kr.metric or kr.title.split(". Owner")[0]) - _MEASURE_NOISE
+    measures = content_stems(f"{kr.metric} {kr.title.split('. Owner')[0]}") - _MEASURE_NOISE
     if not mine or (measures and mine <= measures):
         return ["W1 the key result itself, not a leading indicator"]
     return []

@@ -37,7 +37,8 @@ def scenario_markdown(report: ScenarioReport) -> str:
     lines += ["## Exposed", "", *exposed_lines(report.exposed), ""]
     if report.to_check:
         lines += ["## To check (the evidence does not decide)", "",
-                  *[f"- {x.reason} — {x.title[:100]}" for x in report.to_check], ""]
+                  *[f"- {x.reason}" + (f" — {x.citation.document}" if x.citation else "")
+                    for x in report.to_check], ""]
     if report.plans:
         lines += ["## What to watch and what to do", ""]
         for p in report.plans:
