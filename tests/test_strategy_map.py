@@ -70,6 +70,42 @@ def test_the_rules_read_the_sample_company(sample_kb: KnowledgeBase) -> None:
     assert company.serves == ["pillar:1"] and company.period == "2026-Q4"
 
 
+def test_the_rules_read_measured_outcomes_and_listed_values(tmp_path: Path) -> None:
+    """Shapes public handbooks use (the 18F pages): outcome sections with "How we measure …",
+    benchmark bullets, "the metric we use … is …", bold-led tenets; a bold list that is not
+    about values (customer groups) stays out."""
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "planning.md").write_text(
+        "---\nkind: plan\ntitle: Success measures\n---\nTwo outcomes define success.\n\n"
+        "### Client happiness\n\nDo clients come back?\n\nHow we measure client happiness:\n\n"
+        "- **Surveys.** After each project.\n  - 60% or more of surveyed clients report they "
+        "would hire us again\n\n### Cash health\n\nDo we cover our costs?\n\nHow we measure "
+        "cash health:\n\n- The metric we use to gauge progress towards cost recovery is billable "
+        "share.\n", encoding="utf-8")
+    (docs / "mission.md").write_text(
+        "---\nkind: mission\n---\n# Mission\n\nWe build bridges.\n\nWe serve two groups:\n\n"
+        "- **Towns** that need a crossing.\n- **Farmers** who need a road.\n\nOur work follows "
+        "these tenets:\n\n- **Measure twice.** We never pour concrete on a guess.\n"
+        "- **Open books.** Every client sees every invoice.\n", encoding="utf-8")
+    settings = Settings(data_dir=tmp_path / "data", embeddings_provider="fake",
+                        llm_provider="fake")
+    with KnowledgeBase(settings) as kb:
+        kb.index([docs])
+        elements = {e.title: e for e in build_map(kb)}
+    assert elements["Client happiness"].kind == "pillar"
+    assert elements["Cash health"].perspective == "Financial"
+    hire = next(e for e in elements.values() if e.title.startswith("60% or more"))
+    assert (hire.kind, hire.target, hire.unit, hire.serves) == (
+        "key_result", 60.0, "%", ["pillar:client-happiness"])
+    share = elements["Billable share"]
+    assert share.kind == "key_result" and share.target is None  # no number: ask the owner
+    assert elements["Measure twice"].kind == "value"
+    assert elements["Measure twice"].rules == ["We never pour concrete on a guess."]
+    assert "Open books" in elements and "Towns" not in elements and "Farmers" not in elements
+    assert "Surveys" not in elements  # a bold item under a measure, not a value
+
+
 def test_every_element_quotes_its_chunk_and_every_number_is_in_the_quote(
         sample_kb: KnowledgeBase) -> None:
     for element in build_map(sample_kb):

@@ -13,6 +13,11 @@ Markdown tables); nothing here asks the model. Per document kind:
 * plan → an `initiative` per "Priority N: …" heading (serving the pillar it names), a budget
   `limit` per row of a "budget by department" table, and a `non_goal` for a "not funded" list;
 * department pages → an `initiative` per bullet under an "initiatives" heading;
+* strategy and plan pages written as measured outcomes ("### Partner satisfaction … How we
+  measure partner satisfaction:") → a `pillar` per outcome and a `key_result` per benchmark
+  bullet or "the metric we use … is …" sentence; values and mission pages → a `value` per
+  bold-led bullet under an introduction that speaks of values, tenets or principles
+  (`build_outcomes.py`);
 * any strategy, plan, department, value or non-goal passage → a `key_result` per row of a table
   whose header names a baseline and a target ("How we will measure the strategy"), a `limit` per
   upper bound stated with a number ("capped at $8,000 a month", "up to three stores";
@@ -30,13 +35,22 @@ import re
 from collections.abc import Callable, Iterator
 
 from assistant.core.places import focus_in
-from assistant.core.schemas import Citation
-from assistant.core.text import content_words, split_sentences
+from assistant.core.text import split_sentences
 from assistant.goals.okr_io import kr_from_text
 from assistant.knowledge.base import KnowledgeBase, SearchHit
-from assistant.knowledge.grounding import number_in_text, quote_in_chunk
+from assistant.knowledge.grounding import number_in_text
+from assistant.strategy.build_outcomes import listed_values, measured_outcomes
 from assistant.strategy.model import MapElement
 from assistant.strategy.quantities import limits_in
+from assistant.strategy.reading import (
+    RULE,
+    cite,
+    depth,
+    first_sentence,
+    heading,
+    perspective,
+    slug,
+)
 
 __all__ = ["build_map", "slug"]
 
@@ -54,19 +68,8 @@ _MONTHS = ("january|february|march|april|may|june|july|august|september|october|
 # "Sell 400 gift subscriptions": the number right after the leading verb (not "by 15 December")
 _LEADING_NUMBER = re.compile(r"^\s*[A-Za-z]+\s+\$?(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)\s*(%)?"
                              rf"(?!\s*(?:{_MONTHS})\b)", re.IGNORECASE)
-_RULE = re.compile(r"\b(?:never|always|only|do not|don't|will not|won't|must)\b", re.IGNORECASE)
-_PERSPECTIVES = {
-    "Financial": ("revenue", "margin", "profit", "cost", "price", "cash", "budget"),
-    "Customer": ("customer", "subscriber", "subscription", "café", "partner", "guest", "client"),
-    "Internal process": ("roastery", "roast", "waste", "process", "shift", "utilisation",
-                         "efficiency", "quality"),
-    "Learning & growth": ("people", "staff", "training", "career", "skill", "hire", "pay",
-                          "learning"),
-}
 
 
-def slug(text: str) -> str:
-    return "-".join(re.findall(r"[^\W_]+", text.lower()))[:80] or "untitled"
 
 
 def build_map(kb: KnowledgeBase, progress: Progress | None = None,
@@ -75,9 +78,10 @@ def build_map(kb: KnowledgeBase, progress: Progress | None = None,
     `prose` (`extract.extract_prose` bound to a model), also what the model proposes from the
     passages no rule read — the rules' reading wins where both name the same element."""
     readers: dict[str, Reader] = {
-        "mission": _statements, "vision": _statements, "strategy": _pillars,
-        "non-goals": _non_goals, "values": _values, "okrs": _okrs, "plan": _plan,
-        "department": _department}
+        "mission": _both(_statements, listed_values), "vision": _statements,
+        "strategy": _both(_pillars, measured_outcomes), "non-goals": _non_goals,
+        "values": _both(_values, listed_values), "okrs": _okrs,
+        "plan": _both(_plan, measured_outcomes), "department": _department}
     documents = [d for d in kb.documents() if d.kind in readers]
     elements: dict[str, MapElement] = {}
     for n, doc in enumerate(documents):
@@ -105,74 +109,64 @@ def build_map(kb: KnowledgeBase, progress: Progress | None = None,
     return list(elements.values())
 
 
-def _cite(hit: SearchHit, quote: str) -> Citation:
-    quote = " ".join(quote.split())
-    if not quote_in_chunk(quote, hit.text):
-        raise ValueError(f"quote not in {hit.chunk_id}: {quote[:80]}")  # a defect, not input
-    return Citation(chunk_id=hit.chunk_id, document=hit.doc_id, section=hit.section, quote=quote)
 
 
-def _heading(hit: SearchHit) -> str:
-    return hit.section.split(" > ")[-1].strip()
 
 
-def _depth(hit: SearchHit) -> int:
-    return len(hit.section.split(" > "))
 
 
-def _first_sentence(hit: SearchHit) -> str:
-    sentences = split_sentences(hit.text)
-    return sentences[0] if sentences else ""
+
+
+def _both(first: Reader, second: Reader) -> Reader:
+    def read(chunks: list[SearchHit], period: str) -> Iterator[MapElement]:
+        yield from first(chunks, period)
+        yield from second(chunks, period)
+
+    return read
 
 
 def _statements(chunks: list[SearchHit], period: str) -> Iterator[MapElement]:
-    top = [h for h in chunks if _depth(h) == 1 and _first_sentence(h)]
+    top = [h for h in chunks if depth(h) == 1 and first_sentence(h)]
     if top:
         hit = top[0]
-        title = _heading(hit)
+        title = heading(hit)
         yield MapElement(key=f"statement:{slug(title)}", kind="statement", title=title,
-                         text=_first_sentence(hit), period=period,
-                         citations=[_cite(hit, _first_sentence(hit))])
+                         text=first_sentence(hit), period=period,
+                         citations=[cite(hit, first_sentence(hit))])
 
 
-def _perspective(text: str) -> str | None:
-    words = content_words(text)
-    counts = {name: sum(any(w.startswith(k) for k in keys) for w in words)
-              for name, keys in _PERSPECTIVES.items()}
-    best = max(counts, key=lambda name: counts[name])
-    return best if counts[best] else None
 
 
 def _pillars(chunks: list[SearchHit], period: str) -> Iterator[MapElement]:
     for hit in chunks:
-        if (match := _PILLAR.match(_heading(hit))) and (first := _first_sentence(hit)):
+        if (match := _PILLAR.match(heading(hit))) and (first := first_sentence(hit)):
             yield MapElement(key=f"pillar:{match.group(1)}", kind="pillar",
                              title=f"Pillar {match.group(1)}: {match.group(2).strip()}",
                              text=first, period=period,
-                             perspective=_perspective(f"{match.group(2)} {hit.text}"),
-                             citations=[_cite(hit, first)])
+                             perspective=perspective(f"{match.group(2)} {hit.text}"),
+                             citations=[cite(hit, first)])
 
 
 def _non_goals(chunks: list[SearchHit], period: str) -> Iterator[MapElement]:
     for hit in chunks:
-        if _depth(hit) >= 2 and (first := _first_sentence(hit)):
-            title = _heading(hit)
+        if depth(hit) >= 2 and (first := first_sentence(hit)):
+            title = heading(hit)
             yield MapElement(key=f"non_goal:{slug(title)}", kind="non_goal", title=title,
-                             text=first, period=period, citations=[_cite(hit, first)])
+                             text=first, period=period, citations=[cite(hit, first)])
 
 
 def _values(chunks: list[SearchHit], period: str) -> Iterator[MapElement]:
     for hit in chunks:
-        if _depth(hit) >= 2 and (first := _first_sentence(hit)):
-            title = _heading(hit)
-            rules = [s for s in split_sentences(hit.text) if _RULE.search(s)]
+        if depth(hit) >= 2 and (first := first_sentence(hit)):
+            title = heading(hit)
+            rules = [s for s in split_sentences(hit.text) if RULE.search(s)]
             yield MapElement(key=f"value:{slug(title)}", kind="value", title=title, text=first,
-                             rules=rules, citations=[_cite(hit, first)])
+                             rules=rules, citations=[cite(hit, first)])
 
 
 def _okrs(chunks: list[SearchHit], period: str) -> Iterator[MapElement]:
     for hit in chunks:
-        match = _OBJECTIVE.match(_heading(hit))
+        match = _OBJECTIVE.match(heading(hit))
         if not match:
             continue
         owner = (match.group(1) or "").strip()
@@ -184,7 +178,7 @@ def _okrs(chunks: list[SearchHit], period: str) -> Iterator[MapElement]:
         yield MapElement(key=key, kind="objective", title=title, text=title,
                          department=department, period=period,
                          serves=[f"pillar:{pillar.group(1)}"] if pillar else [],
-                         citations=[_cite(hit, lines[0] if lines else _first_sentence(hit))])
+                         citations=[cite(hit, lines[0] if lines else first_sentence(hit))])
         for n, line in enumerate(lines, 1):
             yield _key_result(hit, line, f"{key}:kr{n}", key, department, period)
 
@@ -225,31 +219,31 @@ def _key_result(hit: SearchHit, line: str, key: str, objective: str, department:
                       department=department, period=period, metric=kr.metric, unit=kr.unit,
                       direction=kr.direction, baseline=baseline, target=target,
                       deadline=kr.deadline.isoformat() if kr.deadline else "",
-                      owner=kr.owner_role, serves=[objective], citations=[_cite(hit, quote)])
+                      owner=kr.owner_role, serves=[objective], citations=[cite(hit, quote)])
 
 
 def _plan(chunks: list[SearchHit], period: str) -> Iterator[MapElement]:
     for hit in chunks:
-        heading = _heading(hit)
-        if (match := _PRIORITY.match(heading)) and (first := _first_sentence(hit)):
+        name = heading(hit)
+        if (match := _PRIORITY.match(name)) and (first := first_sentence(hit)):
             title = _PILLAR_REF.sub("", match.group(1)).strip()
             pillar = _PILLAR_REF.search(match.group(1))
             yield MapElement(key=f"initiative:{period}:{slug(title)}", kind="initiative",
                              title=title, text=first, period=period,
                              serves=[f"pillar:{pillar.group(1)}"] if pillar else [],
-                             citations=[_cite(hit, first)])
-        elif "budget" in heading.lower():
+                             citations=[cite(hit, first)])
+        elif "budget" in name.lower():
             yield from _budget_rows(hit, period)
-        elif "not funded" in heading.lower() and (first := _first_sentence(hit)):
-            yield MapElement(key=f"non_goal:{period}:{slug(heading)}", kind="non_goal",
-                             title=heading, text=first, period=period,
-                             citations=[_cite(hit, first)])
+        elif "not funded" in name.lower() and (first := first_sentence(hit)):
+            yield MapElement(key=f"non_goal:{period}:{slug(name)}", kind="non_goal",
+                             title=name, text=first, period=period,
+                             citations=[cite(hit, first)])
 
 
 def _department(chunks: list[SearchHit], period: str) -> Iterator[MapElement]:
     """Bullets under an "initiatives" heading of a department page."""
     for hit in chunks:
-        if "initiative" not in _heading(hit).lower():
+        if "initiative" not in heading(hit).lower():
             continue
         for line in hit.text.splitlines():
             if (bullet := re.match(r"^\s*[-*]\s+(.+)$", line)) is None:
@@ -259,7 +253,7 @@ def _department(chunks: list[SearchHit], period: str) -> Iterator[MapElement]:
             yield MapElement(key=f"initiative:{slug(hit.department or '')}:{slug(title)[:60]}",
                              kind="initiative", title=title[:300], text=text,
                              department=hit.department or "", period=period,
-                             citations=[_cite(hit, text)])
+                             citations=[cite(hit, text)])
 
 
 def _prose(hit: SearchHit, kind: str, period: str) -> Iterator[MapElement]:
@@ -271,16 +265,16 @@ def _prose(hit: SearchHit, kind: str, period: str) -> Iterator[MapElement]:
             if not number_in_text(q.value, limit.sentence):
                 continue  # "$250k" written as "$250,000" only: the number must be in the quote
             yield MapElement(key=f"limit:{slug(limit.sentence)[:70]}", kind="limit",
-                             title=f"At most {q.text}: {_heading(hit)}", text=limit.sentence,
+                             title=f"At most {q.text}: {heading(hit)}", text=limit.sentence,
                              amount=q.value, unit="$" if q.unit == "money" else q.unit,
-                             scope=_heading(hit), department=hit.department or "",
-                             period=period, citations=[_cite(hit, limit.sentence)])
+                             scope=heading(hit), department=hit.department or "",
+                             period=period, citations=[cite(hit, limit.sentence)])
     if kind in ("strategy", "plan", "vision", "mission"):
         for states, sentence in focus_in(hit.text):
             yield MapElement(key=f"limit:region:{slug(' '.join(sorted(states)))}", kind="limit",
                              title=f"Focus region: {', '.join(sorted(states))}",
                              text=sentence, scope="region", period=period,
-                             citations=[_cite(hit, sentence)])
+                             citations=[cite(hit, sentence)])
 
 
 def _cell_number(cell: str) -> tuple[float | None, str]:
@@ -318,7 +312,7 @@ def _measure_rows(hit: SearchHit, period: str) -> Iterator[MapElement]:
                          title=f"{cells[0]}: {cells[base]} → {cells[goal]}", text=quote,
                          metric=cells[0], unit=unit or target_unit, baseline=baseline,
                          target=target, direction=direction, period=period,
-                         citations=[_cite(hit, quote)])
+                         citations=[cite(hit, quote)])
 
 
 def _budget_rows(hit: SearchHit, period: str) -> Iterator[MapElement]:
@@ -342,4 +336,4 @@ def _budget_rows(hit: SearchHit, period: str) -> Iterator[MapElement]:
                          title=f"{department} {what}", text=quote, department=department,
                          period=period,
                          amount=amount, unit="$", scope=department,
-                         citations=[_cite(hit, quote)])
+                         citations=[cite(hit, quote)])
