@@ -296,6 +296,14 @@ def test_keel_map_commands_end_to_end(sample_settings: Settings, tmp_path: Path)
     assert linked.exit_code == 0 and "Linked" in linked.output
     wrong = runner.invoke(app, ["map", "link", pillar, "--to", churn], env=env)
     assert wrong.exit_code == 1 and "cannot serve" in wrong.output
+    added = runner.invoke(app, ["map", "add", "--kind", "limit", "--title", "Batch size cap",
+                                "--quote", "We roast in small batches of at most 30 kg"],
+                          env=env)
+    assert added.exit_code == 0 and "knowledge/values.md" in added.output, added.output
+    unwritten = runner.invoke(app, ["map", "add", "--kind", "value", "--title", "Be kind",
+                                    "--quote", "We are always kind to everyone we meet"],
+                              env=env)
+    assert unwritten.exit_code == 1 and "not in any indexed document" in unwritten.output
     assert runner.invoke(app, ["map", "confirm", "--all"], env=env).exit_code == 0
     out = tmp_path / "map.md"
     assert runner.invoke(app, ["map", "export", "--format", "md", "-o", str(out)],
@@ -354,7 +362,15 @@ def test_strategy_tab_handlers_refuse_bad_input_readably(tmp_path: Path) -> None
     import gradio as gr
 
     from assistant.ui.services import Services
-    from assistant.ui.strategy_tab import discard, edit, link, link_choices, map_view, rebuild
+    from assistant.ui.strategy_tab import (
+        add_element,
+        discard,
+        edit,
+        link,
+        link_choices,
+        map_view,
+        rebuild,
+    )
 
     settings = Settings(data_dir=tmp_path / "data", workspace="tab", embeddings_provider="fake",
                         llm_provider="fake")
@@ -382,6 +398,17 @@ def test_strategy_tab_handlers_refuse_bad_input_readably(tmp_path: Path) -> None
         with pytest.raises(gr.Error, match="Pick the element"):
             link(services, "tab", key, "")
         assert "Discarded" in discard(services, "tab", key)[0]
+        summary, _, rows, _, _ = add_element(
+            services, "tab", "key_result", "Referral share of new subscribers",
+            "Raise the share of new subscribers from referrals from 9% to 15%", pillar)
+        added = next(r for r in rows if r[0] == "person:key_result:referral-share-of-new-"
+                     "subscribers")
+        assert added[2] == "edited" and added[7] == "knowledge/okrs-2026-q4.md"
+        with pytest.raises(gr.Error, match="not in any indexed document"):
+            add_element(services, "tab", "value", "Be kind", "We are always kind to everyone")
+        with pytest.raises(gr.Error, match="cannot serve"):
+            add_element(services, "tab", "pillar", "A pillar", "Raise the share of new "
+                        "subscribers from referrals", key)
     finally:
         services.close()
 

@@ -29,9 +29,10 @@ from assistant.strategy.brief import department_brief
 from assistant.strategy.build import build_map
 from assistant.strategy.extract import extract_prose
 from assistant.strategy.model import KINDS, MapElement
+from assistant.strategy.person import person_element
 from assistant.strategy.picture import map_png
 from assistant.strategy.render import to_csv, to_json, to_markdown
-from assistant.strategy.store import StrategyMap
+from assistant.strategy.store import StrategyMap, check_link
 
 map_app = typer.Typer(no_args_is_help=True, help="The strategy map: the company's strategy as "
                       "structured, cited data that a person confirms.")
@@ -197,6 +198,39 @@ def _value(name: str, value: str) -> object:
     if name in ("serves", "rules"):
         return [v.strip() for v in value.split(";") if v.strip()]
     return value
+
+
+@map_app.command("add")
+def add(ctx: typer.Context,
+        kind: str = typer.Option(..., "--kind", help=" | ".join(KINDS)),
+        title: str = typer.Option(..., "--title", help="A few words that name it."),
+        quote: str = typer.Option(..., "--quote", help="The sentence it comes from, copied from "
+                                  "an indexed document (it is the element's citation)."),
+        serves: str | None = typer.Option(None, "--serves", help="The key of the element it "
+                                          "serves."),
+        target: float | None = typer.Option(None, "--target"),
+        baseline: float | None = typer.Option(None, "--baseline"),
+        owner: str = typer.Option("", "--owner"),
+        department: str = typer.Option("", "--department", "-d")) -> None:
+    """Add an element of your own, citing the document sentence it comes from; it is yours
+    (edited) and rebuilds never touch it."""
+
+    def run() -> None:
+        settings = _settings(ctx)
+        with open_kb(settings) as kb:
+            element = person_element(kb, kind, title, quote, target=target, baseline=baseline,
+                                     owner=owner, department=department,
+                                     serves=[serves] if serves else [])
+        db, smap = _map(ctx)
+        try:
+            if serves:
+                check_link(kind, smap.get(serves).kind)
+            smap.add(element)
+        finally:
+            db.close()
+        out.print(f"Added {escape(element.key)}, citing {escape(element.citations[0].document)}.")
+
+    guarded(run)
 
 
 @map_app.command("link")

@@ -24,7 +24,7 @@ from assistant.knowledge.base import KnowledgeBase
 from assistant.knowledge.staleness import text_now_if_stale
 from assistant.strategy.model import MapElement
 
-__all__ = ["LINK_RANK", "BuildReport", "MapChange", "StaleElement", "StrategyMap",
+__all__ = ["LINK_RANK", "BuildReport", "MapChange", "StaleElement", "StrategyMap", "check_link",
            "map_for_drafting"]
 
 _DECIDED = ("confirmed", "edited")
@@ -147,10 +147,9 @@ class StrategyMap:
             if to not in child.serves:
                 raise InputError(f"{key} is not linked to {to}.")
             return self.edit(key, serves=[k for k in child.serves if k != to])
-        if key == to or LINK_RANK.get(child.kind, 9) >= LINK_RANK.get(parent.kind, 0):
-            raise InputError(f"A {child.kind.replace('_', ' ')} cannot serve a "
-                             f"{parent.kind.replace('_', ' ')}: links go initiative → key "
-                             "result → objective → pillar.")
+        if key == to:
+            raise InputError("An element cannot serve itself.")
+        check_link(child.kind, parent.kind)
         if to in child.serves:
             return child
         return self.edit(key, serves=[*child.serves, to])
@@ -232,6 +231,14 @@ class StrategyMap:
         if row is None:
             raise InputError(f"The strategy map of '{self.workspace}' has no element '{key}'.")
         return row  # type: ignore[no-any-return]
+
+
+def check_link(child: str, parent: str) -> None:
+    """InputError unless a `child` element may serve a `parent` one."""
+    if LINK_RANK.get(child, 9) >= LINK_RANK.get(parent, 0):
+        raise InputError(f"A {child.replace('_', ' ')} cannot serve a "
+                         f"{parent.replace('_', ' ')}: links go initiative → key result → "
+                         "objective → pillar.")
 
 
 def _same(a: dict[str, object], b: dict[str, object]) -> bool:

@@ -17,13 +17,15 @@ from assistant.db.engine import shared_database
 from assistant.goals.store import GoalStore, stale_citations
 from assistant.strategy.build import build_map
 from assistant.strategy.extract import extract_prose
+from assistant.strategy.model import KINDS
+from assistant.strategy.person import person_element
 from assistant.strategy.picture import map_figure
 from assistant.strategy.render import to_markdown
-from assistant.strategy.store import LINK_RANK, StrategyMap
+from assistant.strategy.store import LINK_RANK, StrategyMap, check_link
 from assistant.ui.services import Services
 
-__all__ = ["EDITABLE", "ELEMENT_HEADERS", "STALE_BADGE", "discard", "link", "link_choices",
-           "map_figure", "map_view", "stale_sources", "strategy_tab"]
+__all__ = ["EDITABLE", "ELEMENT_HEADERS", "STALE_BADGE", "add_element", "discard", "link",
+           "link_choices", "map_figure", "map_view", "stale_sources", "strategy_tab"]
 
 STALE_BADGE = "⚠ source changed"
 
@@ -141,6 +143,19 @@ def link_choices(services: Services, ws: str | None, key: str | None) -> Any:
     return gr.update(choices=ordered, value=me.serves[0] if me.serves else None)
 
 
+def add_element(services: Services, ws: str | None, kind: str, title: str, quote: str,
+                serves: str | None = None) -> View:
+    """A person's own element, citing the document sentence it comes from."""
+    def run(m: StrategyMap) -> None:
+        element = person_element(services.kb_for(ws), kind, title or "", quote or "",
+                                 serves=[serves] if serves else [])
+        if serves:
+            check_link(kind, m.get(serves).kind)
+        m.add(element)
+
+    return _act(services, ws, run, f"Added “{(title or '').strip()}” as a {kind}.")
+
+
 def discard(services: Services, ws: str | None, key: str) -> View:
     if not key:
         raise gr.Error("Pick an element to discard.")
@@ -203,6 +218,13 @@ def strategy_tab(services: Services, workspace: gr.Dropdown, g: Any) -> None:
                                  allow_custom_value=False, elem_id="map-link-to")
             link_button = gr.Button("Link")
             unlink_button = gr.Button("Remove link")
+        with gr.Accordion("Add an element the rules missed", open=False):
+            with gr.Row():
+                new_kind = gr.Dropdown(list(KINDS), value="key_result", label="Kind")
+                new_title = gr.Textbox(label="Title")
+            new_quote = gr.Textbox(label="The sentence it comes from (copied from a document: "
+                                   "it is the element's source)", lines=2)
+            add_button = gr.Button("Add element (then link it with 'Serves' above)")
         changes = gr.Dataframe(headers=CHANGE_HEADERS, label="Changes found by the last "
                                "rebuild", interactive=False, wrap=True)
         with gr.Row():
@@ -223,6 +245,8 @@ def strategy_tab(services: Services, workspace: gr.Dropdown, g: Any) -> None:
                           api_name="map_confirm")
         discard_one.click(g(lambda ws, k: discard(services, ws, k)), [workspace, key], view,
                           api_name="map_discard")
+        add_button.click(g(lambda ws, k, t, q: add_element(services, ws, k, t, q)),
+                         [workspace, new_kind, new_title, new_quote], view, api_name="map_add")
         link_button.click(g(lambda ws, k, t: link(services, ws, k, t)),
                           [workspace, key, parent], view, api_name="map_link")
         unlink_button.click(g(lambda ws, k, t: link(services, ws, k, t, remove=True)),
