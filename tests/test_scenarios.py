@@ -212,3 +212,20 @@ def test_cli_scenario_saves_lists_and_exports(sample_settings: Settings, tmp_pat
     assert game.exit_code == 0 and json.loads(game.stdout)["kind"] == "wargame"
     bad = runner.invoke(app, ["scenario", "x"], env=env)
     assert bad.exit_code == 1 and "Traceback" not in bad.output
+
+
+@pytest.mark.postgres
+def test_saved_stress_tests_live_in_postgresql_by_url(postgres_server: str,
+                                                      tmp_path: Path) -> None:
+    from pydantic import SecretStr
+
+    from assistant.scenarios.model import ScenarioReport, WarGameReport
+
+    settings = Settings(data_dir=tmp_path, workspace="pg-stress",
+                        database_url=SecretStr(postgres_server))
+    store = StressStore(settings)
+    first = store.save(ScenarioReport(scenario="The bank halves our credit line."))
+    second = store.save(WarGameReport(competitor="A rival opens next door."))
+    assert {(i, r.kind) for i, r, _ in store.dated()} == {(first, "scenario"),
+                                                          (second, "wargame")}
+    assert StressStore(settings.with_workspace("pg-other")).dated() == []
