@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import typer
 from rich.markup import escape
@@ -13,6 +15,7 @@ from assistant.cli.base import settings_from as _settings
 from assistant.core.config import Settings
 from assistant.db.engine import shared_database
 from assistant.knowledge.embeddings import build_embedder
+from assistant.llm.client import LLM
 from assistant.scenarios.model import ScenarioReport
 from assistant.scenarios.render import scenario_markdown, wargame_markdown
 from assistant.scenarios.store import StressReport, StressStore
@@ -43,6 +46,17 @@ def _finish(settings: Settings, report: StressReport, save: bool, output: Path |
         highlight=False))
 
 
+def _run(ctx: typer.Context, make: Callable[[Settings, LLM, Any], StressReport], save: bool,
+         output: Path | None, as_json: bool) -> None:
+    def run() -> None:
+        settings = _settings(ctx)
+        with open_llm(settings) as llm, progress_bar() as bar:
+            report = make(settings, llm, bar)
+        _finish(settings, report, save, output, as_json)
+
+    guarded(run)
+
+
 SaveOpt = typer.Option(True, "--save/--no-save", help="Keep it with the workspace (for the "
                        "review pack's decisions needed).")
 OutOpt = typer.Option(None, "--out", help="Also write it as Markdown.")
@@ -58,15 +72,9 @@ def scenario_command(ctx: typer.Context,
     the strategy map, with reasons and sources), and per exposed KR what to watch, a trigger
     and contingency actions (drafted by the model, checked by code)."""
 
-    def run() -> None:
-        settings = _settings(ctx)
-        strategy = _strategy(settings)
-        with open_llm(settings) as llm, progress_bar() as bar:
-            report = stress_test(scenario, llm, build_embedder(settings), strategy,
-                                 progress=lambda d, t, _s: bar(d, t, "Stress test"))
-        _finish(settings, report, save, output, as_json)
-
-    guarded(run)
+    _run(ctx, lambda s, llm, bar: stress_test(
+        scenario, llm, build_embedder(s), _strategy(s),
+        progress=lambda d, t, _s: bar(d, t, "Stress test")), save, output, as_json)
 
 
 @app.command("wargame")
@@ -78,15 +86,9 @@ def wargame_command(ctx: typer.Context,
     """War game: the competitor's likely next moves, what each threatens in our strategy map,
     and our possible responses, each checked against our non-goals and stated limits."""
 
-    def run() -> None:
-        settings = _settings(ctx)
-        strategy = _strategy(settings)
-        with open_llm(settings) as llm, progress_bar() as bar:
-            report = war_game(move, llm, build_embedder(settings), strategy,
-                              progress=lambda d, t, _s: bar(d, t, "War game"))
-        _finish(settings, report, save, output, as_json)
-
-    guarded(run)
+    _run(ctx, lambda s, llm, bar: war_game(
+        move, llm, build_embedder(s), _strategy(s),
+        progress=lambda d, t, _s: bar(d, t, "War game")), save, output, as_json)
 
 
 @app.command("scenarios")

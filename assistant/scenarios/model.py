@@ -68,18 +68,23 @@ class Contingency(BaseModel):
     drafted_by: str = "model"
 
 
-class ScenarioReport(BaseModel):
-    kind: Literal["scenario"] = "scenario"
-    scenario: str
-    consequences: list[str] = []
+class _Report(BaseModel):
+    """What every stress test records besides its findings."""
+
     exposed: list[Exposed] = []
-    to_check: list[Exposed] = []  # not decided by the evidence: questions for the owner
-    plans: list[Contingency] = []
     notes: list[str] = []
     map_confirmed: bool = False
     model: str = ""
     seconds: float = 0.0
     created_at: datetime | None = None
+
+
+class ScenarioReport(_Report):
+    kind: Literal["scenario"] = "scenario"
+    scenario: str
+    consequences: list[str] = []
+    to_check: list[Exposed] = []  # not decided by the evidence: questions for the owner
+    plans: list[Contingency] = []
 
 
 class Response(BaseModel):
@@ -93,13 +98,7 @@ class Move(BaseModel):
     responses: list[Response] = []
 
 
-class WarGameReport(BaseModel):
+class WarGameReport(_Report):
     kind: Literal["wargame"] = "wargame"
     competitor: str
     moves: list[Move] = []
-    exposed: list[Exposed] = []
-    notes: list[str] = []
-    map_confirmed: bool = False
-    model: str = ""
-    seconds: float = 0.0
-    created_at: datetime | None = None

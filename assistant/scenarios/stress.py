@@ -39,7 +39,7 @@ from assistant.scenarios.model import (
 )
 from assistant.strategy.model import MapElement
 
-__all__ = ["MAX_PLANS", "check_text", "company", "stress_test"]
+__all__ = ["MAX_PLANS", "check_text", "company", "live_map", "stress_test"]
 
 MAX_PLANS = 4  # exposed key results that get a drafted contingency plan
 MAX_CHARS = 1500
@@ -56,20 +56,27 @@ def check_text(text: str, what: str = "scenario") -> str:
     return text
 
 
+def live_map(strategy: list[MapElement]) -> tuple[list[MapElement], list[str]]:
+    """The elements a stress test reads (not rejected), and a note when none is confirmed;
+    InputError when the map has nothing to expose."""
+    live = [e for e in strategy if e.status != "rejected"]
+    if not [e for e in live if e.kind in EXPOSABLE]:
+        raise InputError("The strategy map has no key results, limits or pillars yet: run "
+                         "`keel map build` (and confirm it) first.")
+    if any(e.status in ("confirmed", "edited") for e in live):
+        return live, []
+    return live, ["The strategy map is not confirmed yet: what is exposed is read from "
+                  "proposed elements; confirm the map in the Strategy tab."]
+
+
 def stress_test(scenario: str, llm: LLM, embedder: Embedder, strategy: list[MapElement],
                 progress: Progress | None = None, plans: bool = True) -> ScenarioReport:
     """The exposure of the strategy map to one scenario, with drafted contingency plans."""
     start = time.perf_counter()
     scenario = check_text(scenario)
-    live = [e for e in strategy if e.status != "rejected"]
-    if not [e for e in live if e.kind in EXPOSABLE]:
-        raise InputError("The strategy map has no key results, limits or pillars yet: run "
-                         "`keel map build` (and confirm it) first.")
-    report = ScenarioReport(scenario=scenario, model=llm.model_name,
-                            map_confirmed=any(e.status in ("confirmed", "edited") for e in live))
-    if not report.map_confirmed:
-        report.notes.append("The strategy map is not confirmed yet: exposure is read from "
-                            "proposed elements; confirm the map in the Strategy tab.")
+    live, notes = live_map(strategy)
+    report = ScenarioReport(scenario=scenario, model=llm.model_name, notes=notes,
+                            map_confirmed=not notes)
     (progress or _silent)(1, 3, "Thinking the scenario through")
     effects = _effects(scenario, company(live), llm, report)
     report.consequences = [c.strip() for c in effects.consequences if c.strip()]

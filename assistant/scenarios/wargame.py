@@ -15,14 +15,14 @@ from datetime import UTC, datetime
 
 from langchain_core.messages import HumanMessage, SystemMessage
 
-from assistant.core.errors import GenerationError, InputError, ModelError
+from assistant.core.errors import GenerationError, ModelError
 from assistant.knowledge.embeddings import Embedder
 from assistant.llm.client import LLM
 from assistant.llm.prompts import render
 from assistant.scenarios.checks import response_flags
-from assistant.scenarios.exposure import EXPOSABLE, Phrase, expose, profile
+from assistant.scenarios.exposure import Phrase, expose, profile
 from assistant.scenarios.model import Move, Response, WarGameDraft, WarGameReport
-from assistant.scenarios.stress import Progress, _silent, check_text
+from assistant.scenarios.stress import Progress, _silent, check_text, live_map
 from assistant.strategy.model import MapElement
 
 __all__ = ["MAX_THREATS", "war_game"]
@@ -41,15 +41,9 @@ def war_game(competitor: str, llm: LLM, embedder: Embedder, strategy: list[MapEl
              progress: Progress | None = None) -> WarGameReport:
     start = time.perf_counter()
     competitor = check_text(competitor, "competitor's move")
-    live = [e for e in strategy if e.status != "rejected"]
-    if not [e for e in live if e.kind in EXPOSABLE]:
-        raise InputError("The strategy map has no key results, limits or pillars yet: run "
-                         "`keel map build` (and confirm it) first.")
-    report = WarGameReport(competitor=competitor, model=llm.model_name,
-                           map_confirmed=any(e.status in ("confirmed", "edited") for e in live))
-    if not report.map_confirmed:
-        report.notes.append("The strategy map is not confirmed yet: threats and flags are read "
-                            "from proposed elements.")
+    live, notes = live_map(strategy)
+    report = WarGameReport(competitor=competitor, model=llm.model_name, notes=notes,
+                           map_confirmed=not notes)
     step = progress or _silent
     step(1, 3, "Drafting the competitor's next moves")
     system, user = render("wargame", competitor=competitor, strategy=_strategy_lines(live))
