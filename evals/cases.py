@@ -35,7 +35,8 @@ def load_cases(directory: Path = DATASETS, include_blind: bool = False) -> list[
     """Every case of every dataset file; a malformed row fails loudly with its file.
 
     Rows with `split: blind` (a test set written before the code it judges, run once at the
-    end) are left out unless asked for, so no probe, smoke run or tuning loop sees them."""
+    end; `blind2`, … for later sets) are left out unless asked for, so no probe, smoke run or
+    tuning loop sees them."""
     cases: list[Case] = []
     for path in sorted(directory.glob("*.yaml")):
         rows = yaml.safe_load(path.read_text(encoding="utf-8")) or []
@@ -45,7 +46,7 @@ def load_cases(directory: Path = DATASETS, include_blind: bool = False) -> list[
             raise ValueError(f"{path.name}: {exc}") from exc
     ids = [c.id for c in cases]  # ids are unique across blind rows too
     if not include_blind:
-        cases = [c for c in cases if c.metadata.get("split") != "blind"]
+        cases = [c for c in cases if not c.metadata.get("split", "").startswith("blind")]
     if len(ids) != len(set(ids)):
         raise ValueError("duplicate case ids in evals/datasets")
     return cases

@@ -55,7 +55,8 @@ def run_suite(settings: Settings, suite: str = "smoke", k: int = 5,
               only: str | None = None, llm: LLM | None = None, split: str | None = None,
               progress: Progress | None = None, corpus: str | None = None) -> dict[str, Any]:
     """Metrics per corpus for every task present, plus case-level rows."""
-    cases = [c for c in load_cases(include_blind=split == "blind") if only in (None, c.task)
+    blind = (split or "").startswith("blind")
+    cases = [c for c in load_cases(include_blind=blind) if only in (None, c.task)
              and corpus in (None, c.corpus)
              and split in (None, c.metadata.get("split", "test"))]
     report: dict[str, Any] = {"suite": suite, "provider": settings.llm_provider, "k": k,
@@ -65,7 +66,7 @@ def run_suite(settings: Settings, suite: str = "smoke", k: int = 5,
                               "tasks": sorted({c.task for c in cases}),
                               "corpora": sorted({c.corpus for c in cases}),
                               "metrics": {}, "cases": []}
-    if only in (None, "okr_read") and corpus in (None, "real-okrs") and split != "blind":
+    if only in (None, "okr_read") and corpus in (None, "real-okrs") and not blind:
         _okr_read(report, split)
     if only == "okr_read":
         return report  # rules only: no model, no index

@@ -25,6 +25,7 @@ def test_datasets_validate_and_are_big_enough() -> None:
 BLIND_SHA256 = "208e23ce86c2300282e3b30906e14062362e352b065cf94ba697b4f642762fdc"
 
 
+SCENARIOS2_SHA256 = "3d4f9b82fa56a3c6629e0e04e27502c763056b31ec33ea726271d76cac7bbd5e"
 SCENARIOS_SHA256 = "3b715392e596b28817a254b5ce8bff2a3e9e193249eebd6647bdae62b24e0d80"
 
 
@@ -44,6 +45,20 @@ def test_the_blind_scenario_set_is_unchanged_and_names_reference_map_elements() 
         mine = [c for c in rows if c.corpus == corpus]
         assert len(mine) >= 15
         assert all((x["kind"], x["match"]) in maps[corpus] for c in mine for x in c.reference)
+
+
+def test_the_second_blind_scenario_set_is_pinned_and_out_of_every_default_run() -> None:
+    """Written after the first blind set was spent, before the next exposure design: run only
+    with `--split blind2`."""
+    import hashlib
+
+    from evals.cases import DATASETS
+
+    data = (DATASETS / "scenarios_blind2.yaml").read_bytes()
+    assert hashlib.sha256(data).hexdigest() == SCENARIOS2_SHA256
+    assert not [c for c in load_cases() if c.id.startswith("scenario2-")]
+    rows = [c for c in load_cases(include_blind=True) if c.id.startswith("scenario2-")]
+    assert {c.metadata["split"] for c in rows} == {"blind2"} and len(rows) == 30
 
 
 def test_the_dev_scenarios_are_pinned_and_a_crashed_scenario_row_is_an_error() -> None:
