@@ -31,6 +31,7 @@ from .metrics import retrieval_scores
 from .plots import write_plots
 from .task_alignment import alignment_case, summarise_alignment
 from .task_goals import draft_case, lint_case, smart_case, summarise_rows
+from .task_qa import judge_answer, kinds_lines, summarise_kinds
 from .task_scenario import PLANNED_ROWS, confirmed_map, scenario_case, summarise_scenarios
 from .task_strategy_map import strategy_map_case
 
@@ -87,7 +88,8 @@ def run_suite(settings: Settings, suite: str = "smoke", k: int = 5,
                                                  judge=judge))
                             for n, c in enumerate(qa)]
                     report["cases"] += rows
-                    report["metrics"][f"{corpus}.qa"] = summarise_rows(rows, QA_KEYS)
+                    report["metrics"][f"{corpus}.qa"] = (summarise_rows(rows, QA_KEYS)
+                                                         | summarise_kinds(rows))
                 _goal_tasks(report, corpus, mine, kb, llm, suite, progress,
                             settings.draft_from)
                 for c in (c for c in mine if c.task == "strategy_map"):  # smoke: rules only
@@ -215,7 +217,12 @@ def _qa_case(case: Case, kb: KnowledgeBase, llm: LLM, k: int, answer: bool,
     row: dict[str, Any] = {"id": case.id, "corpus": case.corpus, "task": case.task}
     try:
         hits = kb.search(case.input["question"], k=k) if k > 0 else []
-        row.update(retrieval_scores([h.chunk_id for h in hits], case.reference_chunks, k))
+        kinds = isinstance(case.reference, dict)  # *_qa_kinds.yaml (evals/task_qa.py)
+        if kinds:
+            row["kind"] = case.reference["kind"]
+            row["best_score"] = hits[0].score if hits else math.nan
+        if case.reference_chunks:  # an absent answer has no passage to find
+            row.update(retrieval_scores([h.chunk_id for h in hits], case.reference_chunks, k))
         if answer:
             start = time.perf_counter()
             result = answer_question(case.input["question"], kb, llm)
@@ -224,6 +231,9 @@ def _qa_case(case: Case, kb: KnowledgeBase, llm: LLM, k: int, answer: bool,
             valid = [c.chunk_id in chunks and quote_in_chunk(c.quote, chunks[c.chunk_id].text)
                      for c in result.citations]
             row["answered"] = 1.0 if result.covered else 0.0
+            if kinds:
+                row.update(judge_answer(case.reference, result.answer, result.covered))
+                row["answer"] = result.answer
             row["citation_validity"] = (sum(valid) / len(valid)) if valid else 0.0
             row["cites_reference"] = 1.0 if {c.chunk_id for c in result.citations} & set(
                 case.reference_chunks) else 0.0
@@ -300,6 +310,7 @@ def write_report(report: dict[str, Any], folder: Path, problems: list[str]) -> N
                                             "cites_reference", "latency_p50_s", "latency_p95_s"))
                 + " |")
         lines.append("")
+        lines += kinds_lines(qa)
     for group, m in report["metrics"].items():
         if group.endswith(".alignment_check"):
             lines += alignment_table(group, m)

@@ -1,0 +1,67 @@
+"""The labelled sets of issue 25 (answerable, yes/no and absent questions) and the eval's judge
+rule. The sets were written and pinned before the code they judge."""
+
+import hashlib
+
+import pytest
+
+from evals.cases import DATASETS, load_cases
+from evals.task_qa import judge_answer, summarise_kinds
+
+KINDS_SHA256 = {
+    "sample_qa_kinds.yaml": "af15fe44034ba943bcd84224cc39ff435d3580f6e852b556d25d6ef4fdfdbe16",
+    "18f_qa_kinds.yaml": "98e6a253e2a3bb59b0b17b0377a193d30990ea7e9babac32b06956d14d323add",
+}
+
+
+def test_the_qa_kinds_sets_are_pinned_and_their_blind_rows_out_of_every_default_run() -> None:
+    for name, digest in KINDS_SHA256.items():
+        assert hashlib.sha256((DATASETS / name).read_bytes()).hexdigest() == digest, name
+    rows = [c for c in load_cases(include_blind=True) if "-qk-" in c.id]
+    blind = [c for c in rows if c.metadata["split"] == "blind-qa"]
+    assert len(blind) == 48 and len(rows) - len(blind) == 16
+    for corpus in ("sample", "18f"):
+        kinds = [c.reference["kind"] for c in blind if c.corpus == corpus]
+        assert {k: kinds.count(k) for k in set(kinds)} == {
+            "answerable": 8, "yes_no": 8, "absent": 8}
+    assert all(c.reference["polarity"] in ("yes", "no") for c in rows
+               if c.reference["kind"] == "yes_no")
+    assert not [c for c in load_cases() if c.metadata.get("split") == "blind-qa"]
+
+
+YES_NO = {"kind": "yes_no", "polarity": "no", "facts": [["three stores", "up to three"]]}
+FACTS = {"kind": "answerable", "facts": [["250,000", "250k"], ["90,000"]]}
+
+
+@pytest.mark.parametrize(("reference", "answer", "covered", "expected"), [
+    (YES_NO, "No: grocers of up to three stores only. [S1]", True,
+     {"declined": 0.0, "correct": 1.0, "inverted": 0.0}),
+    (YES_NO, "Yes, local grocers are welcome. [S1]", True,
+     {"declined": 0.0, "correct": 0.0, "inverted": 1.0}),
+    (YES_NO, "Your documents say: grocers of up to three stores are welcome. [S1]", True,
+     {"declined": 0.0, "correct": 1.0, "inverted": 0.0}),
+    (YES_NO, "Not covered.", False, {"declined": 1.0, "correct": 0.0, "inverted": 0.0}),
+    (FACTS, "The line is $250,000 and $90,000 is drawn [S2].", True,
+     {"declined": 0.0, "correct": 1.0}),
+    (FACTS, "The line is $250,000 [S2].", True, {"declined": 0.0, "correct": 0.0}),
+    ({"kind": "absent"}, "The CEO is Dana Okafor [S1].", True,
+     {"declined": 0.0, "correct": 0.0}),
+    ({"kind": "absent"}, "The documents do not cover this.", False,
+     {"declined": 1.0, "correct": 1.0}),
+])
+def test_the_judge_rule(reference, answer, covered, expected) -> None:
+    assert judge_answer(reference, answer, covered) == expected
+
+
+def test_summary_counts_false_and_true_not_covered_with_intervals() -> None:
+    rows = [{"kind": "answerable", "declined": 1.0, "correct": 0.0},
+            {"kind": "yes_no", "declined": 0.0, "correct": 1.0, "inverted": 0.0},
+            {"kind": "absent", "declined": 1.0, "correct": 1.0},
+            {"kind": "absent", "declined": 0.0, "correct": 0.0},
+            {"kind": "answerable"}]  # no model answer (retrieval only): not judged
+    summary = summarise_kinds(rows)
+    assert summary["false_not_covered_n"] == [1, 2]
+    assert summary["true_not_covered_n"] == [1, 2]
+    assert summary["answer_correct"] == 0.5
+    low, high = summary["true_not_covered_ci95"]
+    assert 0 < low < 0.5 < high < 1
