@@ -234,7 +234,10 @@ def _qa_case(case: Case, kb: KnowledgeBase, llm: LLM, k: int, answer: bool,
             if kinds:
                 row.update(judge_answer(case.reference, result.answer, result.covered))
                 row["answer"] = result.answer
-            row["citation_validity"] = (sum(valid) / len(valid)) if valid else 0.0
+            # of the answers given: a declined question has no citation to be valid or not
+            # (declining is measured by `answered` and false/true "not covered")
+            row["citation_validity"] = (sum(valid) / len(valid) if valid else
+                                        0.0 if result.covered else math.nan)
             row["cites_reference"] = 1.0 if {c.chunk_id for c in result.citations} & set(
                 case.reference_chunks) else 0.0
             if judge is not None and result.covered:

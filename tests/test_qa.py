@@ -28,11 +28,13 @@ def test_irrelevant_question_is_not_covered_and_the_model_is_not_asked(
     assert model.calls == 0
 
 
-def test_model_saying_not_covered_is_respected(sample_kb: KnowledgeBase) -> None:
+def test_model_saying_not_covered_is_respected_when_no_sentence_is_close(
+        sample_kb: KnowledgeBase) -> None:
     model = ScriptedChatModel(replies=["NOT COVERED"])
-    answer = answer_question("What is our subscriber churn?", sample_kb,
+    answer = answer_question("Who founded the company and when?", sample_kb,
                              LLM(sample_kb.settings, chat_model=model))
     assert not answer.covered and not answer.citations
+    assert model.calls == 1
 
 
 def test_invented_citations_and_images_are_removed(sample_kb: KnowledgeBase) -> None:

@@ -32,7 +32,7 @@ from dataclasses import dataclass
 
 from assistant.alignment.elements import GUARD_KINDS, kind_of
 from assistant.knowledge.base import KnowledgeBase, SearchHit
-from assistant.strategy.quantities import Limit, Quantity, limits_in, quantities_in
+from assistant.core.quantities import Limit, Quantity, limits_in, quantities_in
 
 __all__ = ["Breach", "Limit", "Quantity", "find_breaches", "limits_in", "quantities_in"]
 

@@ -25,6 +25,8 @@ class GroundedAnswer(BaseModel):
     question: str
     answer: str
     covered: bool = Field(description="False when the documents do not answer the question.")
+    quoted: bool = Field(False, description="True when the answer is the documents' own "
+                         "sentence, quoted by Keel, rather than written by the model.")
     citations: list[Citation] = []
     sources: list[str] = Field(default=[], description="Chunk ids the model was shown.")
     warnings: list[str] = []

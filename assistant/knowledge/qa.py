@@ -7,6 +7,13 @@ one passage nearly word for word (`grounding.attribute`), and the answer says so
 models often drop markers, and an uncited restatement is no less grounded. When retrieval
 finds nothing relevant the answer says the documents do not cover the question, without
 asking the model to invent one.
+
+The model proposes, code disposes (`answer_checks`, issue 25): "not covered" from the model is
+not passed on when a passage sentence is close to the question — Keel asks once more with only
+the best passages and, failing that, quotes the sentence ("Your documents say: …",
+`quoted=True`). An answer to a question naming something the documents never mention, whose
+cited sentences do not hold the rest of the question, becomes "not covered". A yes/no answer
+whose opening word the cited or closest sentence contradicts is replaced by that sentence.
 """
 
 from __future__ import annotations
@@ -20,22 +27,50 @@ from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 from assistant.core.errors import InputError, KnowledgeError
 from assistant.core.safety import clean_model_text, passages_block, strip_echoes
 from assistant.core.schemas import Citation, GroundedAnswer
+from assistant.knowledge.answer_checks import (
+    EXTRACT_AT,
+    Sentence,
+    best_sentences,
+    evidence_polarity,
+    extractive,
+    is_yes_no,
+    naming_stems,
+    stated_polarity,
+    unmentioned,
+)
 from assistant.knowledge.base import KnowledgeBase, SearchHit
 from assistant.knowledge.grounding import attribute, best_quote, quote_in_chunk
 from assistant.llm.client import LLM
 from assistant.llm.prompts import render
 
-__all__ = ["MAX_QUESTION_CHARS", "answer_question", "best_quote", "quote_in_chunk", "stream_answer"]
+__all__ = ["MAX_QUESTION_CHARS", "answer_question", "best_quote", "quote_in_chunk", "settle",
+           "stream_answer"]
 
 MAX_QUESTION_CHARS = 4000
 _MARKER = re.compile(r"\[((?:S\d+)(?:\s*,\s*S\d+)*)\]")
 # Sentence and line breaks, except a break right before a citation marker ("... craft. [S1]").
 _BREAK = re.compile(r"((?<=[.!?])[ \t]+(?!\[S\d)|\n+)")
 _END = re.compile(r"[.!?:;]*\s*$")
+HELD_SHARE = 0.5  # share of the question's other naming words a cited sentence must hold
+RETRY_PASSAGES = 2  # passages shown on the second ask
 
 
 def _prepare(question: str, kb: KnowledgeBase, today: date | None
              ) -> tuple[list[SearchHit], list[BaseMessage]]:
+    question = _validated(question, kb)
+    hits = [h for h in kb.search(question) if h.score >= kb.settings.min_relevance]
+    return hits, _messages(question, hits, today)
+
+
+def _messages(question: str, hits: list[SearchHit], today: date | None) -> list[BaseMessage]:
+    passages = passages_block([(f"S{i}", h.doc_id, h.section, h.text)
+                               for i, h in enumerate(hits, 1)])
+    system, user = render("answer", passages=passages, question=question,
+                          today=(today or date.today()).isoformat())
+    return [SystemMessage(content=system), HumanMessage(content=user)]
+
+
+def _validated(question: str, kb: KnowledgeBase) -> str:
     question = question.strip()
     if not question:
         raise InputError("The question is empty.")
@@ -45,18 +80,15 @@ def _prepare(question: str, kb: KnowledgeBase, today: date | None
     if kb.count() == 0:
         raise KnowledgeError(f"Workspace '{kb.workspace}' has no documents yet. Index some "
                              f"first: keel --workspace {kb.workspace} index PATH")
-    hits = [h for h in kb.search(question) if h.score >= kb.settings.min_relevance]
-    passages = passages_block([(f"S{i}", h.doc_id, h.section, h.text)
-                               for i, h in enumerate(hits, 1)])
-    system, user = render("answer", passages=passages, question=question,
-                          today=(today or date.today()).isoformat())
-    return hits, [SystemMessage(content=system), HumanMessage(content=user)]
+    return question
 
 
-def _not_covered(question: str, kb: KnowledgeBase, hits: list[SearchHit]) -> GroundedAnswer:
+def _not_covered(question: str, kb: KnowledgeBase, hits: list[SearchHit],
+                 missing: list[str] | None = None) -> GroundedAnswer:
+    never = (": they never mention " + ", ".join(f"‘{w}’" for w in missing)) if missing else ""
     return GroundedAnswer(
         question=question.strip(), covered=False, sources=[h.chunk_id for h in hits],
-        answer=f"The documents in workspace '{kb.workspace}' do not cover this question.",
+        answer=f"The documents in workspace '{kb.workspace}' do not cover this question{never}.",
     )
 
 
@@ -66,7 +98,7 @@ def answer_question(question: str, kb: KnowledgeBase, llm: LLM,
     hits, messages = _prepare(question, kb, today)
     if not hits:
         return _not_covered(question, kb, hits)
-    return finish_answer(question, llm.text(messages), hits, kb)
+    return settle(question, llm.text(messages), hits, kb, llm, today)
 
 
 def stream_answer(question: str, kb: KnowledgeBase, llm: LLM,
@@ -80,7 +112,72 @@ def stream_answer(question: str, kb: KnowledgeBase, llm: LLM,
     for piece in llm.stream(messages):
         pieces.append(piece)
         yield piece
-    yield finish_answer(question, "".join(pieces), hits, kb)
+    yield settle(question, "".join(pieces), hits, kb, llm, today)
+
+
+def settle(question: str, raw: str, hits: list[SearchHit], kb: KnowledgeBase, llm: LLM,
+           today: date | None = None) -> GroundedAnswer:
+    """The checked answer: `finish_answer`, then the decisions code makes (module docstring)."""
+    question = question.strip()
+    answer = finish_answer(question, raw, hits, kb)
+    missing = unmentioned(question, kb)
+    if not answer.covered:
+        if missing:
+            return _not_covered(question, kb, hits, missing)
+        sentences = best_sentences(question, hits, kb)
+        if extractive(question, sentences, hits) is None:
+            return answer  # nothing close: "not covered" is true
+        best = _best_hits(sentences, hits)
+        retry = finish_answer(question, llm.text(_messages(question, best, today)), best, kb)
+        if retry.covered:
+            return _polarity_checked(question, retry, best, kb)
+        return _quoted(question, sentences, hits, kb,
+                       "The model found no answer; Keel quotes the closest sentence instead.")
+    if missing and not _holds_rest(question, answer, missing):
+        return _not_covered(question, kb, hits, missing)
+    return _polarity_checked(question, answer, hits, kb)
+
+
+def _best_hits(sentences: list[Sentence], hits: list[SearchHit]) -> list[SearchHit]:
+    order = list(dict.fromkeys(s.passage for s in sentences))[:RETRY_PASSAGES]
+    return [hits[i] for i in order]
+
+
+def _holds_rest(question: str, answer: GroundedAnswer, missing: list[str]) -> bool:
+    """Does a cited sentence hold at least HELD_SHARE of the question's other naming words?"""
+    rest = naming_stems(question) - naming_stems(" ".join(missing))
+    if not rest:
+        return False
+    return any(len(rest & naming_stems(c.quote)) / len(rest) >= HELD_SHARE
+               for c in answer.citations)
+
+
+def _quoted(question: str, sentences: list[Sentence], hits: list[SearchHit], kb: KnowledgeBase,
+            warning: str) -> GroundedAnswer:
+    found = extractive(question, sentences, hits)
+    if found is None:
+        return _not_covered(question, kb, hits)
+    answer = finish_answer(question, found[0], hits, kb)
+    return answer.model_copy(update={"quoted": True, "warnings": [*answer.warnings, warning]})
+
+
+def _polarity_checked(question: str, answer: GroundedAnswer, hits: list[SearchHit],
+                      kb: KnowledgeBase) -> GroundedAnswer:
+    """A yes/no answer whose opening word the evidence contradicts becomes the evidence."""
+    stated = stated_polarity(answer.answer)
+    if not is_yes_no(question) or stated is None:
+        return answer
+    ids = {h.chunk_id: i for i, h in enumerate(hits)}
+    evidence = [Sentence(c.quote, ids[c.chunk_id], 1.0, 1.0) for c in answer.citations
+                if c.chunk_id in ids]
+    evidence += [s for s in best_sentences(question, hits, kb)[:3] if s.similarity >= EXTRACT_AT]
+    says = {s: p for s in evidence if (p := evidence_polarity(question, s.text))}
+    if len(set(says.values())) != 1 or stated in says.values():
+        return answer
+    deciding = next(iter(says))
+    return _quoted(question, [deciding], hits, kb,
+                   f"The model answered “{stated.capitalize()}”, which the cited sentence "
+                   "contradicts; Keel quotes the sentence instead.")
 
 
 def finish_answer(question: str, raw: str, hits: list[SearchHit],

@@ -13,7 +13,7 @@ evidence: a response is flagged when it uses at least `SHARED_STEMS` of the rule
 a non-goal (all of them when fewer; the words after "not", "never", "no"; a list-shaped
 non-goal — "What is not funded: a third café, a mobile coffee cart, …" — item by item) and is
 close to it in meaning (`SAME_ACTION_AT`), the alignment check's rule, or when one of its
-numbers exceeds a bound a non-goal, value or limit states (`strategy.quantities`). A flag asks
+numbers exceeds a bound a non-goal, value or limit states (`core.quantities`). A flag asks
 a person to look; it is not a verdict.
 """
 
@@ -28,7 +28,7 @@ from assistant.knowledge.embeddings import Embedder
 from assistant.scenarios.exposure import _NOISE as _MEASURE_NOISE
 from assistant.scenarios.exposure import _cosine
 from assistant.strategy.model import MapElement
-from assistant.strategy.quantities import limits_in, quantities_in
+from assistant.core.quantities import limits_in, quantities_in
 
 __all__ = ["lint_action", "lint_trigger", "lint_watch", "response_flags", "ruled_out"]
 

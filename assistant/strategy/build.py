@@ -21,7 +21,7 @@ Markdown tables); nothing here asks the model. Per document kind:
 * any strategy, plan, department, value or non-goal passage → a `key_result` per row of a table
   whose header names a baseline and a target ("How we will measure the strategy"), a `limit` per
   upper bound stated with a number ("capped at $8,000 a month", "up to three stores";
-  `strategy.quantities`), and a region `limit` per focus sentence ("We focus on Maine, …").
+  `core.quantities`), and a region `limit` per focus sentence ("We focus on Maine, …").
 
 Every element cites the chunk it came from with a quote found verbatim in it (checked here), and
 every number an element carries is written in its quote, or it is dropped (left unknown).
@@ -41,7 +41,7 @@ from assistant.knowledge.base import KnowledgeBase, SearchHit
 from assistant.knowledge.grounding import number_in_text
 from assistant.strategy.build_outcomes import listed_values, measured_outcomes
 from assistant.strategy.model import MapElement
-from assistant.strategy.quantities import limits_in
+from assistant.core.quantities import limits_in
 from assistant.strategy.reading import (
     RULE,
     cite,

@@ -1,0 +1,113 @@
+"""Issue 25: what code decides about a grounded answer. The scripted model only drives the code
+paths (a decline, a wrong "Yes"); these tests prove no judgement of the local model."""
+
+import pytest
+
+from assistant.knowledge.answer_checks import (
+    evidence_polarity,
+    is_yes_no,
+    stated_polarity,
+    unmentioned,
+)
+from assistant.knowledge.base import KnowledgeBase
+from assistant.knowledge.qa import answer_question, quote_in_chunk
+from assistant.llm.client import LLM
+from assistant.llm.fake_model import ScriptedChatModel
+
+
+def _ask(kb: KnowledgeBase, question: str, *replies: str) -> tuple:
+    model = ScriptedChatModel(replies=list(replies))
+    return answer_question(question, kb, LLM(kb.settings, chat_model=model)), model
+
+
+def _quotes_are_real(kb: KnowledgeBase, answer) -> bool:
+    chunks = kb.get_chunks([c.chunk_id for c in answer.citations])
+    return bool(answer.citations) and all(
+        quote_in_chunk(c.quote, chunks[c.chunk_id].text) for c in answer.citations)
+
+
+def test_scripted_decline_of_an_answered_question_is_asked_again_with_the_best_passages(
+        sample_kb: KnowledgeBase) -> None:
+    answer, model = _ask(sample_kb, "What is our monthly subscriber churn?",
+                         "NOT COVERED", "Monthly subscriber churn is 6.8% [S1].")
+    assert model.calls == 2 and answer.covered and not answer.quoted
+    assert "6.8%" in answer.answer and _quotes_are_real(sample_kb, answer)
+
+
+def test_scripted_second_decline_gets_the_closest_sentence_quoted_and_marked(
+        sample_kb: KnowledgeBase) -> None:
+    answer, model = _ask(sample_kb, "What is our monthly subscriber churn?", "NOT COVERED")
+    assert model.calls == 2 and answer.covered and answer.quoted
+    assert answer.answer.startswith("Your documents say:") and "6.8%" in answer.answer
+    assert _quotes_are_real(sample_kb, answer)
+    assert any("quotes the closest sentence" in w for w in answer.warnings)
+
+
+def test_scripted_decline_of_something_the_documents_never_mention_stays_not_covered(
+        sample_kb: KnowledgeBase) -> None:
+    answer, model = _ask(sample_kb, "What is the dog policy in our cafés?", "NOT COVERED")
+    assert not answer.covered and model.calls == 1
+    assert "never mention ‘dog’" in answer.answer
+
+
+def test_scripted_invented_answer_about_something_never_mentioned_becomes_not_covered(
+        sample_kb: KnowledgeBase) -> None:
+    answer, _ = _ask(sample_kb, "How many vacation days do our roasters get?",
+                     "Roasters get 25 vacation days a year [S1].")
+    assert not answer.covered and "‘vacation’" in answer.answer
+
+
+def test_scripted_answer_using_words_the_documents_lack_but_citing_the_rest_is_kept(
+        sample_kb: KnowledgeBase) -> None:
+    answer, _ = _ask(sample_kb, "Do we ship coffee to Canada?",
+                     "We will not ship outside the United States [S1].")
+    assert answer.covered and not answer.quoted
+
+
+@pytest.mark.parametrize(("question", "reply", "expected"), [
+    ("Can we open a third café?", "Yes, a third café is planned [S1].", "third café"),
+    ("Can we sell to an independent grocer that has five stores?", "Yes, that is fine [S1].",
+     "three stores"),
+])
+def test_scripted_yes_that_the_evidence_contradicts_is_replaced_by_the_sentence(
+        sample_kb: KnowledgeBase, question: str, reply: str, expected: str) -> None:
+    answer, _ = _ask(sample_kb, question, reply)
+    assert answer.covered and answer.quoted and not answer.answer.startswith("Yes")
+    assert expected in answer.answer and _quotes_are_real(sample_kb, answer)
+    assert any("contradicts" in w for w in answer.warnings)
+
+
+def test_scripted_no_that_the_evidence_supports_is_kept(sample_kb: KnowledgeBase) -> None:
+    answer, _ = _ask(sample_kb, "Can we open a third café?",
+                     "No: we will not open a third café until the end of 2028 [S1].")
+    assert answer.covered and not answer.quoted and answer.answer.startswith("No")
+
+
+@pytest.mark.parametrize(("question", "sentence", "expected"), [
+    ("Do we ship to Canada?", "We will not ship coffee to Canada or abroad.", "no"),
+    ("Do we roast batches larger than 30 kg?", "We roast in small batches of at most 30 kg.",
+     "no"),
+    ("Is a 20% discount allowed?", "No discount deeper than 15% off list.", "no"),
+    ("Is a 10% discount allowed?", "No discount deeper than 15% off list.", None),
+    ("Do subscribers get a discount?", "No discount deeper than 15% off list.", None),
+    ("Do 18F and CoE do everything the same way?", "No.", "no"),
+    ("Do we publish the price we paid?", "We publish the price we paid.", None),
+    ("Don't we ship to Canada?", "We will not ship to Canada.", None),
+])
+def test_evidence_polarity_decides_only_plain_cases(question, sentence, expected) -> None:
+    assert evidence_polarity(question, sentence) == expected
+
+
+def test_yes_no_questions_and_stated_polarity() -> None:
+    assert is_yes_no("Can we open a third café?") and is_yes_no("Does 18F use open source?")
+    assert not is_yes_no("What is our churn?") and not is_yes_no("How do we ship?")
+    assert stated_polarity("No: never. [S1]") == "no" and stated_polarity("Yes.") == "yes"
+    assert stated_polarity("Nothing here") is None and stated_polarity("Churn is 6%") is None
+
+
+def test_unmentioned_words_ignore_asking_words_and_match_word_families(
+        sample_kb: KnowledgeBase) -> None:
+    assert unmentioned("What is the dog policy in our cafés?", sample_kb)[0] == "dog"
+    assert unmentioned("How many subscribers do we have today?", sample_kb) == []
+    assert unmentioned("What is the financial health of the roastery?", sample_kb) == [
+        "health"]  # "financial" is mentioned by "finance"
