@@ -231,9 +231,9 @@ def _qa_case(case: Case, kb: KnowledgeBase, llm: LLM, k: int, answer: bool,
             valid = [c.chunk_id in chunks and quote_in_chunk(c.quote, chunks[c.chunk_id].text)
                      for c in result.citations]
             row["answered"] = 1.0 if result.covered else 0.0
+            row["answer"] = result.answer
             if kinds:
                 row.update(judge_answer(case.reference, result.answer, result.covered))
-                row["answer"] = result.answer
             # of the answers given: a declined question has no citation to be valid or not
             # (declining is measured by `answered` and false/true "not covered")
             row["citation_validity"] = (sum(valid) / len(valid) if valid else

@@ -111,3 +111,18 @@ def test_unmentioned_words_ignore_asking_words_and_match_word_families(
     assert unmentioned("How many subscribers do we have today?", sample_kb) == []
     assert unmentioned("What is the financial health of the roastery?", sample_kb) == [
         "health"]  # "financial" is mentioned by "finance"
+
+
+def test_scripted_citation_is_moved_to_the_one_passage_holding_its_numbers(
+        sample_kb: KnowledgeBase) -> None:
+    question = "How many active subscribers do we have now?"
+    hits = [h for h in sample_kb.search(question)
+            if h.score >= sample_kb.settings.min_relevance]
+    holders = [i for i, h in enumerate(hits) if "2,410" in h.text]
+    assert len(holders) == 1  # the sample's marketing metrics table
+    wrong = next(i for i, h in enumerate(hits) if "2,410" not in h.text)
+    answer, _ = _ask(sample_kb, question,
+                     f"According to document S{wrong + 1}, we have 2,410 active subscribers.")
+    assert [c.chunk_id for c in answer.citations] == [hits[holders[0]].chunk_id]
+    assert f"[S{holders[0] + 1}]" in answer.answer and _quotes_are_real(sample_kb, answer)
+    assert any("moved 1 citation" in w for w in answer.warnings)

@@ -31,8 +31,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from assistant.alignment.elements import GUARD_KINDS, kind_of
-from assistant.knowledge.base import KnowledgeBase, SearchHit
 from assistant.core.quantities import Limit, Quantity, limits_in, quantities_in
+from assistant.knowledge.base import KnowledgeBase, SearchHit
 
 __all__ = ["Breach", "Limit", "Quantity", "find_breaches", "limits_in", "quantities_in"]
 

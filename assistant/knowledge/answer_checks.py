@@ -152,10 +152,12 @@ def best_sentences(question: str, hits: list[SearchHit], kb: KnowledgeBase) -> l
     return sorted(out, key=lambda s: -s.similarity)
 
 
-def extractive(question: str, sentences: list[Sentence], hits: list[SearchHit]
-               ) -> tuple[str, int] | None:
-    """("Your documents say: …" with the passage's marker, passage index) or None."""
-    fit = [s for s in sentences if s.similarity >= EXTRACT_AT and s.share >= EXTRACT_SHARE]
+def extractive(question: str, sentences: list[Sentence], hits: list[SearchHit],
+               gate: bool = True) -> tuple[str, int] | None:
+    """("Your documents say: …" with the passage's marker, passage index) or None: the first
+    sentence that is close enough (`gate=False`: the first sentence, already chosen)."""
+    fit = [s for s in sentences if not gate or (s.similarity >= EXTRACT_AT
+                                                and s.share >= EXTRACT_SHARE)]
     if not fit:
         return None
     best = fit[0]

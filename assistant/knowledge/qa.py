@@ -27,6 +27,7 @@ from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 from assistant.core.errors import InputError, KnowledgeError
 from assistant.core.safety import clean_model_text, passages_block, strip_echoes
 from assistant.core.schemas import Citation, GroundedAnswer
+from assistant.core.text import numbers_in
 from assistant.knowledge.answer_checks import (
     EXTRACT_AT,
     Sentence,
@@ -51,6 +52,9 @@ _MARKER = re.compile(r"\[((?:S\d+)(?:\s*,\s*S\d+)*)\]")
 # Sentence and line breaks, except a break right before a citation marker ("... craft. [S1]").
 _BREAK = re.compile(r"((?<=[.!?])[ \t]+(?!\[S\d)|\n+)")
 _END = re.compile(r"[.!?:;]*\s*$")
+# "document S3", "passage S2", "(S1)": a marker the model spelled out
+_SPELLED = re.compile(r"(?:\b(?:the )?(?:document|passage|source)\s+|\()(S\d+)\)?(?![\w\]])",
+                      re.IGNORECASE)
 HELD_SHARE = 0.5  # share of the question's other naming words a cited sentence must hold
 RETRY_PASSAGES = 2  # passages shown on the second ask
 
@@ -153,8 +157,8 @@ def _holds_rest(question: str, answer: GroundedAnswer, missing: list[str]) -> bo
 
 
 def _quoted(question: str, sentences: list[Sentence], hits: list[SearchHit], kb: KnowledgeBase,
-            warning: str) -> GroundedAnswer:
-    found = extractive(question, sentences, hits)
+            warning: str, gate: bool = True) -> GroundedAnswer:
+    found = extractive(question, sentences, hits, gate)
     if found is None:
         return _not_covered(question, kb, hits)
     answer = finish_answer(question, found[0], hits, kb)
@@ -169,15 +173,15 @@ def _polarity_checked(question: str, answer: GroundedAnswer, hits: list[SearchHi
         return answer
     ids = {h.chunk_id: i for i, h in enumerate(hits)}
     evidence = [Sentence(c.quote, ids[c.chunk_id], 1.0, 1.0) for c in answer.citations
-                if c.chunk_id in ids]
+                if c.chunk_id in ids]  # (similarity and share are not used below)
     evidence += [s for s in best_sentences(question, hits, kb)[:3] if s.similarity >= EXTRACT_AT]
     says = {s: p for s in evidence if (p := evidence_polarity(question, s.text))}
     if len(set(says.values())) != 1 or stated in says.values():
         return answer
     deciding = next(iter(says))
     return _quoted(question, [deciding], hits, kb,
-                   f"The model answered “{stated.capitalize()}”, which the cited sentence "
-                   "contradicts; Keel quotes the sentence instead.")
+                   f"The model answered “{stated.capitalize()}”, which this sentence of the "
+                   "documents contradicts; Keel quotes it instead.", gate=False)
 
 
 def finish_answer(question: str, raw: str, hits: list[SearchHit],
@@ -192,15 +196,21 @@ def finish_answer(question: str, raw: str, hits: list[SearchHit],
     if added:
         warnings.append(f"Keel cited {added} sentence(s) the model left uncited, each restating "
                         "one passage nearly word for word.")
+    text = _SPELLED.sub(lambda m: f"[{m.group(1).upper()}]", text)
     citations: dict[str, Citation] = {}
     bad: set[str] = set()
+    moved = 0
 
     def replace(match: re.Match[str]) -> str:
+        nonlocal moved
         kept = []
-        sentence = text[max(0, match.start() - 400) : match.start()]
+        sentence = _claim(text, match)
         for marker in re.split(r"\s*,\s*", match.group(1)):
             index = int(marker[1:]) - 1
             if 0 <= index < len(hits):
+                holder = _number_holder(sentence, index, hits)
+                moved += holder != index
+                index, marker = holder, f"S{holder + 1}"
                 hit = hits[index]
                 citations.setdefault(hit.chunk_id, Citation(
                     chunk_id=hit.chunk_id, document=hit.doc_id, section=hit.section,
@@ -213,11 +223,36 @@ def finish_answer(question: str, raw: str, hits: list[SearchHit],
     answer = _MARKER.sub(replace, text).strip()
     if bad:
         warnings.append(f"Removed citations to passages that were not retrieved: {sorted(bad)}")
+    if moved:
+        warnings.append(f"Keel moved {moved} citation(s) to the passage that holds the "
+                        "sentence's numbers.")
     if not citations:
         warnings.append("The model cited no passage; check the sources listed below.")
     return GroundedAnswer(question=question.strip(), answer=answer, covered=True,
                           citations=list(citations.values()),
                           sources=[h.chunk_id for h in hits], warnings=warnings)
+
+
+def _claim(text: str, match: re.Match[str]) -> str:
+    """The sentence a marker cites: the one it ends, or the one it sits in ("According to
+    [S3], sales should sign 14 cafés.")."""
+    before = _BREAK.split(text[max(0, match.start() - 400): match.start()])[-1]
+    after = text[match.end(): match.end() + 400]
+    if after.strip() and not re.match(r"\s*(?:\[S\d|\n|$)", after) and not \
+            re.search(r"[.!?]\s*$", before):
+        after = re.split(r"(?<=[.!?])\s", after, maxsplit=1)[0]
+        return f"{before} {after}"
+    return before
+
+
+def _number_holder(sentence: str, index: int, hits: list[SearchHit]) -> int:
+    """The cited passage, or the one other passage that holds every number of the sentence
+    when the cited one lacks some (a small model often cites the wrong neighbour)."""
+    numbers = numbers_in(_MARKER.sub("", sentence))
+    if not numbers or numbers <= numbers_in(hits[index].text):
+        return index
+    holders = [i for i, h in enumerate(hits) if numbers <= numbers_in(h.text)]
+    return holders[0] if len(holders) == 1 else index
 
 
 def _cite_restatements(text: str, passages: list[str]) -> tuple[str, int]:

@@ -23,12 +23,12 @@ import re
 from datetime import date
 
 from assistant.alignment.check import SAME_ACTION_AT, SHARED_STEMS
+from assistant.core.quantities import limits_in, quantities_in
 from assistant.core.text import content_stems, numbers_in, split_sentences
 from assistant.knowledge.embeddings import Embedder
 from assistant.scenarios.exposure import _NOISE as _MEASURE_NOISE
 from assistant.scenarios.exposure import _cosine
 from assistant.strategy.model import MapElement
-from assistant.core.quantities import limits_in, quantities_in
 
 __all__ = ["lint_action", "lint_trigger", "lint_watch", "response_flags", "ruled_out"]
 

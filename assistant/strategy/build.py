@@ -35,13 +35,13 @@ import re
 from collections.abc import Callable, Iterator
 
 from assistant.core.places import focus_in
+from assistant.core.quantities import limits_in
 from assistant.core.text import split_sentences
 from assistant.goals.okr_io import kr_from_text
 from assistant.knowledge.base import KnowledgeBase, SearchHit
 from assistant.knowledge.grounding import number_in_text
 from assistant.strategy.build_outcomes import listed_values, measured_outcomes
 from assistant.strategy.model import MapElement
-from assistant.core.quantities import limits_in
 from assistant.strategy.reading import (
     RULE,
     cite,
