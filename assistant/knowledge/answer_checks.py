@@ -28,7 +28,6 @@ import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Literal
 
 from assistant.core.quantities import limits_in, quantities_in
@@ -84,19 +83,22 @@ def naming_stems(question: str) -> set[str]:
     return {stem(w) for w in content_words(question)} - ASKING
 
 
-@lru_cache(maxsize=16)
-def _vocabulary(workspace: str, chunks: int, texts: tuple[str, ...]) -> frozenset[str]:
-    del workspace, chunks  # the cache key
-    return frozenset(stem(w) for t in texts for w in content_words(t))
+_VOCABULARY: dict[tuple[str, str, int], frozenset[str]] = {}
 
 
 def _workspace_stems(kb: KnowledgeBase) -> frozenset[str]:
-    count = kb.count()
-    got = kb.collection.get(where={"workspace": kb.workspace},
-                            include=["documents", "metadatas"])
-    texts = tuple(str(t) for t in got["documents"]) + tuple(
-        f"{m.get('title', '')} {m.get('section', '')}" for m in got["metadatas"])
-    return _vocabulary(kb.workspace, count, texts)
+    """Every stem of the workspace's chunks, titles and sections; read again only when the
+    chunk count changed (a few cached workspaces)."""
+    key = (str(kb.settings.data_dir), kb.workspace, kb.count())
+    if key not in _VOCABULARY:
+        got = kb.collection.get(where={"workspace": kb.workspace},
+                                include=["documents", "metadatas"])
+        texts = [str(t) for t in got["documents"]] + [
+            f"{m.get('title', '')} {m.get('section', '')}" for m in got["metadatas"]]
+        if len(_VOCABULARY) >= 8:
+            _VOCABULARY.clear()
+        _VOCABULARY[key] = frozenset(stem(w) for t in texts for w in content_words(t))
+    return _VOCABULARY[key]
 
 
 def _mentioned(word: str, vocabulary: frozenset[str]) -> bool:
