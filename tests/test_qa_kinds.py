@@ -65,3 +65,23 @@ def test_summary_counts_false_and_true_not_covered_with_intervals() -> None:
     assert summary["answer_correct"] == 0.5
     low, high = summary["true_not_covered_ci95"]
     assert 0 < low < 0.5 < high < 1
+
+
+KINDS2_SHA256 = {
+    "sample_qa_kinds2.yaml": "da3be3b49e2ab4b109d15bbfe9645348936e1db5c46ebe0f9df81f00e605ef92",
+    "18f_qa_kinds2.yaml": "d1df7810439874824a759dc73de493c9495ecb8f2e3486818d956f51e15f3fc2",
+}
+
+
+def test_the_second_blind_qa_set_is_pinned_and_out_of_every_default_run() -> None:
+    """Written after the first blind QA set was spent (its figures in docs/measurements.md),
+    before the next design: run only with `--split blind-qa2`."""
+    for name, digest in KINDS2_SHA256.items():
+        assert hashlib.sha256((DATASETS / name).read_bytes()).hexdigest() == digest, name
+    rows = [c for c in load_cases(include_blind=True) if "-qk2-" in c.id]
+    assert {c.metadata["split"] for c in rows} == {"blind-qa2"} and len(rows) == 48
+    for corpus in ("sample", "18f"):
+        kinds = [c.reference["kind"] for c in rows if c.corpus == corpus]
+        assert {k: kinds.count(k) for k in set(kinds)} == {
+            "answerable": 8, "yes_no": 8, "absent": 8}
+    assert not [c for c in load_cases() if c.metadata.get("split") == "blind-qa2"]
