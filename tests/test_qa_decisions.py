@@ -38,7 +38,8 @@ def test_scripted_second_decline_gets_the_closest_sentence_quoted_and_marked(
         sample_kb: KnowledgeBase) -> None:
     answer, model = _ask(sample_kb, "What is our monthly subscriber churn?", "NOT COVERED")
     assert model.calls == 2 and answer.covered and answer.quoted
-    assert answer.answer.startswith("Your documents say:") and "6.8%" in answer.answer
+    assert answer.answer.startswith("Your documents say") and "6.8%" in answer.answer
+    assert not any("moved" in w for w in answer.warnings)
     assert _quotes_are_real(sample_kb, answer)
     assert any("quotes the closest sentence" in w for w in answer.warnings)
 
@@ -126,3 +127,26 @@ def test_scripted_citation_is_moved_to_the_one_passage_holding_its_numbers(
     assert [c.chunk_id for c in answer.citations] == [hits[holders[0]].chunk_id]
     assert f"[S{holders[0] + 1}]" in answer.answer and _quotes_are_real(sample_kb, answer)
     assert any("moved 1 citation" in w for w in answer.warnings)
+
+
+def test_a_negating_heading_negates_the_list_under_it_only() -> None:
+    heading = "Annual plan 2027 > What is not funded in 2027"
+    listed = "A third café, a mobile coffee cart, a capsule line, and trade-show booths."
+    assert evidence_polarity("Is a mobile coffee cart funded?", listed, heading) == "no"
+    assert evidence_polarity("Is a mobile coffee cart funded?", listed, "Plans") is None
+    assert evidence_polarity("Do subscribers get a fixed discount?",
+                             "Subscribers get a fixed 10%.", "No deep discounting") is None
+
+
+def test_scripted_answer_with_a_number_the_passages_tie_to_something_else_is_not_covered(
+        sample_kb: KnowledgeBase) -> None:
+    answer, _ = _ask(sample_kb, "How many baristas work in our cafés?",
+                     "We have 41 baristas [S1].")
+    assert not answer.covered and "no number" in answer.answer
+
+
+def test_scripted_answer_with_the_number_stated_for_the_question_is_kept(
+        sample_kb: KnowledgeBase) -> None:
+    answer, _ = _ask(sample_kb, "How many partner cafés do we work with?",
+                     "We work with 104 partner cafés [S1].")
+    assert answer.covered and "104" in answer.answer

@@ -32,18 +32,20 @@ from typing import Literal
 
 from assistant.core.quantities import limits_in, quantities_in
 from assistant.core.safety import addressed
-from assistant.core.text import content_words, split_sentences, stem
+from assistant.core.text import content_words, numbers_in, split_sentences, stem
 from assistant.knowledge.base import KnowledgeBase, SearchHit
 
-__all__ = ["EXTRACT_AT", "Sentence", "best_sentences", "evidence_polarity", "extractive",
-           "is_yes_no", "naming_stems", "passage_sentences", "stated_polarity",
-           "unmentioned"]
+__all__ = ["EXTRACT_AT", "Sentence", "asks_number", "best_sentences", "evidence_polarity",
+           "extractive", "held", "is_yes_no", "naming_stems", "number_held", "passage_sentences",
+           "stated_polarity", "unmentioned"]
 
 Polarity = Literal["yes", "no"]
 
 PREFIX = 5  # "financial" is mentioned by "finance"; shorter stems must match whole
 EXTRACT_AT = 0.5  # MiniLM similarity of question and sentence for an extractive answer
 EXTRACT_SHARE = 0.5  # … and the share of the question's naming words the sentence holds
+EXTRACT_SHARED = 2  # … and at least this many of them (all, for a one-word question)
+NEAR_AT, NEAR_SHARE = 0.4, 0.75  # or: less similar, but holding three in four naming words
 NEGATION_SHARED = 2  # naming words a negated sentence must share with the question
 MAX_SENTENCES = 60  # sentences compared per question (six passages of ten)
 
@@ -62,6 +64,9 @@ _OPENING = re.compile(r"^\W*(yes|no)\b", re.IGNORECASE)
 _FAQ = re.compile(r"^\W*(yes|no)\W*$", re.IGNORECASE)  # a sentence that is only "No."
 _NEGATION = re.compile(r"\b(?:no|not|never|none|nothing|neither|nor|cannot|without)\b|n[’']t\b",
                        re.IGNORECASE)
+_NUMBER_QUESTION = re.compile(
+    r"^\W*(?:how (?:many|much)|what (?:share|percentage|percent|proportion|number|price|rate|"
+    r"score|salary|budget|cost|amount|total))\b", re.IGNORECASE)
 _EXCEEDS = re.compile(r"\b(?:more|larger|bigger|higher|greater|longer|heavier|deeper|over|"
                       r"above|beyond|exceed\w*)\b", re.IGNORECASE)
 
@@ -76,6 +81,15 @@ class Sentence:
     passage: int  # index into the hits
     similarity: float  # MiniLM cosine to the question
     share: float  # share of the question's naming words it holds
+    shared: int = 0  # how many of them
+
+
+def held(wanted: set[str], text: str) -> int:
+    """How many of the `wanted` stems the text holds, a word family counting ("roastery" is
+    held by "roasters": the first `PREFIX` letters of stems that long)."""
+    have = {stem(w) for w in content_words(text)}
+    prefixes = {h[:PREFIX] for h in have if len(h) >= PREFIX}
+    return sum(1 for w in wanted if w in have or (len(w) >= PREFIX and w[:PREFIX] in prefixes))
 
 
 def naming_stems(question: str) -> set[str]:
@@ -147,10 +161,11 @@ def best_sentences(question: str, hits: list[SearchHit], kb: KnowledgeBase) -> l
         return []
     vectors = kb.embedder.embed([question] + [s for _, s in found])
     naming = naming_stems(question)
-    out = [Sentence(s, i, _cosine(vectors[0], v),
-                    len(naming & {stem(w) for w in content_words(s)}) / len(naming)
-                    if naming else 0.0)
-           for (i, s), v in zip(found, vectors[1:], strict=True)]
+    out = []
+    for (i, text), vector in zip(found, vectors[1:], strict=True):
+        count = held(naming, text)
+        out.append(Sentence(text, i, _cosine(vectors[0], vector),
+                            count / len(naming) if naming else 0.0, count))
     return sorted(out, key=lambda s: -s.similarity)
 
 
@@ -158,18 +173,34 @@ def extractive(question: str, sentences: list[Sentence], hits: list[SearchHit],
                gate: bool = True) -> tuple[str, int] | None:
     """("Your documents say: …" with the passage's marker, passage index) or None: the first
     sentence that is close enough (`gate=False`: the first sentence, already chosen)."""
-    fit = [s for s in sentences if not gate or (s.similarity >= EXTRACT_AT
-                                                and s.share >= EXTRACT_SHARE)]
+    wanted = min(EXTRACT_SHARED, len(naming_stems(question)))
+    fit = [s for s in sentences if not gate or (s.shared >= wanted and (
+        (s.similarity >= EXTRACT_AT and s.share >= EXTRACT_SHARE)
+        or (s.similarity >= NEAR_AT and s.share >= NEAR_SHARE)))]
     if not fit:
         return None
     best = fit[0]
+    order = passage_sentences(hits[best.passage].text)
+    also = next((s for s in fit[1:] if s.passage == best.passage and s.text in order), None)
     lines = [best.text]
+    if also is not None and best.text in order:  # a second close sentence, in document order
+        lines = sorted([best.text, also.text], key=order.index)
     if best.text.rstrip().endswith(":"):  # "our goals are to:" — bring the list that follows
         rest = passage_sentences(hits[best.passage].text)
         at = rest.index(best.text) if best.text in rest else len(rest)
         lines += rest[at + 1: at + 5]
-    quote = " ".join(lines)
-    return f"Your documents say: “{quote}” [S{best.passage + 1}]", best.passage
+    quote = " ".join(_row(line) for line in lines)
+    where = hits[best.passage].section.replace(" > ", " › ")
+    where = f" ({where})" if where else ""  # the heading may carry the meaning ("not funded")
+    return f"Your documents say{where}: “{quote}” [S{best.passage + 1}]", best.passage
+
+
+def _row(line: str) -> str:
+    """A Markdown table row as words ("Monthly churn: 6.8%, subscription platform")."""
+    if not line.lstrip().startswith("|"):
+        return line
+    cells = [c.strip() for c in line.strip().strip("|").split("|") if c.strip()]
+    return f"{cells[0]}: {', '.join(cells[1:])}" if len(cells) > 1 else "".join(cells)
 
 
 def is_yes_no(question: str) -> bool:
@@ -181,8 +212,10 @@ def stated_polarity(answer: str) -> Polarity | None:
     return None if match is None else "yes" if match.group(1).lower() == "yes" else "no"
 
 
-def evidence_polarity(question: str, sentence: str) -> Polarity | None:
-    """What one sentence says to a yes/no question, where plain code can tell; else None."""
+def evidence_polarity(question: str, sentence: str, heading: str = "") -> Polarity | None:
+    """What one sentence says to a yes/no question, where plain code can tell; else None.
+    `heading`: the sentence's section; a negating heading ("What is not funded in 2027")
+    negates a list sentence under it (two commas or more)."""
     if match := _FAQ.match(sentence):
         return "yes" if match.group(1).lower() == "yes" else "no"
     exceeds = bool(_EXCEEDS.search(question))
@@ -192,8 +225,29 @@ def evidence_polarity(question: str, sentence: str) -> Polarity | None:
             if bound.unit == quantity.unit and (quantity.value > bound.value
                                                 or (exceeds and quantity.value >= bound.value)):
                 return "no"
-    shared = naming_stems(question) & {stem(w) for w in content_words(sentence)}
-    if (_NEGATION.search(sentence) and not _NEGATION.search(question)
-            and len(shared) >= NEGATION_SHARED):
+    shared = held(naming_stems(question), sentence)
+    listed = sentence.count(",") >= 2 and bool(_NEGATION.search(heading))
+    if ((_NEGATION.search(sentence) or listed) and not _NEGATION.search(question)
+            and shared >= NEGATION_SHARED):
         return "no"
     return None
+
+
+def asks_number(question: str) -> bool:
+    """"How many…", "How much…", "What share/price/rate/… …"."""
+    return bool(_NUMBER_QUESTION.match(question))
+
+
+def number_held(question: str, answer: str, passages: list[str], missing: list[str]) -> bool:
+    """Does a sentence of the cited passages state one of the answer's numbers together with
+    at least EXTRACT_SHARE of the question's naming words (those the documents use)?"""
+    numbers = numbers_in(answer)
+    naming = naming_stems(question) - naming_stems(" ".join(missing))
+    if not numbers or not naming:
+        return False
+    for passage in passages:
+        for sentence in passage_sentences(passage):
+            if numbers & numbers_in(sentence) and \
+                    held(naming, sentence) / len(naming) >= EXTRACT_SHARE:
+                return True
+    return False

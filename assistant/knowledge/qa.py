@@ -31,11 +31,13 @@ from assistant.core.text import numbers_in
 from assistant.knowledge.answer_checks import (
     EXTRACT_AT,
     Sentence,
+    asks_number,
     best_sentences,
     evidence_polarity,
     extractive,
     is_yes_no,
     naming_stems,
+    number_held,
     stated_polarity,
     unmentioned,
 )
@@ -88,8 +90,9 @@ def _validated(question: str, kb: KnowledgeBase) -> str:
 
 
 def _not_covered(question: str, kb: KnowledgeBase, hits: list[SearchHit],
-                 missing: list[str] | None = None) -> GroundedAnswer:
-    never = (": they never mention " + ", ".join(f"‘{w}’" for w in missing)) if missing else ""
+                 missing: list[str] | None = None, reason: str = "") -> GroundedAnswer:
+    never = (": they never mention " + ", ".join(f"‘{w}’" for w in missing)) if missing else \
+        f": they state {reason}" if reason else ""
     return GroundedAnswer(
         question=question.strip(), covered=False, sources=[h.chunk_id for h in hits],
         answer=f"The documents in workspace '{kb.workspace}' do not cover this question{never}.",
@@ -139,6 +142,11 @@ def settle(question: str, raw: str, hits: list[SearchHit], kb: KnowledgeBase, ll
                        "The model found no answer; Keel quotes the closest sentence instead.")
     if missing and not _holds_rest(question, answer, missing):
         return _not_covered(question, kb, hits, missing)
+    if asks_number(question) and not number_held(
+            question, _MARKER.sub("", answer.answer),
+            [h.text for h in hits if h.chunk_id in {c.chunk_id for c in answer.citations}],
+            missing):
+        return _not_covered(question, kb, hits, reason="no number for this")
     return _polarity_checked(question, answer, hits, kb)
 
 
@@ -161,7 +169,7 @@ def _quoted(question: str, sentences: list[Sentence], hits: list[SearchHit], kb:
     found = extractive(question, sentences, hits, gate)
     if found is None:
         return _not_covered(question, kb, hits)
-    answer = finish_answer(question, found[0], hits, kb)
+    answer = finish_answer(question, found[0], hits, kb, repoint=False)
     return answer.model_copy(update={"quoted": True, "warnings": [*answer.warnings, warning]})
 
 
@@ -175,7 +183,8 @@ def _polarity_checked(question: str, answer: GroundedAnswer, hits: list[SearchHi
     evidence = [Sentence(c.quote, ids[c.chunk_id], 1.0, 1.0) for c in answer.citations
                 if c.chunk_id in ids]  # (similarity and share are not used below)
     evidence += [s for s in best_sentences(question, hits, kb)[:3] if s.similarity >= EXTRACT_AT]
-    says = {s: p for s in evidence if (p := evidence_polarity(question, s.text))}
+    says = {s: p for s in evidence
+            if (p := evidence_polarity(question, s.text, hits[s.passage].section))}
     if len(set(says.values())) != 1 or stated in says.values():
         return answer
     deciding = next(iter(says))
@@ -185,8 +194,9 @@ def _polarity_checked(question: str, answer: GroundedAnswer, hits: list[SearchHi
 
 
 def finish_answer(question: str, raw: str, hits: list[SearchHit],
-                  kb: KnowledgeBase) -> GroundedAnswer:
-    """Validate citation markers, attach quotes, clean the text."""
+                  kb: KnowledgeBase, repoint: bool = True) -> GroundedAnswer:
+    """Validate citation markers, attach quotes, clean the text (`repoint=False`: leave each
+    citation on the passage its marker names, for Keel's own quoted answers)."""
     text, warnings = clean_model_text(raw.strip())
     text, echoes = strip_echoes(text, [h.text for h in hits])
     warnings += echoes
@@ -208,7 +218,7 @@ def finish_answer(question: str, raw: str, hits: list[SearchHit],
         for marker in re.split(r"\s*,\s*", match.group(1)):
             index = int(marker[1:]) - 1
             if 0 <= index < len(hits):
-                holder = _number_holder(sentence, index, hits)
+                holder = _number_holder(sentence, index, hits) if repoint else index
                 moved += holder != index
                 index, marker = holder, f"S{holder + 1}"
                 hit = hits[index]
