@@ -150,3 +150,17 @@ def test_scripted_answer_with_the_number_stated_for_the_question_is_kept(
     answer, _ = _ask(sample_kb, "How many partner cafés do we work with?",
                      "We work with 104 partner cafés [S1].")
     assert answer.covered and "104" in answer.answer
+
+
+def test_scripted_marker_after_the_full_stop_cites_that_sentence(sample_kb: KnowledgeBase
+                                                                  ) -> None:
+    """"… cafés. [S1]": the sentence before the marker is the claim (its quote and its
+    numbers), not the empty text after the full stop."""
+    question = "How many partner cafés do we work with?"
+    hits = [h for h in sample_kb.search(question)
+            if h.score >= sample_kb.settings.min_relevance]
+    holder = next(i for i, h in enumerate(hits) if "| 104 |" in h.text)
+    wrong = next(i for i, h in enumerate(hits) if "104" not in h.text)
+    answer, _ = _ask(sample_kb, question, f"We work with 104 partner cafés. [S{wrong + 1}]")
+    assert answer.covered and [c.chunk_id for c in answer.citations] == [hits[holder].chunk_id]
+    assert "104" in answer.citations[0].quote

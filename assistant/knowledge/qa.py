@@ -246,7 +246,7 @@ def finish_answer(question: str, raw: str, hits: list[SearchHit],
 def _claim(text: str, match: re.Match[str]) -> str:
     """The sentence a marker cites: the one it ends, or the one it sits in ("According to
     [S3], sales should sign 14 cafés.")."""
-    before = _BREAK.split(text[max(0, match.start() - 400): match.start()])[-1]
+    before = _BREAK.split(text[max(0, match.start() - 400): match.start()].rstrip())[-1]
     after = text[match.end(): match.end() + 400]
     if after.strip() and not re.match(r"\s*(?:\[S\d|\n|$)", after) and not \
             re.search(r"[.!?]\s*$", before):
