@@ -24,9 +24,7 @@ The thresholds were chosen on the dev rows of `evals/datasets/*_qa.yaml` and
 
 from __future__ import annotations
 
-import math
 import re
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -34,6 +32,7 @@ from assistant.core.quantities import limits_in, quantities_in
 from assistant.core.safety import addressed
 from assistant.core.text import content_words, numbers_in, split_sentences, stem
 from assistant.knowledge.base import KnowledgeBase, SearchHit
+from assistant.knowledge.embeddings import cosine
 
 __all__ = ["EXTRACT_AT", "Sentence", "asks_number", "best_sentences", "evidence_polarity",
            "extractive", "held", "is_yes_no", "naming_stems", "number_held", "passage_sentences",
@@ -147,12 +146,6 @@ def passage_sentences(text: str) -> list[str]:
     return out
 
 
-def _cosine(a: Sequence[float], b: Sequence[float]) -> float:
-    dot = sum(x * y for x, y in zip(a, b, strict=True))
-    norm = math.sqrt(sum(x * x for x in a)) * math.sqrt(sum(y * y for y in b))
-    return dot / norm if norm else 0.0
-
-
 def best_sentences(question: str, hits: list[SearchHit], kb: KnowledgeBase) -> list[Sentence]:
     """The passages' sentences and lines, most similar to the question first."""
     found = [(i, s) for i, h in enumerate(hits) for s in passage_sentences(h.text)
@@ -164,7 +157,7 @@ def best_sentences(question: str, hits: list[SearchHit], kb: KnowledgeBase) -> l
     out = []
     for (i, text), vector in zip(found, vectors[1:], strict=True):
         count = held(naming, text)
-        out.append(Sentence(text, i, _cosine(vectors[0], vector),
+        out.append(Sentence(text, i, cosine(vectors[0], vector),
                             count / len(naming) if naming else 0.0, count))
     return sorted(out, key=lambda s: -s.similarity)
 

@@ -11,8 +11,10 @@ The functions are registered with Chroma so that a fresh process can reopen a co
 from __future__ import annotations
 
 import hashlib
+import math
 import re
 import threading
+from collections.abc import Sequence
 from functools import cache
 from typing import Any, Protocol
 
@@ -29,6 +31,7 @@ __all__ = [
     "MiniLMEmbedder",
     "OpenAIEmbedder",
     "build_embedder",
+    "cosine",
 ]
 
 _TOKENIZER = PACKAGE_DATA / "minilm-tokenizer.json"
@@ -186,3 +189,10 @@ class KeelEmbeddingFunction(EmbeddingFunction[Documents]):
 
     def is_legacy(self) -> bool:
         return False
+
+
+def cosine(a: Sequence[float], b: Sequence[float]) -> float:
+    """Cosine similarity of two vectors (0.0 when either is all zeros)."""
+    dot = sum(x * y for x, y in zip(a, b, strict=True))
+    norm = math.sqrt(sum(x * x for x in a)) * math.sqrt(sum(y * y for y in b))
+    return dot / norm if norm else 0.0

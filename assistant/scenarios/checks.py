@@ -25,9 +25,8 @@ from datetime import date
 from assistant.alignment.check import SAME_ACTION_AT, SHARED_STEMS
 from assistant.core.quantities import limits_in, quantities_in
 from assistant.core.text import content_stems, numbers_in, split_sentences
-from assistant.knowledge.embeddings import Embedder
+from assistant.knowledge.embeddings import Embedder, cosine
 from assistant.scenarios.exposure import _NOISE as _MEASURE_NOISE
-from assistant.scenarios.exposure import _cosine
 from assistant.strategy.model import MapElement
 
 __all__ = ["lint_action", "lint_trigger", "lint_watch", "response_flags", "ruled_out"]
@@ -114,7 +113,7 @@ def response_flags(response: str, elements: list[MapElement], embedder: Embedder
         for (e, phrase), vec in zip(phrases, vectors[1:], strict=True):
             words = content_stems(phrase) - _NOISE
             shared = mine & words
-            similar = _cosine(vectors[0], vec)
+            similar = cosine(vectors[0], vec)
             if len(shared) >= min(SHARED_STEMS, len(words)) and similar >= SAME_ACTION_AT:
                 flags.append(f"May break the non-goal “{e.title}”: it rules out “{phrase}” "
                              f"(shared: {', '.join(sorted(shared))}; similarity {similar:.2f}) "

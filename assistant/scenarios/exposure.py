@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from assistant.core.text import content_stems
-from assistant.knowledge.embeddings import Embedder
+from assistant.knowledge.embeddings import Embedder, cosine
 from assistant.scenarios.model import Exposed
 from assistant.strategy.model import MapElement
 
@@ -83,12 +83,6 @@ def _words(phrase: set[str], stems: set[str], weights: dict[str, float]) -> tupl
     return sum(weights.get(s, 1.0) for s in shared) / total, shared
 
 
-def _cosine(a: Sequence[float], b: Sequence[float]) -> float:
-    dot = sum(x * y for x, y in zip(a, b, strict=True))
-    norm = math.sqrt(sum(x * x for x in a)) * math.sqrt(sum(y * y for y in b))
-    return dot / norm if norm else 0.0
-
-
 def expose(phrases: list[Phrase], elements: list[MapElement], embedder: Embedder
            ) -> list[Exposed]:
     """The exposed elements, best first."""
@@ -105,7 +99,7 @@ def expose(phrases: list[Phrase], elements: list[MapElement], embedder: Embedder
         best: Exposed | None = None
         for p, pvec in zip(phrases, said, strict=True):
             share, shared = _words(content_stems(p.text), stems, weights)
-            similar = _cosine(pvec, vec)
+            similar = cosine(pvec, vec)
             words_at, similar_at = ((WORDS_AT, SIMILAR_AT) if p.source == "scenario"
                                     else (MODEL_WORDS_AT, MODEL_SIMILAR_AT))
             if share < words_at and similar < similar_at:
@@ -129,7 +123,7 @@ def closest(phrases: list[Phrase], elements: list[MapElement], embedder: Embedde
         return []
     vectors = embedder.embed([p.text for p in phrases] + [profile(e) for e in live])
     said, held = vectors[:len(phrases)], vectors[len(phrases):]
-    scored = sorted(((max(_cosine(v, pv) for pv in said), e) for e, v in
+    scored = sorted(((max(cosine(v, pv) for pv in said), e) for e, v in
                      zip(live, held, strict=True)), key=lambda t: -t[0])
     return [Exposed(key=e.key, kind=e.kind, title=e.title, department=e.department,
                     score=round(sim, 3), via="code",
