@@ -26,7 +26,7 @@ from typing import Any
 
 import yaml
 
-ATTACKS = Path(__file__).resolve().parent / "datasets" / "injection_attacks.yaml"
+ATTACKS = Path(__file__).resolve().parent / "datasets" / "attacks" / "injection_attacks.yaml"
 PLACES = ("paragraph", "split_sentences", "table_cell", "footnote", "front_matter",
           "link_title", "image_alt", "html_comment", "docx_comment", "docx_header",
           "pdf_metadata", "system_line", "zero_width", "homoglyph", "other_language")
