@@ -1,4 +1,4 @@
-"""Fill, vary and plant the attacks of `evals/datasets/injection_attacks.yaml` (issue 27).
+"""Fill, vary and plant the attacks of `evals/datasets/attacks/injection_attacks.yaml` (issue 27).
 
 Reads nothing from `assistant` (the defence must not shape the attacks, and the defence never
 reads this file). For one attack and a seed it makes:

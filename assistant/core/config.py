@@ -157,6 +157,9 @@ class Settings(BaseSettings):
     chunk_size: int = Field(800, ge=200, le=8000, description="Max characters per chunk.")
     chunk_overlap: int = Field(100, ge=0, le=2000)
     max_document_mb: float = Field(20.0, gt=0, description="Larger files are refused.")
+    allowed_link_hosts: str = Field(
+        "", description="Comma-separated hosts a link in Keel's output may point to, and only "
+                        "when the company's documents hold that link; default none (issue 27).")
     max_chunks_per_document: int = Field(
         3000, ge=1, description="A document cut into more chunks is refused (embedding "
         "thousands of chunks takes minutes on a CPU; a 20 MB text file would be ~28,000).")

@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import re
 
+from assistant.core import planted
+from assistant.core.output_guard import codes_and_links
+
 __all__ = ["addressed", "clean_model_text", "instruction_sentences", "passages_block",
            "quarantine", "strip_echoes", "unplanted_pieces", "without_planted_paragraphs"]
 
@@ -44,29 +47,27 @@ def _attr(value: str) -> str:
     return value.replace('"', "'").replace("\n", " ")[:200]
 
 
-# A sentence that talks to the assistant about its own output is an instruction, whatever it
-# asks for: this is the shape of planted text (BIPIA, garak latentinjection), not a list of
-# forbidden requests.
-_ADDRESSED = re.compile(
-    r"\b(your (response|answer|reply|output|summary)|"
-    r"ignore (all|any|the|previous|prior|above) (instructions|rules|text|documents)|"
-    r"(previous|prior|above) instructions|(as|you are) an? (ai|assistant|language model))\b",
-    re.IGNORECASE)
 _SENTENCE = re.compile(r"(?:[^.!?\n]|[.!?](?=\S))+[.!?]?")  # "." inside a URL or code stays
-_URL = re.compile(r"https?://[^\s)\]>]+|www\.[^\s)\]>]+")
-_CODE = re.compile(r"\b(?=[A-Za-z0-9-]*\d)(?=[A-Za-z0-9-]*[A-Za-z])[A-Za-z0-9]+(?:-[A-Za-z0-9]+)+"
-                   r"\b|\b[A-Z]{2,}[0-9][A-Z0-9]{2,}\b")
-
-
-def _tokens(text: str) -> set[str]:
-    """Links and code-like strings (canaries): the parts of an instruction worth tracking."""
-    return {t.lower().rstrip(".,;:") for t in _URL.findall(text) + _CODE.findall(text)}
 _WORD = re.compile(r"[a-z0-9]+")
 
 
 def addressed(sentence: str) -> bool:
-    """True when a sentence talks to the assistant about its output (a planted instruction)."""
-    return bool(_ADDRESSED.search(sentence))
+    """True when a sentence directs a machine reader's output (`core.planted`, by structure)."""
+    return planted.addressed(sentence)
+
+
+def _sentences(text: str) -> list[tuple[int, int, bool]]:
+    """(start, end, planted) per sentence; a line whose label names a machine reader ("Bots:",
+    "Note to AI:") makes each of its sentences count as addressed to one."""
+    out, offset = [], 0
+    for line in text.split("\n"):
+        machine = planted.label_addresses_machine(line)
+        for match in _SENTENCE.finditer(line):
+            if match.group(0).strip():
+                out.append((offset + match.start(), offset + match.end(),
+                            planted.addressed(match.group(0), machine)))
+        offset += len(line) + 1
+    return out
 
 
 def _planted_spans(text: str) -> list[tuple[int, int]]:
@@ -78,10 +79,9 @@ def _planted_spans(text: str) -> list[tuple[int, int]]:
     so the company's sentences around it survive."""
     lines = [line for line in text.splitlines() if line.strip()]
     spans = []
-    for match in _SENTENCE.finditer(text):
-        if not _ADDRESSED.search(match.group(0)):
+    for a, b, is_planted in _sentences(text):
+        if not is_planted:
             continue
-        a, b = match.start(), match.end()
         if len(lines) > 1:
             a = text.rfind("\n", 0, a) + 1
             b = len(text) if (end := text.find("\n", b)) < 0 else end
@@ -112,8 +112,8 @@ def without_planted_paragraphs(text: str) -> str:
 
 def instruction_sentences(passages: list[str]) -> list[str]:
     """Sentences of retrieved passages that address the assistant (planted instructions)."""
-    return [m.group(0).strip() for text in passages for m in _SENTENCE.finditer(text)
-            if _ADDRESSED.search(m.group(0))]
+    return [text[a:b].strip() for text in passages for a, b, is_planted in _sentences(text)
+            if is_planted]
 
 
 def strip_echoes(answer: str, passages: list[str]) -> tuple[str, list[str]]:
@@ -122,17 +122,17 @@ def strip_echoes(answer: str, passages: list[str]) -> tuple[str, list[str]]:
     A sentence goes if it contains a code or link from a planted instruction (a canary, a
     URL) or repeats eight or more consecutive words of it. Returns (text, warnings).
     """
-    planted = instruction_sentences(passages)
-    if not planted:
+    instructions = instruction_sentences(passages)
+    if not instructions:
         return answer, []
-    tokens = set().union(*(_tokens(p) for p in planted))
-    shingles = {tuple(w[i:i + 8]) for p in planted for w in [_WORD.findall(p.lower())]
+    tokens = set().union(*(codes_and_links(p) for p in instructions))
+    shingles = {tuple(w[i:i + 8]) for p in instructions for w in [_WORD.findall(p.lower())]
                 for i in range(max(0, len(w) - 7))}
     kept, removed = [], 0
     for match in _SENTENCE.finditer(answer):
         sentence = match.group(0)
         words = _WORD.findall(sentence.lower())
-        echoed = bool(_tokens(sentence) & tokens) or any(
+        echoed = bool(codes_and_links(sentence) & tokens) or any(
             tuple(words[i:i + 8]) in shingles for i in range(max(0, len(words) - 7)))
         if echoed:
             removed += 1
@@ -154,10 +154,10 @@ def quarantine(text: str) -> str:
     to put in its answer is planted. The model never sees it (the stored chunk and its
     citations are unchanged); `strip_echoes` still checks the answer against the original.
     """
-    def swap(match: re.Match[str]) -> str:
-        sentence = match.group(0)
-        if not _ADDRESSED.search(sentence):
-            return sentence
-        return sentence[: len(sentence) - len(sentence.lstrip())] + QUARANTINED
-
-    return _SENTENCE.sub(swap, text)
+    out, start = [], 0
+    for a, b, is_planted in _sentences(text):
+        if is_planted:
+            lead = len(text[a:b]) - len(text[a:b].lstrip())
+            out += [text[start:a + lead], QUARANTINED]
+            start = b
+    return "".join(out) + text[start:]

@@ -19,6 +19,8 @@ import frontmatter
 from langchain_text_splitters import MarkdownHeaderTextSplitter, RecursiveCharacterTextSplitter
 
 from assistant.core.errors import DocumentError
+from assistant.core.safety import addressed
+from assistant.knowledge.visible import visible_text
 
 __all__ = [
     "KINDS",
@@ -116,6 +118,7 @@ def parse_document(path: Path, doc_id: str, max_bytes: int) -> ParsedDocument:
         body = _docx_text(path, label)
     else:
         body, meta = _split_front_matter(_decode_text(raw, label), label)
+        body = visible_text(body)
     if not body.strip():
         raise DocumentError(label, "no text found in the document")
     return _describe(path, doc_id, body, meta, hashlib.sha256(raw).hexdigest())
@@ -124,7 +127,10 @@ def parse_document(path: Path, doc_id: str, max_bytes: int) -> ParsedDocument:
 def _describe(path: Path, doc_id: str, body: str, meta: dict[str, Any], sha: str) -> ParsedDocument:
     kind = detect_kind(doc_id, meta.get("kind"))
     heading = re.search(r"^#\s+(.+)$", body, re.MULTILINE)
-    title = str(meta.get("title") or (heading.group(1).strip() if heading else path.stem))
+    declared = str(meta.get("title") or "")
+    if declared and addressed(declared):  # a title that directs a machine reader is planted
+        declared = ""
+    title = declared or (heading.group(1).strip() if heading else path.stem)
     department = meta.get("department")
     if not department and kind == "department":
         department = path.stem.replace("-", " ").replace("_", " ").title()

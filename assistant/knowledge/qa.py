@@ -25,6 +25,7 @@ from datetime import date
 from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 
 from assistant.core.errors import InputError, KnowledgeError
+from assistant.core.output_guard import removal_notes
 from assistant.core.safety import clean_model_text, passages_block, strip_echoes
 from assistant.core.schemas import Citation, GroundedAnswer
 from assistant.core.text import numbers_in
@@ -115,11 +116,9 @@ def stream_answer(question: str, kb: KnowledgeBase, llm: LLM,
     if not hits:
         yield _not_covered(question, kb, hits)
         return
-    pieces = []
-    for piece in llm.stream(messages):
-        pieces.append(piece)
-        yield piece
-    yield settle(question, "".join(pieces), hits, kb, llm, today)
+    raw: list[str] = []
+    yield from llm.stream(messages, raw)
+    yield settle(question, llm.guard(messages, "".join(raw))[0], hits, kb, llm, today)
 
 
 def settle(question: str, raw: str, hits: list[SearchHit], kb: KnowledgeBase, llm: LLM,
@@ -198,6 +197,7 @@ def finish_answer(question: str, raw: str, hits: list[SearchHit],
     """Validate citation markers, attach quotes, clean the text (`repoint=False`: leave each
     citation on the passage its marker names, for Keel's own quoted answers)."""
     text, warnings = clean_model_text(raw.strip())
+    warnings += removal_notes(text)
     text, echoes = strip_echoes(text, [h.text for h in hits])
     warnings += echoes
     if text.upper().startswith("NOT COVERED") or not text:

@@ -5,10 +5,16 @@ only in base URL, key and model name. Structured output asks for JSON in the for
 provider accepts (llama.cpp rejects `json_schema` but grammar-constrains `json_object` with
 a schema) and validates it with pydantic; validation errors go back to the model for a
 bounded number of re-asks, then one `GenerationError`.
+
+Every complete output passes the output guard (`core.output_guard`, issue 27) with the
+context its prompt recorded (`llm.prompts.guard_context`): no image, no link to a host that
+is not allowed, no code or address that only the retrieved documents hold. Streamed pieces
+are shown as they come; callers that stream guard the whole text with `guard`.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import re
 import threading
@@ -21,7 +27,9 @@ from pydantic import BaseModel, ValidationError
 
 from assistant.core.config import LOCAL_MODEL_ALIAS, Settings
 from assistant.core.errors import ConfigError, GenerationError, KeelError, ModelError
+from assistant.core.output_guard import guard_text
 from assistant.llm.model_server import LocalModelServer
+from assistant.llm.prompts import guard_context
 
 __all__ = ["LLM", "Progress"]
 
@@ -158,7 +166,14 @@ class LLM:
         kwargs.update(self._limit(max_tokens))
         message = self._guard(lambda: self.chat.invoke(messages, **kwargs))
         self._count(message)
-        return str(message.content)
+        return self.guard(messages, str(message.content))[0]
+
+    def guard(self, messages: list[BaseMessage], text: str) -> tuple[str, list[str]]:
+        """(text as it may be shown, warnings): the output guard for this conversation."""
+        context = guard_context([str(m.content) for m in messages])
+        hosts = tuple(h.strip().lower() for h in self.settings.allowed_link_hosts.split(",")
+                      if h.strip())
+        return guard_text(text, dataclasses.replace(context, allowed_hosts=hosts))
 
     def _count(self, message: Any) -> None:
         usage = getattr(message, "usage_metadata", None) or {}
@@ -166,9 +181,28 @@ class LLM:
             self.tokens["input"] += int(usage.get("input_tokens", 0) or 0)
             self.tokens["output"] += int(usage.get("output_tokens", 0) or 0)
 
-    def stream(self, messages: list[BaseMessage]) -> Iterator[str]:
-        """Text pieces as the model produces them."""
-        yield from self._pieces(messages)
+    def stream(self, messages: list[BaseMessage],
+               raw: list[str] | None = None) -> Iterator[str]:
+        """Text pieces as the model produces them, guarded: a piece is shown once the word it
+        ends in is complete and the text so far has passed the output guard (a code or link
+        is never shown half-way, before the guard can recognise it). `raw` receives the
+        model's own pieces."""
+        written, shown, boundary = "", "", 0
+        for piece in self._pieces(messages):
+            if raw is not None:
+                raw.append(piece)
+            written += piece
+            cut = max(written.rfind(" "), written.rfind("\n"))
+            if cut <= boundary:
+                continue
+            boundary = cut
+            safe = self.guard(messages, written[:cut])[0]
+            if safe.startswith(shown) and len(safe) > len(shown):
+                yield safe[len(shown):]
+                shown = safe
+        final = self.guard(messages, written)[0]
+        if final.startswith(shown) and len(final) > len(shown):
+            yield final[len(shown):]
 
     def _pieces(self, messages: list[BaseMessage], **kwargs: Any) -> Iterator[str]:
         """Streamed text; a stream that stops without a finish reason is an error.
@@ -221,7 +255,7 @@ class LLM:
                                   response_format=response_format):
             text += piece
             on_text(text)
-        return text
+        return self.guard(messages, text)[0]
 
     def choice_probabilities(self, messages: list[BaseMessage],
                              choices: list[str]) -> dict[str, float]:

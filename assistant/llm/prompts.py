@@ -2,11 +2,20 @@
 repository's top links there), rendered by one loader that fails loudly.
 
 Each `prompts/<name>.yaml` holds `version`, `description`, `variables` (the names it
-needs), `system` and `user` (Jinja templates, sandboxed, undefined variables are errors).
+needs), `documents` (those of them that carry the company's documents, or text taken from
+them), `system` and `user` (Jinja templates, sandboxed, undefined variables are errors).
+
+The one guard for every task (issue 27) starts here: document variables are quarantined
+(`core.safety.quarantine`: sentences that direct a machine reader become a marker), and the
+codes and links of the document text versus what the user typed are recorded for the
+rendered prompt (`guard_context`), so `LLM` can check whatever the model writes back
+(`core.output_guard`) without each task remembering to.
 """
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -18,10 +27,16 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from assistant.core.config import PROMPTS_DIR
 from assistant.core.errors import PromptError
+from assistant.core.output_guard import GuardContext
+from assistant.core.safety import quarantine
 
-__all__ = ["PROMPTS_DIR", "PromptTemplate", "list_prompts", "load_prompt", "render"]
+__all__ = ["PROMPTS_DIR", "PromptTemplate", "guard_context", "list_prompts", "load_prompt",
+           "render"]
 
 _ENV = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False)
+_CONTEXTS: OrderedDict[str, GuardContext] = OrderedDict()  # rendered user text -> context
+_CONTEXTS_LOCK = threading.Lock()
+_CONTEXTS_KEPT = 256
 
 
 class PromptTemplate(BaseModel):
@@ -32,6 +47,7 @@ class PromptTemplate(BaseModel):
     version: int
     description: str
     variables: tuple[str, ...]
+    documents: tuple[str, ...]
     system: str
     user: str
 
@@ -43,11 +59,39 @@ class PromptTemplate(BaseModel):
         unknown = sorted(set(values) - set(self.variables))
         if unknown:
             raise PromptError(f"Prompt '{self.name}' does not declare: {', '.join(unknown)}")
+        if stray := sorted(set(self.documents) - set(self.variables)):
+            raise PromptError(f"Prompt '{self.name}' lists undeclared documents: "
+                              f"{', '.join(stray)}")
+        values = {k: quarantine(v) if k in self.documents and isinstance(v, str) else v
+                  for k, v in values.items()}
         try:
-            return (_ENV.from_string(self.system).render(**values).strip(),
-                    _ENV.from_string(self.user).render(**values).strip())
+            system = _ENV.from_string(self.system).render(**values).strip()
+            user = _ENV.from_string(self.user).render(**values).strip()
         except TemplateError as exc:
             raise PromptError(f"Prompt '{self.name}' failed to render: {exc}") from exc
+        _remember(user, GuardContext.build(
+            " ".join(str(values[k]) for k in self.documents),
+            " ".join(str(v) for k, v in values.items() if k not in self.documents)))
+        return system, user
+
+
+def _remember(user: str, context: GuardContext) -> None:
+    with _CONTEXTS_LOCK:
+        _CONTEXTS[user] = context
+        _CONTEXTS.move_to_end(user)
+        while len(_CONTEXTS) > _CONTEXTS_KEPT:
+            _CONTEXTS.popitem(last=False)
+
+
+def guard_context(texts: list[str]) -> GuardContext:
+    """The output guard's context for a conversation (its messages' texts): the context
+    recorded when its prompt was rendered, or an empty one (no document codes are known, so
+    only images, HTML and links are removed)."""
+    with _CONTEXTS_LOCK:
+        for text in texts:
+            if text in _CONTEXTS:
+                return _CONTEXTS[text]
+    return GuardContext()
 
 
 @cache

@@ -1,0 +1,208 @@
+"""Is a sentence an instruction planted for a machine reader? Decided by structure, not phrases.
+
+Company documents state facts, plans and rules for people. A planted instruction has a shape
+they lack (issue 27): it **directs** (an imperative opening, or a modal such as must / should /
+soll / doit / debe, or always / only / never) **an act of the reader's output** (answer, reply,
+summary, mention, quote, cite, print, link; or it carries a code, link, image or quoted line
+to reproduce) **at a machine or at this very document** (an assistant, bot, model, tool,
+program or software as addressee, often as a label: "Bots: …", "Note to AI: …"; or "this page",
+"these values", "dieses Dokument"). All three must hold. "We answer every message within one
+business day" directs nothing at a machine; "Answer every customer within a day" is aimed at
+staff; "The operating model should include a quarterly review" has no output act. A word
+mixing Latin with Cyrillic or Greek letters (a look-alike disguise) is never company prose.
+
+The lexicons below are **single words by grammatical role** (English, German, French,
+Spanish, Portuguese, Italian, Dutch: the languages the bundled models read well), matched as
+word families (a lexicon entry of five letters or more also matches longer words starting
+with it; shorter entries match exactly). There is deliberately no phrase in them:
+`tests/test_injection_independence.py` fails if any two-word sequence of this module's
+strings appears in the benchmark's attack texts, so the measurement cannot become circular.
+Limits, stated: Chinese, Japanese and other languages are not read; a planted sentence that
+directs nothing ("our only value is X") is not caught here — the output guard
+(`core.output_guard`) and the loader (`knowledge.documents`: only what a reader sees is
+indexed) are the other layers.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import cache
+
+__all__ = ["addressed", "label_addresses_machine", "mixed_script", "normalise"]
+
+def _lexicon(words: str) -> frozenset[str]:
+    return frozenset(words.split())
+
+
+# who the sentence talks to: a machine reader. Strong words name one outright; weak words
+# (model, system, tool, program) also name a company's own machines, so they count only
+# with an act aimed at a reader (answer, reply, summary, quote) or with the text pointing at
+# itself. Entries ending in * are word families (prefixes); the others match exactly.
+_MACHINE_STRONG = _lexicon("""
+    ai ki ia llm llms gpt chatgpt bot bots chatbot* robot robots copilot assistant*
+    assistent* asistente* sprachmodell*
+""")
+_MACHINE_WEAK = _lexicon("""
+    model models modell modelle modèle modèles modelo modelos modello modelli tool tools
+    werkzeug werkzeuge outil outils herramienta herramientas strumento strumenti program
+    programs programme programmes programm programme programa programas programma software
+    logiciel logiciels machine machines maschine maschinen máquina máquinas macchina
+    algorithm* algorithme* algoritmo* agent agents agente agentes system systems système
+    systèmes sistema sistemas automated automatic automatisch* automatique* automático
+    automatizado automatico generator generators generated generierte généré générés
+    generado generados gerado generato
+""")
+
+# what it is told to produce. Reader acts: what an assistant does for the person asking.
+_OUTPUT_READER = _lexicon("""
+    answer answers answering answered reply replies replying respond responds responding
+    response responses summar* output outputs quote quotes quoting quotation* cite cites
+    citing citation* mention* asked asks
+    antwort* beantwort* ausgabe zusammenfass* erwähn* zitier*
+    réponse réponses réponds répondre résumé* mentionn* cite citer
+    respuesta* responde responder resumen resume mencion* cita citar
+    resposta* responda resumo mencion*
+    risposta* rispondi riassunt* menziona*
+    antwoord* samenvatting vermeld*
+""")
+_OUTPUT = _OUTPUT_READER | _lexicon("""
+    message messages text texts say says saying tell tells print prints printing write writes
+    writing written link links image images picture show shows display displays render
+    renders words line paragraph sentence prefix append attribute attributes describe
+    describes present presents repeat reference stamp begin start end close open add include
+    insert put send refer give list name state
+    nachricht nachrichten schreibe schreiben nenne verlinke bild sage füge beginne text
+    message messages écris écrire dis dire lien liens ajoute ajouter commence affiche texte
+    mensaje mensajes escribe escribir enlace enlaces añade añadir comienza muestra texto
+    imagen mensagem escreva adicione comece messaggio scrivi aggiungi inizia bericht
+    schrijf voeg
+""")
+
+# how it directs: modal and absolute words (imperatives are found by position, see below)
+_DIRECTIVE = _lexicon("""
+    must should shall ought always only never required mandatory
+    muss müssen soll sollen sollte immer nur stets niemals
+    doit doivent devez dois toujours seulement uniquement jamais
+    debe deben debes siempre solo sólo nunca únicamente
+    deve devem sempre apenas nunca
+    devono mai
+    moet moeten altijd alleen nooit
+""")
+
+# imperative openings: the output acts above, as a sentence's first word
+_IMPERATIVE_LEADS = _lexicon("please also now then bitte veuillez por favor")
+
+# "this page", "these values", "dieses Dokument": the text pointing at itself
+_DEICTIC = _lexicon("""
+    this these diese dieser dieses ce cet cette ces este esta estos estas esse essa isto
+    questo questa questi deze dit
+""")
+_DOCUMENT = _lexicon("""
+    page pages document documents file files section sections table picture image pdf
+    handbook text values value note comment header link site wiki
+    seite dokument datei abschnitt tabelle bild werte wert
+    fichier tableau valeurs valeur lien
+    página documento archivo sección tabla imagen valores valor enlace
+    arquivo secção seção tabela
+    pagina documento sezione tabella immagine valori
+    bestand sectie tabel afbeelding waarden
+""")
+
+_WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
+_LABEL = re.compile(r"^\s*(?:\[([^\]\n]{1,80})\]|([^\n:.!?]{1,60}?)\s*:)(?!//)")
+_CARRIED = re.compile(r"https?://|www\.|!\[|\]\(|[\"“”«»„]|\b(?=[\w-]*\d)(?=[\w-]*[^\W\d_])"
+                      r"[\w]+(?:-[\w]+)+\b")
+_VOCATIVE = re.compile(r"^\s*([^\W\d_]+(?:\s+[^\W\d_]+){0,2})\s*,")  # "Assistant, …"
+_SCRIPTS = ("LATIN", "CYRILLIC", "GREEK")
+
+
+def normalise(text: str) -> str:
+    """NFKC, without invisible format characters (zero-width spaces, joiners, bidi marks)."""
+    return "".join(ch for ch in unicodedata.normalize("NFKC", text)
+                   if unicodedata.category(ch) != "Cf")
+
+
+@cache
+def _strip_accents(word: str) -> str:
+    return "".join(ch for ch in unicodedata.normalize("NFKD", word)
+                   if not unicodedata.combining(ch))
+
+
+def _families(lexicon: frozenset[str]) -> tuple[frozenset[str], tuple[str, ...]]:
+    plain = [_strip_accents(w) for w in lexicon]
+    return (frozenset(w for w in plain if not w.endswith("*")),
+            tuple(sorted(w[:-1] for w in plain if w.endswith("*"))))
+
+
+_FAMILIES = {name: _families(lex) for name, lex in (
+    ("strong", _MACHINE_STRONG), ("weak", _MACHINE_WEAK), ("reader", _OUTPUT_READER),
+    ("output", _OUTPUT), ("directive", _DIRECTIVE), ("deictic", _DEICTIC),
+    ("document", _DOCUMENT), ("lead", _IMPERATIVE_LEADS))}
+
+
+def _is(word: str, family: str) -> bool:
+    exact, stems = _FAMILIES[family]
+    word = _strip_accents(word.casefold())
+    return word in exact or any(word.startswith(s) for s in stems)
+
+
+def _words(text: str) -> list[str]:
+    # "l'assistant", "d'IA": the elided article is its own word
+    return [w for w in _WORD.findall(text.replace("'", " ").replace("’", " "))]
+
+
+def mixed_script(text: str) -> bool:
+    """True when a word mixes Latin with Cyrillic or Greek letters (a look-alike disguise)."""
+    for word in _WORD.findall(text):
+        scripts = {unicodedata.name(ch, "?").split()[0] for ch in word if ch.isalpha()}
+        if len(scripts & set(_SCRIPTS)) > 1:
+            return True
+    return False
+
+
+def label_addresses_machine(line: str) -> bool:
+    """A line opening with a label naming a machine reader: "Bots:", "Note to AI:",
+    "[assistant …]", "Hinweis für den Assistenten:"; everything on that line is aimed at it."""
+    match = _LABEL.match(normalise(line))
+    if not match:
+        return False
+    label = match.group(1) or match.group(2) or ""
+    words = _words(label)
+    return 0 < len(words) <= 8 and any(_is(w, "strong") or _is(w, "weak") for w in words)
+
+
+def _directs(words: list[str]) -> bool:
+    if any(_is(w, "directive") for w in words):
+        return True
+    opening = [w for w in words[:3] if not _is(w, "lead")]
+    return bool(opening) and _is(opening[0], "output")
+
+
+def _points_at_itself(words: list[str]) -> bool:
+    low = [w.casefold() for w in words]
+    return any(_is(w, "deictic") and any(_is(n, "document") for n in low[i + 1:i + 3])
+               for i, w in enumerate(low))
+
+
+def addressed(sentence: str, machine_line: bool = False) -> bool:
+    """True when the sentence directs a machine reader's output (see the module docstring).
+    `machine_line`: the sentence stands on a line whose label names a machine reader."""
+    text = normalise(sentence)
+    if mixed_script(text):
+        return True
+    match = _LABEL.match(text)
+    body = text[match.end():] if match else text
+    words = _words(body)
+    called = _VOCATIVE.match(body)
+    told = any(_is(w, "output") for w in words) or bool(_CARRIED.search(body))
+    if called and told and any(_is(w, "strong") for w in _words(called.group(1))):
+        return True  # a machine called by name and told what to write
+    if not words or not _directs(words):
+        return False
+    if not told:
+        return False
+    reader = any(_is(w, "reader") for w in words)
+    return (machine_line or label_addresses_machine(text)
+            or any(_is(w, "strong") for w in words)
+            or (reader and (_points_at_itself(words) or any(_is(w, "weak") for w in words))))
