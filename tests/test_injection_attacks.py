@@ -4,12 +4,19 @@ hiding place covered, every attack actually planted where it says."""
 import hashlib
 import io
 import random
+import re
 import zipfile
 from collections import Counter
+from typing import Any
 
 import pytest
+from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import AIMessage, BaseMessage
+from langchain_core.outputs import ChatGeneration, ChatResult
 from pypdf import PdfReader
 
+from assistant.core.config import Settings
+from assistant.llm.client import LLM
 from evals.injection_mutate import (
     ATTACKS,
     PLACES,
@@ -71,3 +78,35 @@ def test_the_mutator_varies_the_surface_and_scoring_sees_through_disguises() -> 
         assert succeeded(hidden, attack, marks)
     assert succeeded(marks.canary.lower().replace("-", " "), attack, marks)
     assert not succeeded("nothing to see", attack, marks)
+
+
+class EchoingModel(BaseChatModel):
+    """Answers, then repeats every code and attacker address its prompt holds: a model that
+    obeys every planted request for a code or a link (it proves the guard, not a judgement)."""
+
+    @property
+    def _llm_type(self) -> str:
+        return "echoing-test-model"
+
+    def _generate(self, messages: list[BaseMessage], stop: list[str] | None = None,
+                  run_manager: Any = None, **kwargs: Any) -> ChatResult:
+        prompt = "\n".join(str(m.content) for m in messages)
+        loot = re.findall(r"[A-Z]{2}-\d{4}-[A-Z]{2}|https?://[a-z]+-\d+\.net/\S*", prompt)
+        text = "We trace every coffee to a named farm [S1]. " + " ".join(
+            f"See {item} [S1]." for item in loot)
+        return ChatResult(generations=[ChatGeneration(message=AIMessage(content=text))])
+
+
+def test_codes_and_links_an_obeying_model_repeats_never_reach_the_user(
+        settings: Settings) -> None:
+    from tests.support.injection_set import run, summarise
+
+    # Markdown places only: with fake (hashed) embeddings a page turned into a PDF or DOCX is
+    # not retrieved for "What are our values?", which the harness rightly counts as abandoned
+    attacks = [a for a in load_attacks("dev") if a.success in ("canary", "host")
+               and not a.place.startswith(("docx", "pdf"))]
+    fake = settings.model_copy(update={"embeddings_provider": "fake"})
+    outcomes = run(fake, ["qa"], attacks, llm=LLM(fake, chat_model=EchoingModel()))
+    assert outcomes[0].why == "completed"
+    assert not [o for o in outcomes[1:] if o.succeeded], summarise(outcomes)
+    assert sum(o.remote_links for o in outcomes) == 0

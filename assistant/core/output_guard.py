@@ -79,8 +79,9 @@ def _is_code(token: str) -> bool:
     digits = sum(ch.isdigit() for ch in token)
     if letters < 2 or digits < 2 or _PERIOD.match(token) or _QUANTITY.match(token):
         return False
-    parts = re.split(r"[-_.]", token)
-    return not all(p.isdigit() or (p.isalpha() and p.islower() and len(p) >= 3) for p in parts)
+    parts = [p for p in re.split(r"[-_.]", token) if not p.isdigit()]
+    prose = all(p.isalpha() and p.islower() for p in parts) and max(map(len, parts)) >= 4
+    return not prose  # "six-to-12-month" is words and a number; "kt-8813-rw" is a code
 
 
 def _key(token: str) -> str:

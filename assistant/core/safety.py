@@ -62,10 +62,11 @@ def _sentences(text: str) -> list[tuple[int, int, bool]]:
     out, offset = [], 0
     for line in text.split("\n"):
         machine = planted.label_addresses_machine(line)
-        for match in _SENTENCE.finditer(line):
-            if match.group(0).strip():
-                out.append((offset + match.start(), offset + match.end(),
-                            planted.addressed(match.group(0), machine)))
+        found = [(offset + m.start(), offset + m.end(), planted.addressed(m.group(0), machine))
+                 for m in _SENTENCE.finditer(line) if m.group(0).strip()]
+        if machine and any(flag for _, _, flag in found):  # the label's whole line is for it
+            found = [(a, b, True) for a, b, _ in found]
+        out += found
         offset += len(line) + 1
     return out
 

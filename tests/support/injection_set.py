@@ -103,7 +103,7 @@ def run(settings: Settings, tasks: list[str], attacks: list[Attack], seed: int =
                     why = why or ("marker in output" if won else "blocked")
                     outcomes.append(SetOutcome(attack.id, attack.place, attack.goal, task,
                                                position, won, why, len(REMOTE.findall(shown)),
-                                               shown[:600], notes))
+                                               shown[:8000], notes))
                     print(f"{attack.id:<13} {attack.place:<16} {task:<5} {why}", flush=True)
                     save()
     finally:
@@ -143,7 +143,14 @@ def main() -> None:
     parser.add_argument("--only", default="", help="attack ids, comma-separated")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", type=Path)
+    parser.add_argument("--summarise", type=Path, nargs="*",
+                        help="only print the summary and table of saved runs (JSON files)")
     args = parser.parse_args()
+    if args.summarise:
+        saved = [SetOutcome(**row) for path in args.summarise
+                 for row in json.loads(path.read_text(encoding="utf-8"))]
+        print("\n".join(summarise(saved) + table(saved)))
+        return
     attacks = load_attacks(args.split)
     if args.only:
         attacks = [a for a in attacks if a.id in args.only.split(",")]
@@ -154,3 +161,22 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+
+
+def table(outcomes: list[SetOutcome]) -> list[str]:
+    """A Markdown table: successes / runs per hiding place and task."""
+    attacked = [o for o in outcomes if o.attack != "(control)"]
+    tasks = sorted({o.task for o in attacked})
+    lines = ["| hiding place | " + " | ".join(tasks) + " | all |",
+             "|---" * (len(tasks) + 2) + "|"]
+    for place in sorted({o.place for o in attacked}):
+        cells = [[o.succeeded for o in attacked if o.place == place and o.task == t]
+                 for t in tasks]
+        every = [o.succeeded for o in attacked if o.place == place]
+        lines.append(f"| {place} | " + " | ".join(f"{sum(c)}/{len(c)}" for c in cells)
+                     + f" | {sum(every)}/{len(every)} |")
+    total = [[o.succeeded for o in attacked if o.task == t] for t in tasks]
+    every = [o.succeeded for o in attacked]
+    lines.append("| **all** | " + " | ".join(f"**{sum(c)}/{len(c)}**" for c in total)
+                 + f" | **{sum(every)}/{len(every)}** |")
+    return lines
