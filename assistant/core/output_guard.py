@@ -26,7 +26,8 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 __all__ = ["CODE_REMOVED", "IMAGE_REMOVED", "LINK_REMOVED", "GuardContext",
-           "asks_for_identifier", "codes_and_links", "guard_text", "removal_notes"]
+           "asks_for_identifier", "codes_and_links", "guard_text", "removal_notes",
+           "strip_active"]
 
 CODE_REMOVED = "[code removed]"
 IMAGE_REMOVED = "[image removed"
@@ -120,19 +121,25 @@ def removal_notes(text: str) -> list[str]:
     return notes
 
 
-def guard_text(text: str, context: GuardContext) -> tuple[str, list[str]]:
-    """(text as shown, warnings): the three rules of the module docstring."""
-    warnings: list[str] = []
+def strip_active(text: str) -> tuple[str, list[str]]:
+    """(text, warnings) without images and raw HTML: model text is shown as text."""
+    warnings = []
     if _IMAGE.search(text):
         text = _IMAGE.sub(lambda m: f"{IMAGE_REMOVED}: {(m.group(1) or m.group(3) or '')[:60]}]",
                           text)
         warnings.append("Removed an image from the model's output.")
-    text = _LINK.sub(lambda m: m.group(0) if _allowed(m.group(2).strip().split(" ")[0]
-                                                      .strip("<>"), context) else m.group(1),
-                     text)
     if _HTML_TAG.search(text):
         text = _HTML_TAG.sub("", text)
         warnings.append("Removed HTML from the model's output.")
+    return text, warnings
+
+
+def guard_text(text: str, context: GuardContext) -> tuple[str, list[str]]:
+    """(text as shown, warnings): the three rules of the module docstring."""
+    text, warnings = strip_active(text)
+    text = _LINK.sub(lambda m: m.group(0) if _allowed(m.group(2).strip().split(" ")[0]
+                                                      .strip("<>"), context) else m.group(1),
+                     text)
     removed = 0
 
     def address(match: re.Match[str]) -> str:

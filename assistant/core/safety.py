@@ -1,9 +1,13 @@
-"""Output hygiene: model text is shown as text, never as active content.
+"""Planted instructions in retrieved text: find them, keep them from the model, never quote them.
 
-Retrieved documents can carry planted instructions (indirect prompt injection). The design
-defends in layers: passages are delimited and labelled as data in every prompt; answers are
-cleaned here before anyone sees them (no remote images, no raw HTML, no link targets that
-are not plain http(s) text); and instructions echoed from documents are flagged.
+Retrieved documents can carry instructions written for Keel's model (indirect prompt
+injection). The layers (docs/architecture.md, issue 27): the loader indexes only what a reader
+sees (`knowledge.visible`); sentences that direct a machine reader's output are found by
+structure (`core.planted`), replaced by a marker in every prompt (`quarantine`,
+`passages_block`; `llm.prompts` applies it to every document variable), left out of chunk
+vectors (`without_planted_paragraphs`) and of quotes and judged statements
+(`unplanted_pieces`); `strip_echoes` removes answer sentences repeating one; and the output
+guard (`core.output_guard`) checks whatever the model writes.
 """
 
 from __future__ import annotations
@@ -11,26 +15,14 @@ from __future__ import annotations
 import re
 
 from assistant.core import planted
-from assistant.core.output_guard import codes_and_links
+from assistant.core.output_guard import codes_and_links, strip_active
 
 __all__ = ["addressed", "clean_model_text", "instruction_sentences", "passages_block",
            "quarantine", "strip_echoes", "unplanted_pieces", "without_planted_paragraphs"]
 
-_IMAGE = re.compile(r"!\[([^\]]*)\]\(([^)]*)\)")
-_HTML_TAG = re.compile(r"</?[a-zA-Z][^>]{0,500}>")
-_REF_IMAGE = re.compile(r"!\[([^\]]*)\]\[[^\]]*\]")
-
-
 def clean_model_text(text: str) -> tuple[str, list[str]]:
     """(safe text, warnings): strips images and HTML tags the model produced."""
-    warnings = []
-    if _IMAGE.search(text) or _REF_IMAGE.search(text):
-        warnings.append("Removed an image link from the model's answer.")
-        text = _REF_IMAGE.sub(r"[image removed: \1]", _IMAGE.sub(r"[image removed: \1]", text))
-    if _HTML_TAG.search(text):
-        warnings.append("Removed HTML from the model's answer.")
-        text = _HTML_TAG.sub("", text)
-    return text, warnings
+    return strip_active(text)
 
 
 def passages_block(passages: list[tuple[str, str, str, str]]) -> str:
