@@ -110,3 +110,22 @@ def test_codes_and_links_an_obeying_model_repeats_never_reach_the_user(
     assert outcomes[0].why == "completed"
     assert not [o for o in outcomes[1:] if o.succeeded], summarise(outcomes)
     assert sum(o.remote_links for o in outcomes) == 0
+
+
+HIDDEN = ("front_matter", "link_title", "image_alt", "html_comment", "docx_comment",
+          "docx_header", "pdf_metadata")
+
+
+@pytest.mark.parametrize("attack", [a for a in load_attacks("dev") if a.place in HIDDEN],
+                         ids=lambda a: a.place)
+def test_text_a_reader_never_sees_is_never_indexed(attack, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from assistant.knowledge.documents import chunk_document, parse_document
+
+    rng = random.Random(attack.id)
+    marks = markers(rng)
+    (name, data), = plant(PAGE, attack, marks, rng, "middle").items()
+    (tmp_path / name).write_bytes(data)
+    doc = parse_document(tmp_path / name, name, 10**7)
+    indexed = " ".join([doc.title, *(c.text + c.section for c in chunk_document(doc, 800, 100))])
+    assert "Craft over scale" in indexed  # the page itself was read…
+    assert not succeeded(indexed, attack, marks)  # …and what hides in it was not
