@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from assistant.alignment.report import AlignmentReport
+from assistant.core.safety import shown_quote
 
 __all__ = ["report_markdown"]
 
@@ -57,13 +58,14 @@ def report_markdown(report: AlignmentReport) -> str:
                   f"**Timeline:** {_md(a.timeline)}",
                   f"- **Perspectives:** {', '.join(report.perspectives) or 'none named'}", ""]
     notes: list[str] = []
+    typed = " ".join([report.proposal_title, *(f.proposal_evidence for f in report.findings)])
     if report.findings:
         lines += ["| element | kind | stance | why |", "|---|---|---|---|"]
         for f in report.findings:
             refs = []
             for c in f.citations:
                 notes.append(f"- [{len(notes) + 1}] {_md(c.document)} › {_md(c.section)} — "
-                             f"“{_md(c.quote)}”")
+                             f"“{_md(shown_quote(c.quote, typed))}”")
                 refs.append(f" [{len(notes)}]")
             dup = (" (duplicate)" if f.duplicate else "") + (" (strained)" if f.strained else "")
             lines.append(f"| {_md(f.element)}{''.join(refs)} | {f.kind} | "

@@ -24,6 +24,7 @@ from assistant.cli.base import (
 from assistant.cli.base import settings_from as _settings
 from assistant.core.config import SAMPLE_KNOWLEDGE, Settings
 from assistant.core.errors import InputError, KeelError
+from assistant.core.safety import shown_quote
 from assistant.core.schemas import GroundedAnswer
 from assistant.knowledge.qa import stream_answer
 
@@ -134,12 +135,12 @@ def ask(ctx: typer.Context, question: str, as_json: bool = JsonOpt) -> None:
         if final is None:  # pragma: no cover - stream_answer always ends with the answer
             raise InputError("No answer was produced.")
         answer = final
-        emit(answer, as_json, lambda: _print_answer(answer, "".join(streamed)))
+        emit(answer, as_json, lambda: _print_answer(answer, "".join(streamed), question))
 
     guarded(run)
 
 
-def _print_answer(answer: GroundedAnswer, streamed: str) -> None:
+def _print_answer(answer: GroundedAnswer, streamed: str, question: str = "") -> None:
     if streamed:
         out.print()
     if answer.answer.strip() != streamed.strip():
@@ -148,7 +149,8 @@ def _print_answer(answer: GroundedAnswer, streamed: str) -> None:
     if answer.citations:
         out.print("[bold]Sources[/bold]")
     for n, c in enumerate(answer.citations, 1):
-        out.print(f"  [{n}] {escape(c.document)} — {escape(c.section)}\n      “{escape(c.quote)}”",
+        quote = escape(shown_quote(c.quote, question))
+        out.print(f"  [{n}] {escape(c.document)} — {escape(c.section)}\n      “{quote}”",
                   highlight=False)
     for warning in answer.warnings:
         err.print(f"[yellow]warning:[/yellow] {escape(warning)}")

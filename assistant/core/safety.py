@@ -15,10 +15,11 @@ from __future__ import annotations
 import re
 
 from assistant.core import planted
-from assistant.core.output_guard import codes_and_links, strip_active
+from assistant.core.output_guard import GuardContext, codes_and_links, guard_text, strip_active
 
 __all__ = ["addressed", "clean_model_text", "instruction_sentences", "passages_block",
-           "quarantine", "strip_echoes", "unplanted_pieces", "without_planted_paragraphs"]
+           "quarantine", "shown_quote", "strip_echoes", "unplanted_pieces",
+           "without_planted_paragraphs"]
 
 def clean_model_text(text: str) -> tuple[str, list[str]]:
     """(safe text, warnings): strips images and HTML tags the model produced."""
@@ -41,6 +42,9 @@ def _attr(value: str) -> str:
 
 _SENTENCE = re.compile(r"(?:[^.!?\n]|[.!?](?=\S))+[.!?]?")  # "." inside a URL or code stays
 _WORD = re.compile(r"[a-z0-9]+")
+# a line break inside a paragraph (Markdown soft wrap), not before a list item, table row,
+# heading or quote, and not a hard break ("  " before it): a sentence may run across it
+_SOFT_BREAK = re.compile(r"(?<=[^\s])\n(?=[ \t]*[^\s\-*+>#|\d])")
 
 
 def addressed(sentence: str) -> bool:
@@ -52,7 +56,7 @@ def _sentences(text: str) -> list[tuple[int, int, bool]]:
     """(start, end, planted) per sentence; a line whose label names a machine reader ("Bots:",
     "Note to AI:") makes each of its sentences count as addressed to one."""
     out, offset = [], 0
-    for line in text.split("\n"):
+    for line in _SOFT_BREAK.sub(" ", text).split("\n"):  # same length: offsets hold
         machine = planted.label_addresses_machine(line)
         found = [(offset + m.start(), offset + m.end(), planted.addressed(m.group(0), machine))
                  for m in _SENTENCE.finditer(line) if m.group(0).strip()]
@@ -135,6 +139,14 @@ def strip_echoes(answer: str, passages: list[str]) -> tuple[str, list[str]]:
         return answer, []
     return ("".join(kept).strip(), [f"Removed {removed} sentence(s) that followed or repeated "
                                     "an instruction planted in a document."])
+
+
+def shown_quote(quote: str, typed: str = "") -> str:
+    """A document quote as a source list shows it: without planted sentences, and without
+    codes or links the user did not type (the output guard's rule). The alignment report's
+    source list printed whole chunks verbatim, planted text included (issue 27's blind run)."""
+    text = " … ".join(unplanted_pieces(quote)) if _planted_spans(quote) else quote
+    return guard_text(text, GuardContext.build(quote, typed))[0]
 
 
 QUARANTINED = "[a sentence addressed to an AI assistant was removed here]"

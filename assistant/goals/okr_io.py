@@ -17,6 +17,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from assistant.core.errors import InputError
+from assistant.core.safety import shown_quote
 from assistant.core.schemas import KeyResult, Objective, OKRSet
 from assistant.goals.okr_read import ReadDocument, ReadKR, ReadSet, read_document
 
@@ -49,7 +50,8 @@ def to_markdown(okrs: OKRSet) -> str:
     def cite(citations: list[Any]) -> str:
         marks = []
         for c in citations:
-            notes.append(f"[^{len(notes) + 1}]: {c.document} — {c.section}: “{c.quote}”")
+            notes.append(f"[^{len(notes) + 1}]: {c.document} — {c.section}: "
+                         f"“{shown_quote(c.quote)}”")
             marks.append(f"[^{len(notes)}]")
         return "".join(marks)
 

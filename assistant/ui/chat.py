@@ -18,7 +18,7 @@ import gradio as gr
 from assistant.alignment.check import MAX_PROPOSAL_CHARS, check_proposal
 from assistant.alignment.render import report_markdown
 from assistant.core.errors import KeelError, ModelError
-from assistant.core.safety import clean_model_text
+from assistant.core.safety import clean_model_text, shown_quote
 from assistant.core.schemas import Citation, GroundedAnswer, OKRSet
 from assistant.goals.draft import DraftReport, draft_okrs, gather_passages
 from assistant.goals.map_sources import company_slice, department_slice, substantive
@@ -42,11 +42,11 @@ _BADGE = {"error": "⛔", "warning": "⚠️", "info": "ℹ️"}
 T = TypeVar("T")
 
 
-def _citation_messages(citations: list[Citation]) -> list[Message]:
+def _citation_messages(citations: list[Citation], asked: str = "") -> list[Message]:
     """One collapsed message per cited passage: the title names the source, opening it shows
-    the quoted text."""
+    the quoted text (`shown_quote`: no planted sentences, no codes or links not asked for)."""
     unique = list({(c.chunk_id, c.quote): c for c in citations}.values())
-    return [{"role": "assistant", "content": f"“{c.quote}”",
+    return [{"role": "assistant", "content": f"“{shown_quote(c.quote, asked)}”",
              # status "done": Gradio starts the accordion closed (without a status, open)
              "metadata": {"title": f"Source {n}: {c.document} — {c.section}", "status": "done"}}
             for n, c in enumerate(unique, 1)]
@@ -245,7 +245,7 @@ def _answer(services: Services, kb: KnowledgeBase, plan: Route, message: str, st
     text = ""
     for piece in stream_answer(message, kb, services.llm):
         if isinstance(piece, GroundedAnswer):
-            history.extend(_citation_messages(piece.citations))
+            history.extend(_citation_messages(piece.citations, message))
             yield piece.answer + "".join(f"\n\n⚠ {w}" for w in piece.warnings)
         else:
             text += piece
