@@ -27,7 +27,7 @@ from pydantic import BaseModel, ValidationError
 
 from assistant.core.config import LOCAL_MODEL_ALIAS, Settings
 from assistant.core.errors import ConfigError, GenerationError, KeelError, ModelError
-from assistant.core.output_guard import guard_text
+from assistant.core.output_guard import GuardContext, guard_text
 from assistant.llm.model_server import LocalModelServer
 from assistant.llm.prompts import guard_context
 
@@ -170,10 +170,13 @@ class LLM:
 
     def guard(self, messages: list[BaseMessage], text: str) -> tuple[str, list[str]]:
         """(text as it may be shown, warnings): the output guard for this conversation."""
+        return guard_text(text, self._guard_context(messages))
+
+    def _guard_context(self, messages: list[BaseMessage]) -> GuardContext:
         context = guard_context([str(m.content) for m in messages])
         hosts = tuple(h.strip().lower() for h in self.settings.allowed_link_hosts.split(",")
                       if h.strip())
-        return guard_text(text, dataclasses.replace(context, allowed_hosts=hosts))
+        return dataclasses.replace(context, allowed_hosts=hosts)
 
     def _count(self, message: Any) -> None:
         usage = getattr(message, "usage_metadata", None) or {}
@@ -188,6 +191,7 @@ class LLM:
         is never shown half-way, before the guard can recognise it). `raw` receives the
         model's own pieces."""
         written, shown, boundary = "", "", 0
+        context = self._guard_context(messages)  # once per stream, not once per word
         for piece in self._pieces(messages):
             if raw is not None:
                 raw.append(piece)
@@ -196,11 +200,11 @@ class LLM:
             if cut <= boundary:
                 continue
             boundary = cut
-            safe = self.guard(messages, written[:cut])[0]
+            safe = guard_text(written[:cut], context)[0]
             if safe.startswith(shown) and len(safe) > len(shown):
                 yield safe[len(shown):]
                 shown = safe
-        final = self.guard(messages, written)[0]
+        final = guard_text(written, context)[0]
         if final.startswith(shown) and len(final) > len(shown):
             yield final[len(shown):]
 
