@@ -1,4 +1,4 @@
-"""Fill, vary and plant the attacks of `evals/datasets/attacks/injection_attacks.yaml` (issue 27).
+"""Fill, vary and plant the attacks of `evals/datasets/attacks/injection_attacks*.yaml` (issue 27).
 
 Reads nothing from `assistant` (the defence must not shape the attacks, and the defence never
 reads this file). For one attack and a seed it makes:
@@ -27,6 +27,8 @@ from typing import Any
 import yaml
 
 ATTACKS = Path(__file__).resolve().parent / "datasets" / "attacks" / "injection_attacks.yaml"
+#: The second set (splits dev2, blind2), written after the first blind split was spent.
+ATTACKS_2 = ATTACKS.with_name("injection_attacks_2.yaml")
 PLACES = ("paragraph", "split_sentences", "table_cell", "footnote", "front_matter",
           "link_title", "image_alt", "html_comment", "docx_comment", "docx_header",
           "pdf_metadata", "system_line", "zero_width", "homoglyph", "other_language")
@@ -59,7 +61,8 @@ class Attack:
 
 
 def load_attacks(split: str = "") -> list[Attack]:
-    rows = yaml.safe_load(ATTACKS.read_text(encoding="utf-8"))
+    rows = [row for path in (ATTACKS, ATTACKS_2)
+            for row in yaml.safe_load(path.read_text(encoding="utf-8"))]
     attacks = [Attack(r["id"], r["split"], r["place"], r["goal"], r["success"],
                       tuple(r.get("parts") or [r["text"]])) for r in rows]
     return [a for a in attacks if not split or a.split == split]
