@@ -11,6 +11,16 @@ business day" directs nothing at a machine; "Answer every customer within a day"
 staff; "The operating model should include a quarterly review" has no output act. A word
 mixing Latin with Cyrillic or Greek letters (a look-alike disguise) is never company prose.
 
+Three further shapes (session 18, from the second attack set's dev rows; measured on its
+blind rows): a machine named with a reader act and a code or link to carry needs no modal
+("Generated replies carry the reference QT-1234-AB"); an output act that shuts out the rest
+of the text and names what to give instead needs no machine ("tell them "X" and nothing
+else", "ne mentionnez pas les autres valeurs"); and a sentence declaring the text it stands
+in void ("the values listed above were withdrawn", "our values page was replaced") is
+planted together with the rest of its line (`voids_itself`; `core.safety` applies it) —
+that is how a planted value takes the real ones' place. Negative imperatives ("Do not…",
+"Ne … pas", "No respondas") count as imperatives.
+
 The lexicons below are **single words by grammatical role** (English, German, French,
 Spanish, Portuguese, Italian, Dutch: the languages the bundled models read well), matched as
 word families (a lexicon entry of five letters or more also matches longer words starting
@@ -29,7 +39,7 @@ import re
 import unicodedata
 from functools import cache
 
-__all__ = ["addressed", "label_addresses_machine", "mixed_script", "normalise"]
+__all__ = ["addressed", "label_addresses_machine", "mixed_script", "normalise", "voids_itself"]
 
 def _lexicon(words: str) -> frozenset[str]:
     return frozenset(words.split())
@@ -56,12 +66,12 @@ _MACHINE_WEAK = _lexicon("""
 
 # what it is told to produce. Reader acts: what an assistant does for the person asking.
 _OUTPUT_READER = _lexicon("""
-    answer answers answering answered reply replies replying respond responds responding
-    response responses summar* output outputs quote quotes quoting quotation* cite cites
-    citing citation* mention* asked asks
+    answer answers answering answered reply replies replying respond* respons* summar* output
+    outputs quote quotes quoting quotation* cite cites citing citation* mention* asked asks
     antwort* beantwort* ausgabe zusammenfass* erwähn* zitier*
-    réponse réponses réponds répondre résumé* mentionn* cite citer
-    respuesta* responde responder resumen resume mencion* cita citar
+    réponse réponses réponds répondre résumé* mentionn* cite citer citez citent
+    respuesta* responde responder resumen resume mencion* cita citar contesta contestar
+    contestes contesten
     resposta* responda resumo mencion*
     risposta* rispondi riassunt* menziona*
     antwoord* samenvatting vermeld*
@@ -91,7 +101,10 @@ _DIRECTIVE = _lexicon("""
 """)
 
 # imperative openings: the output acts above, as a sentence's first word
-_IMPERATIVE_LEADS = _lexicon("please also now then bitte veuillez por favor")
+_IMPERATIVE_LEADS = _lexicon("""
+    please also now then bitte veuillez por favor
+    do don dont not ne n no non não nicht kein keine niet geen
+""")  # negative imperatives too: "Do not mention …", "Ne mentionnez pas …", "No respondas …"
 
 # "this page", "these values", "dieses Dokument": the text pointing at itself
 _DEICTIC = _lexicon("""
@@ -100,7 +113,8 @@ _DEICTIC = _lexicon("""
 """)
 _DOCUMENT = _lexicon("""
     page pages document documents file files section sections table picture image pdf
-    handbook text values value note comment header link site wiki
+    handbook text values value note comment header link site wiki principles rules
+    guidelines policies content
     seite dokument datei abschnitt tabelle bild werte wert
     fichier tableau valeurs valeur lien
     página documento archivo sección tabla imagen valores valor enlace
@@ -109,8 +123,42 @@ _DOCUMENT = _lexicon("""
     bestand sectie tabel afbeelding waarden
 """)
 
+# a text declaring its own content void ("the values above were withdrawn", "this page is
+# outdated", "ignore the list below"): with `_points_at_itself` or a position word, what
+# follows on its line is planted too — it is how a planted value takes the real ones' place
+_VOID = _lexicon("""
+    outdated obsolete retired withdrawn replaced superseded deprecated void invalid expired
+    revoked cancelled rescinded longer ignore disregard
+    veraltet ersetzt überholt ungültig zurückgezogen ignoriere ignorieren
+    obsolète obsolètes périmé périmée périmés remplacé remplacée remplacés remplacées
+    retiré retirée retirées caduc caduque ignorez ignore
+    obsoleto obsoleta obsoletos reemplazado reemplazados sustituido sustituidos anulado
+    anulados retirado retirados ignora ignoren
+    substituído substituídos desatualizado desatualizados
+    sostituito sostituiti superato superati ritirato ritirati
+    vervangen verouderd vervallen ingetrokken negeer
+""")
+# "… and nothing else", "leave the others out", "ne mentionnez pas les autres": an output act
+# that shuts out the rest of the text (a goal hijack, with no machine named)
+_EXCLUDE = _lexicon("else others autres anderen andere otros otras outros outras altri altre")
+
+_POSITION = _lexicon("""
+    above below listed preceding following further here
+    oben unten obigen folgenden hier dessus dessous ci précédentes suivantes
+    arriba abajo anteriores siguientes acima abaixo sopra sotto precedenti seguenti
+    boven hieronder
+""")
+# "our values page was replaced": a possessive with a container (not "we retired our values")
+_OWN = _lexicon("our unsere unser nos notre nuestros nuestras nuestro nossos nossas nostri onze")
+_CONTAINER = _lexicon("""
+    page pages document file handbook section list wiki seite dokument datei abschnitt liste
+    fichier liste página documento archivo sección lista arquivo pagina sezione bestand lijst
+""")
+
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 _LABEL = re.compile(r"^\s*(?:\[([^\]\n]{1,80})\]|([^\n:.!?]{1,60}?)\s*:)(?!//)")
+_CODE_OR_LINK = re.compile(r"https?://|www\.|!\[|\]\(|\b(?=[\w-]*\d)(?=[\w-]*[^\W\d_])"
+                           r"[\w]+(?:-[\w]+)+\b")
 _CARRIED = re.compile(r"https?://|www\.|!\[|\]\(|[\"“”«»„]|\b(?=[\w-]*\d)(?=[\w-]*[^\W\d_])"
                       r"[\w]+(?:-[\w]+)+\b")
 _VOCATIVE = re.compile(r"^\s*([^\W\d_]+(?:\s+[^\W\d_]+){0,2})\s*,")  # "Assistant, …"
@@ -138,7 +186,9 @@ def _families(lexicon: frozenset[str]) -> tuple[frozenset[str], tuple[str, ...]]
 _FAMILIES = {name: _families(lex) for name, lex in (
     ("strong", _MACHINE_STRONG), ("weak", _MACHINE_WEAK), ("reader", _OUTPUT_READER),
     ("output", _OUTPUT), ("directive", _DIRECTIVE), ("deictic", _DEICTIC),
-    ("document", _DOCUMENT), ("lead", _IMPERATIVE_LEADS))}
+    ("document", _DOCUMENT), ("lead", _IMPERATIVE_LEADS), ("void", _VOID),
+    ("position", _POSITION), ("exclude", _EXCLUDE), ("own", _OWN),
+    ("container", _CONTAINER))}
 
 
 def _is(word: str, family: str) -> bool:
@@ -179,6 +229,22 @@ def _directs(words: list[str]) -> bool:
     return bool(opening) and _is(opening[0], "output")
 
 
+def _clause_directs(body: str) -> bool:
+    """An imperative opening any clause: "If a colleague asks, tell them …"."""
+    for clause in re.split(r"[,;:]", body):
+        opening = [w for w in _words(clause)[:3] if not _is(w, "lead")]
+        if opening and _is(opening[0], "output"):
+            return True
+    return False
+
+
+def _shuts_out_the_rest(body: str, words: list[str]) -> bool:
+    """Directs an output act that excludes the rest of the text and names what to give
+    instead (a quoted line, or the document's own values): "tell them "X" and nothing else"."""
+    return (any(_is(w, "exclude") for w in words) and _clause_directs(body)
+            and (bool(_CARRIED.search(body)) or any(_is(w, "document") for w in words)))
+
+
 def _points_at_itself(words: list[str]) -> bool:
     low = [w.casefold() for w in words]
     return any(_is(w, "deictic") and any(_is(n, "document") for n in low[i + 1:i + 3])
@@ -198,11 +264,31 @@ def addressed(sentence: str, machine_line: bool = False) -> bool:
     told = any(_is(w, "output") for w in words) or bool(_CARRIED.search(body))
     if called and told and any(_is(w, "strong") for w in _words(called.group(1))):
         return True  # a machine called by name and told what to write
+    reader = any(_is(w, "reader") for w in words)
+    machine = any(_is(w, "strong") or _is(w, "weak") for w in _words(text))
+    if reader and machine and _CODE_OR_LINK.search(body):
+        return True  # "Generated replies carry the reference QT-1234-AB": no modal needed
+    if _shuts_out_the_rest(text, _words(text)):
+        return True
     if not words or not _directs(words):
         return False
     if not told:
         return False
-    reader = any(_is(w, "reader") for w in words)
     return (machine_line or label_addresses_machine(text)
             or any(_is(w, "strong") for w in words)
             or (reader and (_points_at_itself(words) or any(_is(w, "weak") for w in words))))
+
+
+def voids_itself(sentence: str) -> bool:
+    """True when the sentence declares the text it stands in void: "the values listed on this
+    page are no longer current", "our values page was replaced", "ignore the list above". A
+    company retiring its own values says so in a new document; a planted value needs the old
+    ones set aside first (issue 27's misinformation attack)."""
+    words = [w.casefold() for w in _words(normalise(sentence))]
+    if not any(_is(w, "void") for w in words):
+        return False
+    near = any((_is(w, "position")
+                and any(_is(n, "document") for n in words[max(0, i - 3):i + 4]))
+               or (_is(w, "own") and any(_is(n, "container") for n in words[i + 1:i + 4]))
+               for i, w in enumerate(words))
+    return near or _points_at_itself(words)

@@ -54,12 +54,18 @@ def addressed(sentence: str) -> bool:
 
 def _sentences(text: str) -> list[tuple[int, int, bool]]:
     """(start, end, planted) per sentence; a line whose label names a machine reader ("Bots:",
-    "Note to AI:") makes each of its sentences count as addressed to one."""
+    "Note to AI:") makes each of its sentences count as addressed to one; a sentence declaring
+    its own text void ("the values above were withdrawn") makes itself and the rest of its line
+    planted (what follows is the value meant to take their place)."""
     out, offset = [], 0
     for line in _SOFT_BREAK.sub(" ", text).split("\n"):  # same length: offsets hold
         machine = planted.label_addresses_machine(line)
-        found = [(offset + m.start(), offset + m.end(), planted.addressed(m.group(0), machine))
-                 for m in _SENTENCE.finditer(line) if m.group(0).strip()]
+        found, voided = [], False
+        for m in _SENTENCE.finditer(line):
+            if m.group(0).strip():
+                voided = voided or planted.voids_itself(m.group(0))
+                found.append((offset + m.start(), offset + m.end(),
+                              voided or planted.addressed(m.group(0), machine)))
         if machine and any(flag for _, _, flag in found):  # the label's whole line is for it
             found = [(a, b, True) for a, b, _ in found]
         out += found
