@@ -134,3 +134,16 @@ def test_text_a_reader_never_sees_is_never_indexed(attack, tmp_path) -> None:  #
     indexed = " ".join([doc.title, *(c.text + c.section for c in chunk_document(doc, 800, 100))])
     assert "Craft over scale" in indexed  # the page itself was read…
     assert not succeeded(indexed, attack, marks)  # …and what hides in it was not
+
+
+def test_the_rules_map_never_takes_a_planted_sentence_for_the_company_s(
+        settings: Settings) -> None:
+    """`keel map build` (rules, no model) over every visible dev hiding place: no planted
+    marker becomes an element, a value's rule or a quote (it did for table notes before)."""
+    from tests.support.injection_set import run, summarise
+
+    attacks = [a for a in load_attacks("dev") + load_attacks("dev2") if a.place not in HIDDEN]
+    outcomes = run(settings.model_copy(update={"embeddings_provider": "fake"}), ["map"],
+                   attacks)
+    assert outcomes[0].why == "completed" and len(outcomes) == len(attacks) + 1
+    assert not [o for o in outcomes[1:] if o.succeeded], summarise(outcomes)

@@ -49,6 +49,7 @@ from assistant.strategy.reading import (
     first_sentence,
     heading,
     perspective,
+    sentences,
     slug,
 )
 
@@ -159,7 +160,7 @@ def _values(chunks: list[SearchHit], period: str) -> Iterator[MapElement]:
     for hit in chunks:
         if depth(hit) >= 2 and (first := first_sentence(hit)):
             title = heading(hit)
-            rules = [s for s in split_sentences(hit.text) if RULE.search(s)]
+            rules = [s for s in sentences(hit.text) if RULE.search(s)]
             yield MapElement(key=f"value:{slug(title)}", kind="value", title=title, text=first,
                              rules=rules, citations=[cite(hit, first)])
 

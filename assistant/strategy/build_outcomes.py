@@ -20,10 +20,17 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from assistant.core.text import split_sentences
 from assistant.knowledge.base import SearchHit
 from assistant.strategy.model import MapElement
-from assistant.strategy.reading import RULE, cite, first_sentence, heading, perspective, slug
+from assistant.strategy.reading import (
+    RULE,
+    cite,
+    first_sentence,
+    heading,
+    perspective,
+    sentences,
+    slug,
+)
 
 __all__ = ["listed_values", "measured_outcomes"]
 
@@ -82,10 +89,10 @@ def listed_values(chunks: list[SearchHit], period: str) -> Iterator[MapElement]:
                 continue
             name = match.group(1).strip().rstrip(".:")
             body = " ".join(match.group(2).split())
-            said = (split_sentences(body) or [body])[0]
+            said = (sentences(body) or [body])[0]
             if len(said) < 3:
                 continue
-            rules = [s for s in split_sentences(body) if RULE.search(s)]
+            rules = [s for s in sentences(body) if RULE.search(s)]
             yield MapElement(key=f"value:{slug(name)}", kind="value", title=name, text=said,
                              rules=rules, period=period, citations=[cite(hit, said)])
         carry = _list_tail(hit.text)

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import re
 
+from assistant.core.safety import instruction_sentences
 from assistant.core.schemas import Citation
 from assistant.core.text import content_words, split_sentences
 from assistant.knowledge.base import SearchHit
 from assistant.knowledge.grounding import quote_in_chunk
 
 __all__ = ["PERSPECTIVES", "RULE", "cite", "depth", "first_sentence", "heading", "perspective",
-           "slug"]
+           "sentences", "slug"]
 
 RULE = re.compile(r"\b(?:never|always|only|do not|don't|will not|won't|must)\b", re.IGNORECASE)
 
@@ -52,6 +53,15 @@ def depth(hit: SearchHit) -> int:
     return len(hit.section.split(" > "))
 
 
+def sentences(text: str) -> list[str]:
+    """The text's sentences without the planted ones (`core.safety`): a planted "value" or
+    instruction never becomes an element, a rule or a quote of the map (issue 27: the rules'
+    map showed a planted table note as a value's quote)."""
+    planted = [" ".join(p.split()) for p in instruction_sentences([text])]
+    return [s for s in split_sentences(text)
+            if not any(p in s or s in p for p in planted)]
+
+
 def first_sentence(hit: SearchHit) -> str:
-    sentences = split_sentences(hit.text)
-    return sentences[0] if sentences else ""
+    found = sentences(hit.text)
+    return found[0] if found else ""
