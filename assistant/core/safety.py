@@ -19,7 +19,7 @@ from assistant.core.output_guard import GuardContext, codes_and_links, guard_tex
 
 __all__ = ["addressed", "clean_model_text", "instruction_sentences", "passages_block",
            "quarantine", "shown_quote", "strip_echoes", "unplanted_pieces",
-           "without_planted_paragraphs"]
+           "without_planted_paragraphs", "without_planted_sentences"]
 
 def clean_model_text(text: str) -> tuple[str, list[str]]:
     """(safe text, warnings): strips images and HTML tags the model produced."""
@@ -117,6 +117,17 @@ def instruction_sentences(passages: list[str]) -> list[str]:
     """Sentences of retrieved passages that address the assistant (planted instructions)."""
     return [text[a:b].strip() for text in passages for a, b, is_planted in _sentences(text)
             if is_planted]
+
+
+def without_planted_sentences(text: str, sentences: list[str]) -> list[str]:
+    """`sentences` (split from `text` by any splitter) without those overlapping a planted part
+    of `text`, read in its context (a machine-labelled line, a text declaring itself void, a
+    sentence wrapped over lines) — which one sentence read alone can lose."""
+    planted = [" ".join(p.split()) for p in instruction_sentences([text])]
+    if not planted:
+        return sentences
+    return [s for s in sentences
+            if not any(p in (flat := " ".join(s.split())) or flat in p for p in planted)]
 
 
 def strip_echoes(answer: str, passages: list[str]) -> tuple[str, list[str]]:

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from assistant.core.quantities import limits_in, quantities_in
-from assistant.core.safety import addressed
+from assistant.core.safety import without_planted_sentences
 from assistant.core.text import content_words, numbers_in, split_sentences, stem
 from assistant.knowledge.base import KnowledgeBase, SearchHit
 from assistant.knowledge.embeddings import cosine
@@ -129,7 +129,7 @@ def unmentioned(question: str, kb: KnowledgeBase) -> list[str]:
 
 def passage_sentences(text: str) -> list[str]:
     """Sentences of prose (wrapped lines joined), and one item per table row or list item
-    (a list item's indented continuation lines joined to it)."""
+    (a list item's indented continuation lines joined to it); planted ones left out."""
     out: list[str] = []
     for block in _BLOCK.split(text):
         lines = block.splitlines()
@@ -143,13 +143,13 @@ def passage_sentences(text: str) -> list[str]:
             elif line.strip():
                 items.append(line)
         out += [s for item in items for s in split_sentences(item, lines=True)]
-    return out
+    return without_planted_sentences(text, out)  # a planted sentence is never quoted
 
 
 def best_sentences(question: str, hits: list[SearchHit], kb: KnowledgeBase) -> list[Sentence]:
     """The passages' sentences and lines, most similar to the question first."""
     found = [(i, s) for i, h in enumerate(hits) for s in passage_sentences(h.text)
-             if len(s.split()) >= 2 and not addressed(s)][:MAX_SENTENCES]
+             if len(s.split()) >= 2][:MAX_SENTENCES]
     if not found:
         return []
     vectors = kb.embedder.embed([question] + [s for _, s in found])

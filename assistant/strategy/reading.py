@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from assistant.core.safety import instruction_sentences
+from assistant.core.safety import without_planted_sentences
 from assistant.core.schemas import Citation
 from assistant.core.text import content_words, split_sentences
 from assistant.knowledge.base import SearchHit
@@ -57,9 +57,7 @@ def sentences(text: str) -> list[str]:
     """The text's sentences without the planted ones (`core.safety`): a planted "value" or
     instruction never becomes an element, a rule or a quote of the map (issue 27: the rules'
     map showed a planted table note as a value's quote)."""
-    planted = [" ".join(p.split()) for p in instruction_sentences([text])]
-    return [s for s in split_sentences(text)
-            if not any(p in s or s in p for p in planted)]
+    return without_planted_sentences(text, split_sentences(text))
 
 
 def first_sentence(hit: SearchHit) -> str:
