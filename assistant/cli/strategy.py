@@ -167,7 +167,8 @@ def confirm(ctx: typer.Context, keys: list[str] = typer.Argument(None, help="Ele
 
 @map_app.command("edit")
 def edit(ctx: typer.Context, key: str,
-         fields: list[str] = typer.Option(..., "--set", help="field=value, e.g. target=2600")
+         fields: list[str] = typer.Option(..., "--set", help="field=value, e.g. target=2600 "
+                                          "or drivers='supplier price; drought' (scenarios)")
          ) -> None:
     """Change an element's fields; it becomes yours (status edited) and survives rebuilds."""
 
@@ -195,7 +196,7 @@ def _value(name: str, value: str) -> object:
             return float(value.replace(",", "")) if value else None
         except ValueError:
             raise InputError(f"{name} takes a number, not {value!r}.") from None
-    if name in ("serves", "rules"):
+    if name in ("serves", "rules", "drivers"):
         return [v.strip() for v in value.split(";") if v.strip()]
     return value
 

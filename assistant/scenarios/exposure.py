@@ -23,6 +23,7 @@ from dataclasses import dataclass
 
 from assistant.core.text import content_stems
 from assistant.knowledge.embeddings import Embedder, cosine
+from assistant.scenarios.drivers import drivers_named
 from assistant.scenarios.model import Exposed
 from assistant.strategy.model import MapElement
 
@@ -40,6 +41,10 @@ MODEL_SIMILAR_AT = 0.5
 CHECK_FLOOR = 0.25  # below this similarity an element is not even worth asking about
 TO_CHECK = 3  # the closest undecided elements, put to the person as questions
 PILLAR_LINKS = 2  # exposed KRs under a pillar that expose it
+DRIVER_SCORE = 0.5  # the score shown for an exposure the drivers table found
+DRIVER_BONUS = 0.3  # ranking: a named driver counts this much on top of words or meaning
+ALONE_AT = 0.5  # with the drivers table: words or meaning alone must reach this
+MAX_EXPOSED = 3  # exposed elements per scenario (before links); the others can be asked
 _NOISE = content_stems("raise grow reduce increase decrease cut keep hold lift bring improve "
                        "from to by at least most below above share owner end month year "
                        "quarter each every new per pillar total number rate")
@@ -83,25 +88,37 @@ def _words(phrase: set[str], stems: set[str], weights: dict[str, float]) -> tupl
     return sum(weights.get(s, 1.0) for s in shared) / total, shared
 
 
-def expose(phrases: list[Phrase], elements: list[MapElement], embedder: Embedder
-           ) -> list[Exposed]:
-    """The exposed elements, best first."""
+def expose(phrases: list[Phrase], elements: list[MapElement], embedder: Embedder,
+           drivers: bool = True) -> list[Exposed]:
+    """The exposed elements, best first. `drivers`: also what the drivers table (or the
+    element's own drivers) says the scenario's events move."""
     live = [e for e in elements if e.kind in EXPOSABLE and e.status != "rejected"]
     if not live or not phrases:
         return []
     weights = _weights(live)
     texts = [profile(e) for e in live]
+    said_stems = content_stems(" ".join(p.text for p in phrases if p.source == "scenario"))
+    named_departments = {d for d in {e.department for e in live if e.department}
+                         if content_stems(d) <= said_stems}
     vectors = embedder.embed([p.text for p in phrases] + texts)
     said, held = vectors[:len(phrases)], vectors[len(phrases):]
     out: dict[str, Exposed] = {}
+    rank: dict[str, float] = {}
+    named: dict[str, int] = {}  # how many of its drivers the scenario names, per element
+    driven: set[str] = set()
     for e, text, vec in zip(live, texts, held, strict=True):
         stems = content_stems(text) - _NOISE
-        best: Exposed | None = None
+        by_driver = (_driven(e, [p for p in phrases if p.source == "scenario"], named)
+                     if drivers and _in_scope(e, named_departments) else None)
+        best: Exposed | None = by_driver
+        evidence = 0.0
         for p, pvec in zip(phrases, said, strict=True):
             share, shared = _words(content_stems(p.text), stems, weights)
             similar = cosine(pvec, vec)
             words_at, similar_at = ((WORDS_AT, SIMILAR_AT) if p.source == "scenario"
                                     else (MODEL_WORDS_AT, MODEL_SIMILAR_AT))
+            if p.source == "scenario":
+                evidence = max(evidence, share, similar)
             if share < words_at and similar < similar_at:
                 continue
             score = round(max(share, similar), 3)
@@ -109,8 +126,50 @@ def expose(phrases: list[Phrase], elements: list[MapElement], embedder: Embedder
                 best = _exposed(e, p, score, shared if share >= WORDS_AT else [], similar)
         if best is not None:
             out[e.key] = best
+            rank[e.key] = evidence + DRIVER_BONUS * named.get(e.key, 0)
+            if by_driver is not None:
+                driven.add(e.key)
+    if drivers:  # the strongest evidence; the rest stays a question
+        keep = [k for k in sorted(out, key=lambda k: -rank[k])
+                if k in driven or rank[k] >= ALONE_AT][:MAX_EXPOSED]
+        out = {k: out[k] for k in keep}
     _through_links(live, out)
     return sorted(out.values(), key=lambda x: (-x.score, x.kind, x.title))
+
+
+def measured(e: MapElement) -> str:
+    """What the element is named for, for the drivers table: a KR's measure, a limit's
+    sentence and scope, a pillar's or objective's name (not its first paragraph, which
+    mentions everything)."""
+    if e.kind == "limit":
+        return _NUMBERS.sub(" ", f"{e.scope} {e.text[:160]}")
+    if e.kind == "key_result":
+        return profile(e)
+    return _LABEL.sub("", e.title)
+
+
+def _in_scope(e: MapElement, departments: set[str]) -> bool:
+    """A scenario naming a department ("our marketing manager's campaign") does not reach
+    another department's elements through the drivers table."""
+    return not departments or not e.department or e.department in departments
+
+
+def _driven(e: MapElement, phrases: list[Phrase], named: dict[str, int]) -> Exposed | None:
+    """Exposed when the scenario names a driver of what the element measures (`named` gets
+    how many)."""
+    for p in phrases:
+        found = drivers_named(p.text, e, measured(e))
+        if found:
+            named[e.key] = len(found)
+            events = "; ".join(f"“{d.phrase}” ({d.family})" for d in found[:2])
+            what = {"key_result": "measures", "limit": "limits", "pillar": "is about",
+                    "objective": "aims at"}.get(e.kind, "is about")
+            return Exposed(key=e.key, kind=e.kind, title=e.title, department=e.department,
+                           score=DRIVER_SCORE, via="code",
+                           reason=f"It {what} “{_said(e)}”, which moves with {events}, named "
+                                  "by the scenario (drivers table).",
+                           citation=e.citations[0] if e.citations else None)
+    return None
 
 
 def closest(phrases: list[Phrase], elements: list[MapElement], embedder: Embedder,

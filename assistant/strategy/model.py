@@ -43,6 +43,9 @@ class MapElement(BaseModel):
     # values: the behavioural rules they state, verbatim
     rules: list[str] = []
     serves: list[str] = Field([], description="Keys of the elements this one serves.")
+    # scenarios: events that move this element ("supplier price rise"), set by a person; when
+    # empty, the drivers table (assistant/data/drivers.yaml) answers for it
+    drivers: list[str] = []
     citations: list[Citation] = Field(min_length=1)
     status: Status = "proposed"
     origin: Literal["rules", "model", "person"] = "rules"

@@ -31,6 +31,8 @@ def _line(e: MapElement) -> str:
         details = f" — {e.unit}{format_amount(e.amount)} ({e.scope})"
     elif e.kind == "pillar" and e.perspective:
         details = f" — {e.perspective}"
+    if e.drivers:  # a person's own list for scenarios (else the drivers table answers)
+        details += f"; moved by: {', '.join(e.drivers)}"
     return f"{e.title}{details}{mark}  \n  *“{cite.quote}”* — {cite.document}"
 
 

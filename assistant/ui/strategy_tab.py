@@ -31,7 +31,8 @@ STALE_BADGE = "⚠ source changed"
 
 ELEMENT_HEADERS = ["key", "kind", "status", "title", "baseline", "target", "owner", "source"]
 CHANGE_HEADERS = ["id", "change", "key", "was", "now"]
-EDITABLE = ["title", "target", "baseline", "owner", "metric", "unit", "deadline", "text"]
+EDITABLE = ["title", "target", "baseline", "owner", "metric", "unit", "deadline", "text",
+            "drivers"]  # drivers: events that move it, "; "-separated (scenarios)
 View = tuple[str, Any, list[list[Any]], Any, list[list[Any]]]
 
 
@@ -115,6 +116,8 @@ def edit(services: Services, ws: str | None, key: str, field: str, value: str) -
     if not key or field not in EDITABLE:
         raise gr.Error(f"Pick an element and one of: {', '.join(EDITABLE)}.")
     parsed: object = value.strip()
+    if field == "drivers":
+        parsed = [d.strip() for d in value.split(";") if d.strip()]
     if field in ("target", "baseline"):
         try:
             parsed = float(value.replace(",", "").rstrip("%")) if value.strip() else None
