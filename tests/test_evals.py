@@ -99,6 +99,23 @@ def test_the_blind_alignment_set_is_unchanged_and_out_of_every_default_run() -> 
     assert not [c for c in load_cases() if c.metadata.get("split") == "blind"]
 
 
+BLIND2_ALIGNMENT_SHA256 = "769e6e22a6c147ab3b4a8eb6b4703e86bc5d8bf171faaf53c0b95dc0c3eb7b23"
+
+
+def test_the_second_blind_alignment_set_is_pinned_and_left_out_of_every_ordinary_run() -> None:
+    """Written before the next alignment design (session 18); run once, with that design."""
+    import hashlib
+
+    from evals.cases import DATASETS
+
+    data = (DATASETS / "blind_alignment2.yaml").read_bytes()
+    assert hashlib.sha256(data).hexdigest() == BLIND2_ALIGNMENT_SHA256
+    rows = [c for c in load_cases(include_blind=True) if c.id.startswith("blind2-")]
+    assert len(rows) == 43 and {c.metadata["split"] for c in rows} == {"blind2"}
+    assert {c.reference for c in rows} == {"aligned", "partially_aligned", "misaligned"}
+    assert not [c for c in load_cases() if c.id.startswith("blind2-")]
+
+
 @pytest.mark.slow
 def test_reference_chunks_exist_in_the_indexed_corpora(settings: Settings) -> None:
     from assistant.knowledge.base import KnowledgeBase
