@@ -99,7 +99,7 @@ def test_the_blind_alignment_set_is_unchanged_and_out_of_every_default_run() -> 
     assert not [c for c in load_cases() if c.metadata.get("split") == "blind"]
 
 
-BLIND2_ALIGNMENT_SHA256 = "769e6e22a6c147ab3b4a8eb6b4703e86bc5d8bf171faaf53c0b95dc0c3eb7b23"
+BLIND2_ALIGNMENT_SHA256 = "44d8686fed2fb321113f3d385cd7ed636eafe066d22718cdc6fad7b954519b97"
 
 
 def test_the_second_blind_alignment_set_is_pinned_and_left_out_of_every_ordinary_run() -> None:

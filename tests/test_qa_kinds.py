@@ -85,3 +85,25 @@ def test_the_second_blind_qa_set_is_pinned_and_out_of_every_default_run() -> Non
         assert {k: kinds.count(k) for k in set(kinds)} == {
             "answerable": 8, "yes_no": 8, "absent": 8}
     assert not [c for c in load_cases() if c.metadata.get("split") == "blind-qa2"]
+
+
+KINDS3_SHA256 = {
+    "sample_qa_kinds3.yaml": "6f26657cb7777c35f83bfa9b92400988c7eec77b84695439db677ad4ad81c092",
+    "18f_qa_kinds3.yaml": "968e0cbae055e32718a4f511db9b5d4125e479e82e70fee69994272fca2f67e6",
+}
+
+
+def test_the_third_blind_qa_set_is_pinned_and_out_of_every_default_run() -> None:
+    """Written in session 18 after the second blind QA set was spent, before the next design:
+    run only with `--split blind-qa3`."""
+    for name, digest in KINDS3_SHA256.items():
+        assert hashlib.sha256((DATASETS / name).read_bytes()).hexdigest() == digest, name
+    rows = [c for c in load_cases(include_blind=True) if "-qk3-" in c.id]
+    assert {c.metadata["split"] for c in rows} == {"blind-qa3"} and len(rows) == 48
+    for corpus in ("sample", "18f"):
+        kinds = [c.reference["kind"] for c in rows if c.corpus == corpus]
+        assert {k: kinds.count(k) for k in set(kinds)} == {
+            "answerable": 8, "yes_no": 8, "absent": 8}
+        assert all(c.reference_chunks for c in rows
+                   if c.corpus == corpus and c.reference["kind"] != "absent")
+    assert not [c for c in load_cases() if c.metadata.get("split") == "blind-qa3"]
