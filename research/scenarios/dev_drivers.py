@@ -1,6 +1,9 @@
 """Issue 29, drivers design: exposure on the dev scenarios only (never a blind set).
 
-    python -m research.scenarios.dev_drivers [--verbose]
+    python -m research.scenarios.dev_drivers [--verbose] [--consequences]
+
+--consequences: add the local model's consequences cached by dev_sweep.py
+(reports/dev_effects.json), as the shipped stress test does.
 
 Exposure from the scenario's own words (no model): the current `exposure.expose`, which adds
 the drivers table (`assistant/data/drivers.yaml`) to shared words and similarity. Prints
@@ -9,6 +12,7 @@ precision and recall per corpus, and with --verbose each row's hits, misses and 
 
 from __future__ import annotations
 
+import json
 import sys
 import tempfile
 from pathlib import Path
@@ -31,8 +35,13 @@ def main() -> None:
             kb.index([CORPORA[corpus]])
             strategy = confirmed_map(kb, maps[corpus] or [])
             for case in (c for c in rows if c.corpus == corpus):
-                exposed = expose([Phrase(case.input["scenario"], "scenario")], strategy,
-                                 kb.embedder)
+                phrases = [Phrase(case.input["scenario"], "scenario")]
+                if "--consequences" in sys.argv:
+                    cached = json.loads((Path(__file__).parent / "reports" /
+                                         "dev_effects.json").read_text())
+                    phrases += [Phrase(c, "model")
+                                for c in cached.get(case.id, {}).get("consequences", [])]
+                exposed = expose(phrases, strategy, kb.embedder)
                 dumped = [x.model_dump(mode="json") for x in exposed]
                 h, s, w, missed, extra = _score(dumped, strategy, list(case.reference or []))
                 hit, shown, wanted = hit + h, shown + s, wanted + w
