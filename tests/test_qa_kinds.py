@@ -67,43 +67,30 @@ def test_summary_counts_false_and_true_not_covered_with_intervals() -> None:
     assert 0 < low < 0.5 < high < 1
 
 
-KINDS2_SHA256 = {
-    "sample_qa_kinds2.yaml": "da3be3b49e2ab4b109d15bbfe9645348936e1db5c46ebe0f9df81f00e605ef92",
-    "18f_qa_kinds2.yaml": "d1df7810439874824a759dc73de493c9495ecb8f2e3486818d956f51e15f3fc2",
-}
+PINNED_BLIND_QA_SETS = [  # (hashes, id marker, split): each written before the design it judges
+    ({"sample_qa_kinds2.yaml": "da3be3b49e2ab4b109d15bbfe9645348936e1db5c46ebe0f9df81f00e605ef92",
+      "18f_qa_kinds2.yaml": "d1df7810439874824a759dc73de493c9495ecb8f2e3486818d956f51e15f3fc2"},
+     "-qk2-", "blind-qa2"),
+    ({"sample_qa_kinds3.yaml": "6f26657cb7777c35f83bfa9b92400988c7eec77b84695439db677ad4ad81c092",
+      "18f_qa_kinds3.yaml": "968e0cbae055e32718a4f511db9b5d4125e479e82e70fee69994272fca2f67e6"},
+     "-qk3-", "blind-qa3"),
+]
 
 
-def test_the_second_blind_qa_set_is_pinned_and_out_of_every_default_run() -> None:
-    """Written after the first blind QA set was spent (its figures in docs/measurements.md),
-    before the next design: run only with `--split blind-qa2`."""
-    for name, digest in KINDS2_SHA256.items():
+@pytest.mark.parametrize(("hashes", "marker", "split"), PINNED_BLIND_QA_SETS,
+                         ids=lambda v: v if isinstance(v, str) and v.startswith("blind") else "")
+def test_later_blind_qa_sets_are_pinned_and_out_of_every_default_run(
+        hashes: dict[str, str], marker: str, split: str) -> None:
+    """The second (written after the first was spent) and third (session 18, after the second
+    was) blind QA sets: run only with `--split <split>`, once, with the design they judge."""
+    for name, digest in hashes.items():
         assert hashlib.sha256((DATASETS / name).read_bytes()).hexdigest() == digest, name
-    rows = [c for c in load_cases(include_blind=True) if "-qk2-" in c.id]
-    assert {c.metadata["split"] for c in rows} == {"blind-qa2"} and len(rows) == 48
-    for corpus in ("sample", "18f"):
-        kinds = [c.reference["kind"] for c in rows if c.corpus == corpus]
-        assert {k: kinds.count(k) for k in set(kinds)} == {
-            "answerable": 8, "yes_no": 8, "absent": 8}
-    assert not [c for c in load_cases() if c.metadata.get("split") == "blind-qa2"]
-
-
-KINDS3_SHA256 = {
-    "sample_qa_kinds3.yaml": "6f26657cb7777c35f83bfa9b92400988c7eec77b84695439db677ad4ad81c092",
-    "18f_qa_kinds3.yaml": "968e0cbae055e32718a4f511db9b5d4125e479e82e70fee69994272fca2f67e6",
-}
-
-
-def test_the_third_blind_qa_set_is_pinned_and_out_of_every_default_run() -> None:
-    """Written in session 18 after the second blind QA set was spent, before the next design:
-    run only with `--split blind-qa3`."""
-    for name, digest in KINDS3_SHA256.items():
-        assert hashlib.sha256((DATASETS / name).read_bytes()).hexdigest() == digest, name
-    rows = [c for c in load_cases(include_blind=True) if "-qk3-" in c.id]
-    assert {c.metadata["split"] for c in rows} == {"blind-qa3"} and len(rows) == 48
+    rows = [c for c in load_cases(include_blind=True) if marker in c.id]
+    assert {c.metadata["split"] for c in rows} == {split} and len(rows) == 48
     for corpus in ("sample", "18f"):
         kinds = [c.reference["kind"] for c in rows if c.corpus == corpus]
         assert {k: kinds.count(k) for k in set(kinds)} == {
             "answerable": 8, "yes_no": 8, "absent": 8}
         assert all(c.reference_chunks for c in rows
                    if c.corpus == corpus and c.reference["kind"] != "absent")
-    assert not [c for c in load_cases() if c.metadata.get("split") == "blind-qa3"]
+    assert not [c for c in load_cases() if c.metadata.get("split") == split]
