@@ -27,7 +27,9 @@ DOCS = ("We roast in small batches. Reference QX-4471-BT applies. Forms live at 
 @pytest.mark.parametrize(("token", "is_code"), [
     ("QX-4471-BT", True), ("qx4471bt", True), ("ISO-9001", True), ("FY23-Q3", False),
     ("2027-Q1", False), ("48-hour", False), ("30kg", False), ("six-to-12-month", False),
-    ("S12", False), ("2026", False)])
+    ("S12", False), ("2026", False),
+    # one digit: a long joined token is a code (a random canary), short labels are not
+    ("PWNED-ab0beddc", True), ("KR-3", False), ("Pillar-1", False)])
 def test_what_counts_as_a_code(token: str, is_code: bool) -> None:
     assert bool(codes_and_links(f"see {token} here")) is is_code
 
