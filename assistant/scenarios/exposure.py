@@ -48,6 +48,8 @@ MAX_EXPOSED = 3  # exposed elements per scenario (before links); the others can 
 _NOISE = content_stems("raise grow reduce increase decrease cut keep hold lift bring improve "
                        "from to by at least most below above share owner end month year "
                        "quarter each every new per pillar total number rate")
+_VERB = {"key_result": "measures", "limit": "limits", "pillar": "is about",
+         "objective": "aims at"}  # "It measures …" in a reason
 _NUMBERS = re.compile(r"[$€£]?\d[\d,.]*\s*(%|[kKmM]\b)?")
 _LABEL = re.compile(r"^\s*(pillar|objective|kr)\s*\d*\s*[:.]\s*", re.IGNORECASE)
 
@@ -162,8 +164,7 @@ def _driven(e: MapElement, phrases: list[Phrase], named: dict[str, int]) -> Expo
         if found:
             named[e.key] = len(found)
             events = "; ".join(f"“{d.phrase}” ({d.family})" for d in found[:2])
-            what = {"key_result": "measures", "limit": "limits", "pillar": "is about",
-                    "objective": "aims at"}.get(e.kind, "is about")
+            what = _VERB.get(e.kind, "is about")
             return Exposed(key=e.key, kind=e.kind, title=e.title, department=e.department,
                            score=DRIVER_SCORE, via="code",
                            reason=f"It {what} “{_said(e)}”, which moves with {events}, named "
@@ -197,8 +198,7 @@ def _exposed(e: MapElement, p: Phrase, score: float, shared: list[str], similar:
     said = "the scenario" if p.source == "scenario" else f"“{p.text}” (the model's reading)"
     why = (f"shares {', '.join(shared)} with {said}" if shared
            else f"is close in meaning to {said} (similarity {similar:.2f})")
-    what = {"key_result": "measures", "limit": "limits", "pillar": "is about",
-            "objective": "aims at"}.get(e.kind, "is about")
+    what = _VERB.get(e.kind, "is about")
     return Exposed(key=e.key, kind=e.kind, title=e.title, department=e.department, score=score,
                    reason=f"It {what} “{_said(e)}”, which {why}.",
                    via="model+code" if p.source == "model" else "code",
