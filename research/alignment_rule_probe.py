@@ -50,9 +50,9 @@ from assistant.alignment.check import (
     SAME_ACTION_AT,
     NonGoalActions,
     _judge,
-    _non_goal,
 )
 from assistant.alignment.elements import Element, kind_of, split_statements
+from assistant.alignment.nongoal_rule import non_goal_stance
 from assistant.alignment.report import STRAIN_KINDS, STRAIN_MARGIN, WEIGHTS
 from assistant.core.config import Settings
 from assistant.core.errors import GenerationError
@@ -143,7 +143,8 @@ def _probe_row(row: dict[str, Any], text: str, known: dict[tuple[str, str], Elem
         if answer is None:
             judged.append({"value": name, "rules": True, "break": False, "reason": "no answer"})
             continue
-        stance, reason, _ = _non_goal(answer, element, text, kb.embedder)
+        stance, reason, _ = non_goal_stance(answer, f"{element.name} {element.statement}", text,
+                                         kb.embedder)
         judged.append({"value": name, "rules": True, "break": stance == "conflicts",
                        "reason": reason})
     return {"id": row["id"], "expected": row["expected"], "values": judged,

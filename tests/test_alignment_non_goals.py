@@ -3,7 +3,9 @@
 import json
 
 from assistant.alignment.check import check_proposal
+from assistant.alignment.nongoal_rule import NonGoalActions, non_goal_stance
 from assistant.core.config import Settings
+from assistant.core.text import list_items
 from assistant.knowledge.base import KnowledgeBase
 from assistant.llm.client import LLM
 from assistant.llm.fake_model import ScriptedChatModel
@@ -48,3 +50,40 @@ def test_the_same_action_in_the_same_words_breaks_it(sample_kb: KnowledgeBase,
                      "build the brand in a new state with a new café")
     assert all(r.startswith("conflicts") for r in reasons), reasons
     assert "shared words: open, third, café" in reasons[0]
+
+
+NOT_FUNDED = ("What is not funded in 2027 A third café, a mobile coffee cart, a capsule line, a new "
+              "website redesign (the current site stays until 2028), and trade-show booths "
+              "outside New England.")
+LIST_COPY = ("A third café, a mobile coffee cart, a capsule line, a new website redesign (the "
+             "current site stays until 2028)")
+
+
+def test_list_items_split_a_written_list_and_leave_one_phrase_whole() -> None:
+    assert list_items(LIST_COPY) == ["A third café", "a mobile coffee cart", "a capsule line",
+                                     "a new website redesign"]
+    one = "open a third café or take over another café location"
+    assert list_items(one) == [one]
+    assert list_items("$2,000 for the fit-out") == ["$2,000 for the fit-out"]
+
+
+def test_a_listed_non_goal_needs_its_words_from_one_item(sample_kb: KnowledgeBase) -> None:
+    """Workshops for wholesale cafés share "café" with one item and "coffee" with another:
+    counted over the whole list that was a break (first blind set); per item it is none."""
+    proposal = ("Offer every wholesale café two free barista workshops a year at our roastery, "
+                "on espresso dialing-in and milk texture, and send each café a coffee guide.")
+    answer = NonGoalActions(forbidden_action=LIST_COPY,
+                            proposal_action="Offer every wholesale café two free barista workshops")
+    stance, reason, _ = non_goal_stance(answer, NOT_FUNDED, proposal, sample_kb.embedder)
+    assert stance == "neutral", reason
+
+
+def test_a_listed_non_goal_is_broken_by_one_item_and_the_reason_names_it(
+        sample_kb: KnowledgeBase) -> None:
+    proposal = ("Launch a line of aluminium espresso capsules that fit the most common home "
+                "machines, filled with our single-origin coffee. Budget $40,000.")
+    answer = NonGoalActions(forbidden_action=LIST_COPY,
+                            proposal_action="Launch a line of aluminium espresso capsules")
+    stance, reason, doing = non_goal_stance(answer, NOT_FUNDED, proposal, sample_kb.embedder)
+    assert stance == "conflicts", reason
+    assert "ruled out “a capsule line”" in reason and doing.startswith("Launch a line")

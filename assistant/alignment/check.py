@@ -31,6 +31,13 @@ from assistant.alignment.elements import (
 )
 from assistant.alignment.evidence import decide
 from assistant.alignment.limits import Breach, find_breaches
+from assistant.alignment.nongoal_rule import (
+    SAME_ACTION_AT,
+    SHARED_STEMS,
+    NonGoalActions,
+    in_proposal,
+    non_goal_stance,
+)
 from assistant.alignment.recommend import recommendations
 from assistant.alignment.regions import Outside, find_outside
 from assistant.alignment.report import (
@@ -39,12 +46,11 @@ from assistant.alignment.report import (
     ElementFinding,
     ProposalAspects,
     Review,
-    Stance,
     score_findings,
 )
 from assistant.core.errors import GenerationError, InputError, KnowledgeError
 from assistant.core.schemas import Citation
-from assistant.core.text import content_stems, split_sentences
+from assistant.core.text import split_sentences
 from assistant.knowledge.base import KnowledgeBase, SearchHit
 from assistant.knowledge.embeddings import Embedder
 from assistant.llm.client import LLM, Progress
@@ -90,21 +96,6 @@ YES_NO = {
 KIND_LABELS = {"non-goal": "Non-goal (the company will NOT do this)",
                "value": "Company value", "goal": "Strategic goal",
                "initiative": "Planned initiative or current objective"}
-# Non-goal conflicts: the model names the two actions (it does that well); MiniLM decides
-# whether they are the same kind of action. Asked directly ("does it do the forbidden
-# thing?"), the 1.5B model answered "neutral" for a third café against "No more cafés" and
-# "true" for a barista academy against it (dev split). On the dev split's pairs the true
-# conflicts scored 0.38-0.74 (three model outputs, the 0.74 one from a test row) and the
-# unrelated dev pairs 0.07-0.53 (two above 0.38): the
-# threshold favours catching non-goal breaks, the costly error.
-SAME_ACTION_AT = 0.38
-# ... and the proposal must use at least two of the ruled-out phrase's content words (stems;
-# all of them when it has fewer). MiniLM puts "open a third café" close to any sentence about
-# cafés, and this company sells to cafés: a barista academy for partner cafés (0.46) and
-# signing 20 cafés in New York (0.53) were read as opening a café. Chosen on the dev split
-# over 1, 2 and 3 words (`research/alignment_rule_probe.py`): 2 kept every dev non-goal
-# break. A break told in wholly other words is missed by this rule.
-SHARED_STEMS = 2
 
 
 class ElementJudgement(BaseModel):
@@ -113,13 +104,6 @@ class ElementJudgement(BaseModel):
     evidence: str = Field(max_length=160)
     reasoning: str = Field(max_length=200)
     stance: Literal["supports", "neutral", "conflicts"]
-
-
-class NonGoalActions(BaseModel):
-    """The model's reading of a non-goal against the proposal: two short phrases."""
-
-    forbidden_action: str = Field(max_length=120)
-    proposal_action: str = Field(max_length=120)
 
 
 def check_proposal(text: str, kb: KnowledgeBase, llm: LLM,
@@ -248,10 +232,11 @@ def _judge(text: str, element: Element, llm: LLM, embedder: Embedder) -> Element
                               "not be read.", error=str(exc), similarity=element.similarity,
                               citations=[_cite(element.hit, element.statement)])
     if isinstance(answer, NonGoalActions):
-        stance, reason, evidence = _non_goal(answer, element, text, embedder)
+        stance, reason, evidence = non_goal_stance(
+            answer, f"{element.name} {element.statement}", text, embedder)
     else:
         assert isinstance(answer, ElementJudgement)
-        grounded = _in_proposal(answer.evidence, text)
+        grounded = in_proposal(answer.evidence, text)
         stance = answer.stance if grounded else "neutral"  # must rest on the proposal's words
         evidence = answer.evidence.strip() if grounded else ""
         reason = answer.reasoning.strip() + (
@@ -309,40 +294,6 @@ def _probabilities(text: str, element: Element, llm: LLM) -> tuple[float | None,
     return out[0], out[1]
 
 
-def _non_goal(answer: NonGoalActions, element: Element, text: str, embedder: Embedder
-              ) -> tuple[Stance, str, str]:
-    """Conflict when the proposal's action and the ruled-out action are the same kind."""
-    forbidden, doing = answer.forbidden_action.strip(), answer.proposal_action.strip()
-    # the ruled-out action may be copied from the statement or from its heading
-    if not (_in_proposal(forbidden, f"{element.name} {element.statement}")
-            and _in_proposal(doing, text)):
-        return "neutral", (f"Not counted: the model's phrases (“{forbidden}”, “{doing}”) are "
-                           "not both copied from the texts."), ""
-    a, b = embedder.embed([forbidden, doing])
-    same = sum(x * y for x, y in zip(a, b, strict=True))
-    ruled_out = content_stems(forbidden)
-    stems = ruled_out & content_stems(text)
-    shared = _words_with(stems, forbidden)
-    # a phrase with no content word ("will not") is no action: it never counts as a break
-    if same >= SAME_ACTION_AT and len(stems) >= max(1, min(SHARED_STEMS, len(ruled_out))):
-        return "conflicts", (f"The proposal would “{doing}”; the company ruled out “{forbidden}” "
-                             f"(similarity {same:.2f}; shared words: {', '.join(shared)})."), doing
-    why = f"similarity {same:.2f}" + (
-        f", but only {', '.join(shared) or 'no word'} of its words in the proposal"
-        if same >= SAME_ACTION_AT else "")
-    return "neutral", (f"The proposal's action “{doing}” is not the ruled-out “{forbidden}” "
-                       f"({why})."), ""
-
-
-def _words_with(stems: set[str], phrase: str) -> list[str]:
-    """The phrase's words whose stems are in `stems`, in order, each once ("café", not "caf")."""
-    out: list[str] = []
-    for word in re.findall(r"\w+", phrase.lower()):
-        if content_stems(word) & stems and word not in out:
-            out.append(word)
-    return out
-
-
 def _breach_finding(breach: Breach) -> ElementFinding:
     """A number beyond a stated limit, found in code (`limits.py`): a cited conflict (with a
     plan's cap, kind "initiative", it caps the score lower than aligned, not at misaligned)."""
@@ -377,15 +328,6 @@ def _duplicate(element: Element, text: str) -> bool:
                                                             text)[0] >= DUPLICATE_AT
 
 
-def _in_proposal(evidence: str, text: str) -> bool:
-    """True when most words of the evidence appear in the proposal (copying may be loose)."""
-    words = _WORD.findall(evidence.lower())
-    if len(words) < 2:
-        return False
-    have = set(_WORD.findall(text.lower()))
-    return sum(w in have for w in words) / len(words) >= 0.8
-
-
 def _cite(hit: SearchHit, statement: str) -> Citation:
     quote = " ".join(statement.split())[:300]
     if len(" ".join(statement.split())) > 300:
@@ -402,3 +344,7 @@ def _likely_kr(findings: list[ElementFinding]) -> str | None:
         return None
     best = max(moved, key=lambda f: f.similarity)
     return f"{best.element}: {' '.join(best.statement.split())[:200]}"
+
+
+# the names research probes import (`research/alignment_*.py`)
+_in_proposal = in_proposal

@@ -8,6 +8,8 @@ One place for what used to be written out in seven modules:
   2021-2022 (pysbd, syntok), and Keel's rules need the same cut in the same place every time.
 * `STOP_WORDS`, `content_words`, `stem`, `content_stems` — English Snowball stems
   (`snowballstemmer`) of the words that carry meaning, for every word-overlap rule.
+* `list_items` — the items of a comma- or semicolon-separated list ("a third café, a mobile
+  coffee cart, and trade-show booths"), so a rule can compare one item at a time.
 * `numbers_in`, `NUMBER_WORDS`, `NUMBER_PATTERN` — numbers as written ('2,410', '6.8%', '$3.25',
   'four'), for the grounding checks and the limit rules.
 """
@@ -20,7 +22,7 @@ from functools import lru_cache
 import snowballstemmer
 
 __all__ = ["NUMBER_PATTERN", "NUMBER_WORDS", "STOP_WORDS", "content_stems", "content_words",
-           "format_amount",
+           "format_amount", "list_items",
            "numbers_in", "split_sentences", "stem"]
 
 STOP_WORDS = frozenset({
@@ -115,3 +117,16 @@ def format_amount(value: float | None, unit: str = "", unknown: str = "?",
     if unit == "%":
         return f"{text}%"
     return f"{text} {unit}".strip() if other_units else text
+
+
+_PARENTHESES = re.compile(r"\s*\([^()]*\)")
+_LIST_LEAD = re.compile(r"^(?:and|or)\s+", re.IGNORECASE)
+
+
+def list_items(text: str) -> list[str]:
+    """The items of a list written in a sentence, split at commas and semicolons, with
+    parentheses and a joining "and"/"or" dropped; `[text]` when it is no list (one item)."""
+    body = _PARENTHESES.sub("", text)
+    items = [_LIST_LEAD.sub("", p.strip(" .:")) for p in re.split(r",\s+|;\s*", body)]
+    items = [i for i in items if content_words(i)]
+    return items if len(items) > 1 else [text]
