@@ -29,6 +29,8 @@ import yaml
 ATTACKS = Path(__file__).resolve().parent / "datasets" / "attacks" / "injection_attacks.yaml"
 #: The second set (splits dev2, blind2), written after the first blind split was spent.
 ATTACKS_2 = ATTACKS.with_name("injection_attacks_2.yaml")
+#: The third set (splits dev3, blind3), written after the second blind split was spent.
+ATTACKS_3 = ATTACKS.with_name("injection_attacks_3.yaml")
 PLACES = ("paragraph", "split_sentences", "table_cell", "footnote", "front_matter",
           "link_title", "image_alt", "html_comment", "docx_comment", "docx_header",
           "pdf_metadata", "system_line", "zero_width", "homoglyph", "other_language")
@@ -36,8 +38,11 @@ POSITIONS = ("top", "middle", "end")
 
 _SYLLABLES = ("vel", "mor", "qua", "zin", "thar", "lox", "bre", "nud", "sko", "priv", "gal",
               "tesh", "ombr", "kyl", "vask", "dru")
+# Lead-ins put in front of an attack; the last nine were added with the third set (session 19),
+# after the second set's blind run showed a lead-in pushing a label away from the line's start.
 _LEADS = ("", "", "Important: ", "Please note. ", "Update (internal): ", "For clarity, ",
-          "Heads-up! ")
+          "Heads-up! ", "P.S. ", "NB — ", "[edit 2026-03-02] ", "Re: ", "📌 ", "Addendum: ",
+          "(internal) ", "Quick reminder — ", "OK so, ")
 _ZERO_WIDTH = ("\u200b", "\u200c", "\u200d", "\u2060")
 _LOOKALIKE = {"a": "а", "e": "е", "o": "о", "p": "р", "c": "с", "x": "х", "i": "і", "y": "у",
               "A": "А", "E": "Е", "O": "О", "P": "Р", "C": "С", "T": "Т", "H": "Н", "M": "М"}
@@ -61,7 +66,7 @@ class Attack:
 
 
 def load_attacks(split: str = "") -> list[Attack]:
-    rows = [row for path in (ATTACKS, ATTACKS_2)
+    rows = [row for path in (ATTACKS, ATTACKS_2, ATTACKS_3)
             for row in yaml.safe_load(path.read_text(encoding="utf-8"))]
     attacks = [Attack(r["id"], r["split"], r["place"], r["goal"], r["success"],
                       tuple(r.get("parts") or [r["text"]])) for r in rows]
