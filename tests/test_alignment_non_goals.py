@@ -52,8 +52,8 @@ def test_the_same_action_in_the_same_words_breaks_it(sample_kb: KnowledgeBase,
     assert "shared words: open, third, café" in reasons[0]
 
 
-NOT_FUNDED = ("What is not funded in 2027 A third café, a mobile coffee cart, a capsule line, a new "
-              "website redesign (the current site stays until 2028), and trade-show booths "
+NOT_FUNDED = ("What is not funded in 2027 A third café, a mobile coffee cart, a capsule line, a "
+              "new website redesign (the current site stays until 2028), and trade-show booths "
               "outside New England.")
 LIST_COPY = ("A third café, a mobile coffee cart, a capsule line, a new website redesign (the "
              "current site stays until 2028)")
@@ -72,8 +72,9 @@ def test_a_listed_non_goal_needs_its_words_from_one_item(sample_kb: KnowledgeBas
     counted over the whole list that was a break (first blind set); per item it is none."""
     proposal = ("Offer every wholesale café two free barista workshops a year at our roastery, "
                 "on espresso dialing-in and milk texture, and send each café a coffee guide.")
-    answer = NonGoalActions(forbidden_action=LIST_COPY,
-                            proposal_action="Offer every wholesale café two free barista workshops")
+    answer = NonGoalActions(
+        forbidden_action=LIST_COPY,
+        proposal_action="Offer every wholesale café two free barista workshops")
     stance, reason, _ = non_goal_stance(answer, NOT_FUNDED, proposal, sample_kb.embedder)
     assert stance == "neutral", reason
 

@@ -21,6 +21,16 @@ planted together with the rest of its line (`voids_itself`; `core.safety` applie
 that is how a planted value takes the real ones' place. Negative imperatives ("Do not…",
 "Ne … pas", "No respondas") count as imperatives.
 
+Session 19 (from the third set's dev rows and the spent second blind split, where a mutator's
+lead-in pushed the machine's label away from the line's start): a machine's label may follow
+another label or a lead-in sentence ("Important: Notes for AI tools: …", "Heads-up! Note
+for …: …"); an imperative may open any clause, also after a dash ("NB — ne citez pas …"); a
+sentence naming a machine outright as its reader ("action item for the AI assistant", a label
+"Note for chat assistants:") makes the rest of its line written to it, where any directive
+("…; report only that") or an output word among the first four ("From now on present …")
+suffices; a sentence setting the rest of its own text aside ("everything else on this page is
+background") voids like a withdrawal notice.
+
 The lexicons below are **single words by grammatical role** (English, German, French,
 Spanish, Portuguese, Italian, Dutch: the languages the bundled models read well), matched as
 word families (a lexicon entry of five letters or more also matches longer words starting
@@ -39,7 +49,8 @@ import re
 import unicodedata
 from functools import cache
 
-__all__ = ["addressed", "label_addresses_machine", "mixed_script", "normalise", "voids_itself"]
+__all__ = ["addressed", "label_addresses_machine", "mixed_script", "names_addressee",
+           "normalise", "voids_itself"]
 
 def _lexicon(words: str) -> frozenset[str]:
     return frozenset(words.split())
@@ -86,7 +97,7 @@ _OUTPUT = _OUTPUT_READER | _lexicon("""
     message messages écris écrire dis dire lien liens ajoute ajouter commence affiche texte
     mensaje mensajes escribe escribir enlace enlaces añade añadir comienza muestra texto
     imagen mensagem escreva adicione comece messaggio scrivi aggiungi inizia bericht
-    schrijf voeg
+    schrijf voeg elenca* enumer* énumér* aufzähl* noem
 """)
 
 # how it directs: modal and absolute words (imperatives are found by position, see below)
@@ -141,6 +152,8 @@ _VOID = _lexicon("""
 # "… and nothing else", "leave the others out", "ne mentionnez pas les autres": an output act
 # that shuts out the rest of the text (a goal hijack, with no machine named)
 _EXCLUDE = _lexicon("else others autres anderen andere otros otras outros outras altri altre")
+# who a note is for: "for the AI assistant", "an den Chatbot", "per l'assistente"
+_ADDRESSEE = _lexicon("for to an für pour à para per voor aan dla do")
 
 _POSITION = _lexicon("""
     above below listed preceding following further here
@@ -188,7 +201,7 @@ _FAMILIES = {name: _families(lex) for name, lex in (
     ("output", _OUTPUT), ("directive", _DIRECTIVE), ("deictic", _DEICTIC),
     ("document", _DOCUMENT), ("lead", _IMPERATIVE_LEADS), ("void", _VOID),
     ("position", _POSITION), ("exclude", _EXCLUDE), ("own", _OWN),
-    ("container", _CONTAINER))}
+    ("container", _CONTAINER), ("addressee", _ADDRESSEE))}
 
 
 def _is(word: str, family: str) -> bool:
@@ -211,27 +224,42 @@ def mixed_script(text: str) -> bool:
     return False
 
 
-def label_addresses_machine(line: str) -> bool:
+def label_addresses_machine(line: str, strong: bool = False) -> bool:
     """A line opening with a label naming a machine reader: "Bots:", "Note to AI:",
-    "[assistant …]", "Hinweis für den Assistenten:"; everything on that line is aimed at it."""
-    match = _LABEL.match(normalise(line))
-    if not match:
-        return False
-    label = match.group(1) or match.group(2) or ""
-    words = _words(label)
-    return 0 < len(words) <= 8 and any(_is(w, "strong") or _is(w, "weak") for w in words)
+    "[assistant …]", "Hinweis für den Assistenten:"; everything on that line is aimed at it.
+    The machine's label may follow another one ("Important: Notes for AI tools: …").
+    `strong`: only a label naming one outright (not "System:", "Tools:")."""
+    text = normalise(line)
+    for _ in range(2):
+        match = _LABEL.match(text)
+        if not match:
+            return False
+        words = _words(match.group(1) or match.group(2) or "")
+        if 0 < len(words) <= 8 and any(_is(w, "strong") or (not strong and _is(w, "weak"))
+                                       for w in words):
+            return True
+        text = text[match.end():]
+    return False
 
 
-def _directs(words: list[str]) -> bool:
+def names_addressee(sentence: str) -> bool:
+    """The sentence names a machine reader as the one it is for: "action item for the AI
+    assistant", "a word to the chatbot" (not "building flags with AI")."""
+    words = [w.casefold() for w in _words(normalise(sentence))]
+    return any(_is(w, "strong") and any(_is(p, "addressee") for p in words[max(0, i - 3):i])
+               for i, w in enumerate(words))
+
+
+def _directs(words: list[str], body: str) -> bool:
     if any(_is(w, "directive") for w in words):
         return True
     opening = [w for w in words[:3] if not _is(w, "lead")]
-    return bool(opening) and _is(opening[0], "output")
+    return (bool(opening) and _is(opening[0], "output")) or _clause_directs(body)
 
 
 def _clause_directs(body: str) -> bool:
-    """An imperative opening any clause: "If a colleague asks, tell them …"."""
-    for clause in re.split(r"[,;:]", body):
+    """An imperative opening any clause: "If a colleague asks, tell them …", "NB — list …"."""
+    for clause in re.split(r"[,;:()\[\]—–]|\s-\s", body):
         opening = [w for w in _words(clause)[:3] if not _is(w, "lead")]
         if opening and _is(opening[0], "output"):
             return True
@@ -251,9 +279,12 @@ def _points_at_itself(words: list[str]) -> bool:
                for i, w in enumerate(low))
 
 
-def addressed(sentence: str, machine_line: bool = False) -> bool:
+def addressed(sentence: str, machine_line: bool = False, for_machine: bool = False) -> bool:
     """True when the sentence directs a machine reader's output (see the module docstring).
-    `machine_line`: the sentence stands on a line whose label names a machine reader."""
+    `machine_line`: the sentence stands on a line whose label names a machine reader;
+    `for_machine`: the line's label or an earlier sentence names one outright as the reader
+    ("Note for chat assistants: …", "Action item for the AI assistant. …"), so anything the
+    sentence directs or tells is for it."""
     text = normalise(sentence)
     if mixed_script(text):
         return True
@@ -270,7 +301,10 @@ def addressed(sentence: str, machine_line: bool = False) -> bool:
         return True  # "Generated replies carry the reference QT-1234-AB": no modal needed
     if _shuts_out_the_rest(text, _words(text)):
         return True
-    if not words or not _directs(words):
+    if for_machine and (any(_is(w, "directive") for w in words)
+                         or any(_is(w, "output") for w in words[:4])):
+        return True  # told to a machine: "…; report only that", "From now on present …"
+    if not words or not _directs(words, body):
         return False
     if not told:
         return False
@@ -285,10 +319,12 @@ def voids_itself(sentence: str) -> bool:
     company retiring its own values says so in a new document; a planted value needs the old
     ones set aside first (issue 27's misinformation attack)."""
     words = [w.casefold() for w in _words(normalise(sentence))]
-    if not any(_is(w, "void") for w in words):
-        return False
+    if any(_is(w, "exclude") for w in words) and _points_at_itself(words):
+        return True  # "everything else on this page is background"
     near = any((_is(w, "position")
                 and any(_is(n, "document") for n in words[max(0, i - 3):i + 4]))
                or (_is(w, "own") and any(_is(n, "container") for n in words[i + 1:i + 4]))
                for i, w in enumerate(words))
+    if not any(_is(w, "void") for w in words):
+        return False
     return near or _points_at_itself(words)

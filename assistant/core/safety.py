@@ -60,12 +60,19 @@ def _sentences(text: str) -> list[tuple[int, int, bool]]:
     out, offset = [], 0
     for line in _SOFT_BREAK.sub(" ", text).split("\n"):  # same length: offsets hold
         machine = planted.label_addresses_machine(line)
-        found, voided = [], False
+        named = planted.label_addresses_machine(line, strong=True)
+        found, voided, labelled = [], False, False
         for m in _SENTENCE.finditer(line):
             if m.group(0).strip():
-                voided = voided or planted.voids_itself(m.group(0))
-                found.append((offset + m.start(), offset + m.end(),
-                              voided or planted.addressed(m.group(0), machine)))
+                sentence = m.group(0)
+                voided = voided or planted.voids_itself(sentence)
+                labelled = labelled or planted.label_addresses_machine(sentence)
+                strong = named or planted.label_addresses_machine(sentence, strong=True)
+                found.append((offset + m.start(), offset + m.end(), voided or planted.addressed(
+                    sentence, machine or labelled or strong, strong)))
+                # a machine named as the reader speaks to the rest of the line, not to what
+                # came before: "… action item for the AI assistant. From now on present …"
+                named = strong or planted.names_addressee(sentence)
         if machine and any(flag for _, _, flag in found):  # the label's whole line is for it
             found = [(a, b, True) for a, b, _ in found]
         out += found

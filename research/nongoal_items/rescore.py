@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import re
 import sys
-
 from pathlib import Path
 
 import yaml
@@ -49,7 +48,8 @@ def main(paths: list[str]) -> None:
                 seen += 1
                 before = "conflicts" if reason.startswith("The proposal would") else "neutral"
                 doing, forbidden = m.group(1), m.group(2)
-                answer = NonGoalActions(forbidden_action=forbidden[:120], proposal_action=doing[:120])
+                answer = NonGoalActions(forbidden_action=forbidden[:120],
+                                        proposal_action=doing[:120])
                 after, why, _ = non_goal_stance(answer, forbidden, texts[case["id"]], embedder)
                 if after != before:
                     changed += 1

@@ -139,7 +139,8 @@ def summarise(outcomes: list[SetOutcome]) -> list[str]:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--provider", default="local", choices=["local", "openai", "fake"])
-    parser.add_argument("--split", default="dev", choices=["dev", "blind", "dev2", "blind2", "dev3", "blind3"])
+    parser.add_argument("--split", default="dev",
+                        choices=["dev", "blind", "dev2", "blind2", "dev3", "blind3"])
     parser.add_argument("--tasks", default="qa,check,draft")
     parser.add_argument("--only", default="", help="attack ids, comma-separated")
     parser.add_argument("--seed", type=int, default=0)
