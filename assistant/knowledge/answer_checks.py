@@ -36,7 +36,7 @@ from assistant.knowledge.embeddings import cosine
 
 __all__ = ["EXTRACT_AT", "Sentence", "asks_number", "best_sentences", "evidence_polarity",
            "extractive", "held", "is_yes_no", "naming_stems", "number_held", "passage_sentences",
-           "stated_polarity", "unmentioned"]
+           "stated_polarity", "unmentioned", "values_in"]
 
 Polarity = Literal["yes", "no"]
 
@@ -64,8 +64,8 @@ _FAQ = re.compile(r"^\W*(yes|no)\W*$", re.IGNORECASE)  # a sentence that is only
 _NEGATION = re.compile(r"\b(?:no|not|never|none|nothing|neither|nor|cannot|without)\b|n[’']t\b",
                        re.IGNORECASE)
 _NUMBER_QUESTION = re.compile(
-    r"^\W*(?:how (?:many|much)|what (?:share|percentage|percent|proportion|number|price|rate|"
-    r"score|salary|budget|cost|amount|total))\b", re.IGNORECASE)
+    r"^\W*(?:how (?:many|much)|what (?:[\w'’-]+ ){0,3}(?:share|percentage|percent|proportion|"
+    r"number|price|rate|score|salary|budget|cost|amount|total|margin))\b", re.IGNORECASE)
 _EXCEEDS = re.compile(r"\b(?:more|larger|bigger|higher|greater|longer|heavier|deeper|over|"
                       r"above|beyond|exceed\w*)\b", re.IGNORECASE)
 
@@ -123,7 +123,10 @@ def _mentioned(word: str, vocabulary: frozenset[str]) -> bool:
 def unmentioned(question: str, kb: KnowledgeBase) -> list[str]:
     """The question's naming words that no document of the workspace uses."""
     vocabulary = _workspace_stems(kb)
-    words = [w for w in content_words(question) if stem(w) not in ASKING]
+    # adverbs ask how, they do not name what ("Does CoE usually …?": documents need not say
+    # "usually"; two answerable blind questions were declined on it)
+    words = [w for w in content_words(question) if stem(w) not in ASKING
+             and not (w.endswith("ly") and len(w) > 5)]
     return list(dict.fromkeys(w for w in words if not _mentioned(stem(w), vocabulary)))
 
 
@@ -163,13 +166,17 @@ def best_sentences(question: str, hits: list[SearchHit], kb: KnowledgeBase) -> l
 
 
 def extractive(question: str, sentences: list[Sentence], hits: list[SearchHit],
-               gate: bool = True) -> tuple[str, int] | None:
+               gate: bool = True, must_hold: frozenset[str] = frozenset()
+               ) -> tuple[str, int] | None:
     """("Your documents say: …" with the passage's marker, passage index) or None: the first
-    sentence that is close enough (`gate=False`: the first sentence, already chosen)."""
+    sentence that is close enough (`gate=False`: the first sentence, already chosen) and holds
+    one of `must_hold` (the question's rarest words, `claims.rarest_stems`) in itself or in its
+    section heading."""
     wanted = min(EXTRACT_SHARED, len(naming_stems(question)))
     fit = [s for s in sentences if not gate or (s.shared >= wanted and (
         (s.similarity >= EXTRACT_AT and s.share >= EXTRACT_SHARE)
-        or (s.similarity >= NEAR_AT and s.share >= NEAR_SHARE)))]
+        or (s.similarity >= NEAR_AT and s.share >= NEAR_SHARE)) and (
+        not must_hold or held(set(must_hold), f"{s.text} {hits[s.passage].section}") > 0))]
     if not fit:
         return None
     best = fit[0]
@@ -226,21 +233,33 @@ def evidence_polarity(question: str, sentence: str, heading: str = "") -> Polari
     return None
 
 
+# a name or code with digits: letters first ("FY24", "Q4", "KR-3") or digits and one capital
+# that is no unit ("18F"; "$4M", "4K", "2B" stay values, as do "30kg", "72h")
+_NAMED_WITH_DIGITS = re.compile(r"\b[^\W\d_]+-?\d[\w-]*|\b\d+[AC-JLN-Z]\b")
+
+
+def values_in(text: str) -> set[float]:
+    """The numbers a text states as values: not the digits of a name or code ("18F", "FY24",
+    "Q4", "KR-3")."""
+    return numbers_in(_NAMED_WITH_DIGITS.sub(" ", text))
+
+
 def asks_number(question: str) -> bool:
     """"How many…", "How much…", "What share/price/rate/… …"."""
     return bool(_NUMBER_QUESTION.match(question))
 
 
-def number_held(question: str, answer: str, passages: list[str], missing: list[str]) -> bool:
+def number_held(question: str, answer: str, hits: list[SearchHit], missing: list[str]) -> bool:
     """Does a sentence of the cited passages state one of the answer's numbers together with
-    at least EXTRACT_SHARE of the question's naming words (those the documents use)?"""
-    numbers = numbers_in(answer)
+    at least EXTRACT_SHARE of the question's naming words (those the documents use), in the
+    sentence or its section heading ("Budget: $65,000." under "Wholesale service programme")?"""
+    numbers = values_in(answer)
     naming = naming_stems(question) - naming_stems(" ".join(missing))
     if not numbers or not naming:
         return False
-    for passage in passages:
-        for sentence in passage_sentences(passage):
+    for hit in hits:
+        for sentence in passage_sentences(hit.text):
             if numbers & numbers_in(sentence) and \
-                    held(naming, sentence) / len(naming) >= EXTRACT_SHARE:
+                    held(naming, f"{sentence} {hit.section}") / len(naming) >= EXTRACT_SHARE:
                 return True
     return False

@@ -43,6 +43,7 @@ from assistant.knowledge.answer_checks import (
     unmentioned,
 )
 from assistant.knowledge.base import KnowledgeBase, SearchHit
+from assistant.knowledge.claims import non_answer, rarest_stems, unsupported_claims
 from assistant.knowledge.grounding import attribute, best_quote, quote_in_chunk
 from assistant.llm.client import LLM
 from assistant.llm.prompts import render
@@ -127,11 +128,13 @@ def settle(question: str, raw: str, hits: list[SearchHit], kb: KnowledgeBase, ll
     question = question.strip()
     answer = finish_answer(question, raw, hits, kb)
     missing = unmentioned(question, kb)
+    if answer.covered and non_answer(question, answer.answer):
+        answer = _not_covered(question, kb, hits)  # the model declined in other words
     if not answer.covered:
         if missing:
             return _not_covered(question, kb, hits, missing)
         sentences = best_sentences(question, hits, kb)
-        if extractive(question, sentences, hits) is None:
+        if extractive(question, sentences, hits, must_hold=_topic(question, kb)) is None:
             return answer  # nothing close: "not covered" is true
         best = _best_hits(sentences, hits)
         retry = finish_answer(question, llm.text(_messages(question, best, today)), best, kb)
@@ -143,10 +146,21 @@ def settle(question: str, raw: str, hits: list[SearchHit], kb: KnowledgeBase, ll
         return _not_covered(question, kb, hits, missing)
     if asks_number(question) and not number_held(
             question, _MARKER.sub("", answer.answer),
-            [h.text for h in hits if h.chunk_id in {c.chunk_id for c in answer.citations}],
+            [h for h in hits if h.chunk_id in {c.chunk_id for c in answer.citations}],
             missing):
         return _not_covered(question, kb, hits, reason="no number for this")
+    if borrowed := unsupported_claims(question, answer.answer, hits, missing):
+        return _quoted(question, best_sentences(question, hits, kb), hits, kb,
+                       f"The model's answer states ‘{borrowed[0]}’, which no passage ties to "
+                       "this question; Keel quotes the closest sentence instead.",
+                       reason=f"nothing that ties ‘{borrowed[0]}’ to this question")
     return _polarity_checked(question, answer, hits, kb)
+
+
+def _topic(question: str, kb: KnowledgeBase) -> frozenset[str]:
+    """The words a quote must hold (`claims.rarest_stems`); none for a yes/no question, whose
+    quote is judged by its polarity."""
+    return frozenset() if is_yes_no(question) else rarest_stems(question, kb)
 
 
 def _best_hits(sentences: list[Sentence], hits: list[SearchHit]) -> list[SearchHit]:
@@ -164,10 +178,11 @@ def _holds_rest(question: str, answer: GroundedAnswer, missing: list[str]) -> bo
 
 
 def _quoted(question: str, sentences: list[Sentence], hits: list[SearchHit], kb: KnowledgeBase,
-            warning: str, gate: bool = True) -> GroundedAnswer:
-    found = extractive(question, sentences, hits, gate)
+            warning: str, gate: bool = True, reason: str = "") -> GroundedAnswer:
+    found = extractive(question, sentences, hits, gate,
+                       _topic(question, kb) if gate else frozenset())
     if found is None:
-        return _not_covered(question, kb, hits)
+        return _not_covered(question, kb, hits, reason=reason)
     answer = finish_answer(question, found[0], hits, kb, repoint=False)
     return answer.model_copy(update={"quoted": True, "warnings": [*answer.warnings, warning]})
 

@@ -1,0 +1,77 @@
+"""Issue 25, session 19: an answer's values must come from the passages (`knowledge/claims.py`).
+The scripted model only drives the code paths (a borrowed number, a restated question); these
+tests prove no judgement of the local model."""
+
+import pytest
+
+from assistant.knowledge.answer_checks import asks_number, values_in
+from assistant.knowledge.base import KnowledgeBase
+from assistant.knowledge.claims import asks_for, claims_in, non_answer, rarest_stems
+from assistant.knowledge.qa import answer_question
+from assistant.llm.client import LLM
+from assistant.llm.fake_model import ScriptedChatModel
+
+
+def _ask(kb: KnowledgeBase, question: str, *replies: str):  # type: ignore[no-untyped-def]
+    model = ScriptedChatModel(replies=list(replies))
+    return answer_question(question, kb, LLM(kb.settings, chat_model=model))
+
+
+def test_values_are_numbers_written_as_values_not_digits_of_names() -> None:
+    assert values_in("18F reached 75% in FY24, Q4 and KR-3 aside") == {75.0}
+    assert values_in("revenue $4.1M, batches of 30kg") == {4.1, 30.0}
+    assert asks_number("What was TTSC's utilization rate in FY24?")
+    assert asks_number("What is the 2027 budget of the wholesale service programme?")
+    assert asks_for("Who leads sales?") == "name" and asks_for("When did we start?") == "number"
+    assert asks_for("Why do we roast small?") == ""
+
+
+def test_claims_are_the_first_sentence_values_the_question_asks_for() -> None:
+    assert claims_in("What is the name of our head roaster?",
+                     "The name of our head roaster is Mara Quell [S1]. She joined in 2019.") == [
+        "Mara", "Quell"]
+    assert claims_in("How many cafés do we run?", "We run 2 cafés [S1]. Since 2019.") == ["2"]
+    assert claims_in("Why do we roast small?", "Quality, says Mara [S1].") == []
+
+
+@pytest.mark.parametrize(("question", "answer"), [
+    ("What is the annual training budget per employee?",
+     "The annual training budget per employee is not directly covered in the given passages."),
+    ("Which bank provides our credit line?", "The bank provides our credit line [S1]."),
+])
+def test_a_non_answer_is_recognised(question: str, answer: str) -> None:
+    assert non_answer(question, answer)
+
+
+def test_a_real_answer_and_a_plain_yes_are_answers() -> None:
+    assert not non_answer("Which bank provides our credit line?",
+                          "Harbor Savings provides it [S1].")
+    assert not non_answer("Do we ship abroad?", "No [S1].")
+    assert not non_answer("Do we sell pods?", "No, we do not sell single-use pods [S1].")
+
+
+def test_scripted_answer_with_a_number_no_passage_holds_is_not_passed_on(
+        sample_kb: KnowledgeBase) -> None:
+    answer = _ask(sample_kb, "What are the opening hours of the Brunswick café?",
+                  "The Brunswick café is open 7:15 AM to 4:45 PM every day [S1].")
+    assert "7:15" not in answer.answer and "4:45" not in answer.answer
+
+
+def test_scripted_answer_that_restates_the_question_is_treated_as_a_decline(
+        sample_kb: KnowledgeBase) -> None:
+    answer = _ask(sample_kb, "Which bank provides our credit line?",
+                  "The bank provides our credit line [S1].", "NOT COVERED")
+    assert not answer.covered or answer.quoted
+
+
+def test_scripted_right_number_stated_under_its_heading_is_kept(
+        sample_kb: KnowledgeBase) -> None:
+    """"Budget: $65,000." holds the question's words only in its section heading."""
+    answer = _ask(sample_kb, "What is the 2027 budget for training path and pay?",
+                  "The 2027 budget for training path and pay is $65,000 [S1].")
+    assert answer.covered and not answer.quoted and "65,000" in answer.answer
+
+
+def test_the_rarest_words_of_a_question_are_what_it_is_about(sample_kb: KnowledgeBase) -> None:
+    assert rarest_stems("What price per kilo did we pay for our Huila green coffee?",
+                        sample_kb) == {"huila"}
