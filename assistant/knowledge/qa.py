@@ -14,6 +14,9 @@ the best passages and, failing that, quotes the sentence ("Your documents say: â
 `quoted=True`). An answer to a question naming something the documents never mention, whose
 cited sentences do not hold the rest of the question, becomes "not covered". A yes/no answer
 whose opening word the cited or closest sentence contradicts is replaced by that sentence.
+An answer that declines in other words or restates the question counts as a decline; one whose
+numbers or names no passage ties to the question is replaced by a quote or "not covered"
+(`claims`).
 """
 
 from __future__ import annotations
