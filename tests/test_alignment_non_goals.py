@@ -7,6 +7,7 @@ from assistant.alignment.nongoal_rule import NonGoalActions, non_goal_stance
 from assistant.core.config import Settings
 from assistant.core.text import list_items
 from assistant.knowledge.base import KnowledgeBase
+from assistant.knowledge.vocabulary import common_stems
 from assistant.llm.client import LLM
 from assistant.llm.fake_model import ScriptedChatModel
 
@@ -35,12 +36,12 @@ def _check(kb: KnowledgeBase, settings: Settings, proposal: str, doing: str,
 def test_a_close_action_without_the_ruled_out_words_is_no_break(
         sample_kb: KnowledgeBase, settings: Settings) -> None:
     """MiniLM puts the academy at 0.46 from "open a third café" (threshold 0.38); the proposal
-    shares only "café" with it, so it does not break the non-goal."""
+    shares only "café" with it — an everyday word at a roaster — so it breaks nothing."""
     reasons = _check(sample_kb, settings, ACADEMY,
                      "start a barista training academy for partner cafés",
                      "partner cafés choose us for service")
     assert all(r.startswith("neutral") for r in reasons), reasons
-    assert any("but only café of its words" in r for r in reasons), reasons
+    assert any("but none of its words in the proposal" in r for r in reasons), reasons
 
 
 def test_the_same_action_in_the_same_words_breaks_it(sample_kb: KnowledgeBase,
@@ -49,7 +50,7 @@ def test_the_same_action_in_the_same_words_breaks_it(sample_kb: KnowledgeBase,
                      "Open a third Tidewater café in downtown Portsmouth",
                      "build the brand in a new state with a new café")
     assert all(r.startswith("conflicts") for r in reasons), reasons
-    assert "shared words: open, third, café" in reasons[0]
+    assert "shared words: open, third" in reasons[0]
 
 
 NOT_FUNDED = ("What is not funded in 2027 A third café, a mobile coffee cart, a capsule line, a "
@@ -88,3 +89,21 @@ def test_a_listed_non_goal_is_broken_by_one_item_and_the_reason_names_it(
     stance, reason, doing = non_goal_stance(answer, NOT_FUNDED, proposal, sample_kb.embedder)
     assert stance == "conflicts", reason
     assert "ruled out “a capsule line”" in reason and doing.startswith("Launch a line")
+
+
+def test_the_company_s_everyday_words_are_not_shared_words(sample_kb: KnowledgeBase) -> None:
+    """At a roaster "coffee" is in every other chunk: composting used coffee grounds shares
+    "coffee" and "use" with "sell coffee in single-use pods", which made it a break (second
+    blind set); with everyday words left out it is none, and capsules still are."""
+    common = common_stems(sample_kb)
+    assert "coffe" in common and "capsul" not in common
+    pods = "No pods or capsules We will not sell coffee in single-use pods or capsules."
+    grounds = NonGoalActions(forbidden_action="sell coffee in single-use pods or capsules",
+                             proposal_action="collect used coffee grounds from partner cafés")
+    text = ("Collect used coffee grounds from partner cafés on our delivery rounds and pass "
+            "them to our composting partner.")
+    assert non_goal_stance(grounds, pods, text, sample_kb.embedder, common)[0] == "neutral"
+    capsules = NonGoalActions(forbidden_action="sell coffee in single-use pods or capsules",
+                              proposal_action="sell single-use coffee capsules")
+    text = "Sell single-use coffee capsules in supermarkets from March."
+    assert non_goal_stance(capsules, pods, text, sample_kb.embedder, common)[0] == "conflicts"

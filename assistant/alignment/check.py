@@ -53,6 +53,7 @@ from assistant.core.schemas import Citation
 from assistant.core.text import split_sentences
 from assistant.knowledge.base import KnowledgeBase, SearchHit
 from assistant.knowledge.embeddings import Embedder
+from assistant.knowledge.vocabulary import common_stems
 from assistant.llm.client import LLM, Progress
 from assistant.llm.prompts import render
 from assistant.strategy.model import MapElement
@@ -123,6 +124,7 @@ def check_proposal(text: str, kb: KnowledgeBase, llm: LLM,
     aspects = extract_aspects(text, llm)
     queries = [*aspects.goals, *aspects.actions, aspects.audience]
     elements = gather_elements(kb, kb.embedder, text, queries)
+    common = common_stems(kb)  # everyday words of this company do not make a non-goal break
     evidence = kb.settings.alignment_verdicts == "evidence" or bool(serves) or budget is not None
     # The second design decides from rules and KR traces, so it asks the model only about
     # non-goals (whose rule needs the model's reading of the action) and, when the verdict is
@@ -133,7 +135,7 @@ def check_proposal(text: str, kb: KnowledgeBase, llm: LLM,
     findings = [_unasked(e, text) for e in elements]
     for n, at in enumerate(asked):
         tell(n, total, f"Judging it against “{elements[at].name}”")
-        findings[at] = _judge(text, elements[at], llm, kb.embedder)
+        findings[at] = _judge(text, elements[at], llm, kb.embedder, common)
     for n, at in enumerate(strain, len(asked)):  # after the stances, so the proposal
         tell(n, total, f"Probability check of “{elements[at].name}”")  # prefix stays cached
         findings[at].p_helps, findings[at].p_against = _probabilities(text, elements[at], llm)
@@ -216,7 +218,8 @@ def _plain_aspects(text: str) -> ProposalAspects:
                            timeline="not stated", perspectives=[])
 
 
-def _judge(text: str, element: Element, llm: LLM, embedder: Embedder) -> ElementFinding:
+def _judge(text: str, element: Element, llm: LLM, embedder: Embedder,
+           common: frozenset[str] = frozenset()) -> ElementFinding:
     non_goal = element.kind == "non-goal"
     system, user = render("judge_element", proposal=text, kind_label=KIND_LABELS[element.kind],
                           element=element.name, statement=element.statement,
@@ -233,7 +236,7 @@ def _judge(text: str, element: Element, llm: LLM, embedder: Embedder) -> Element
                               citations=[_cite(element.hit, element.statement)])
     if isinstance(answer, NonGoalActions):
         stance, reason, evidence = non_goal_stance(
-            answer, f"{element.name} {element.statement}", text, embedder)
+            answer, f"{element.name} {element.statement}", text, embedder, common)
     else:
         assert isinstance(answer, ElementJudgement)
         grounded = in_proposal(answer.evidence, text)
@@ -269,7 +272,7 @@ def _explain(report: AlignmentReport, elements: list[Element], text: str, llm: L
                    and report.findings[n].reason.startswith("Not asked")),
                   key=lambda n: -elements[n].similarity)[:EXPLAIN]
     for n in todo:
-        report.findings[n] = _judge(text, elements[n], llm, kb.embedder)
+        report.findings[n] = _judge(text, elements[n], llm, kb.embedder, common_stems(kb))
     report.conflicts = [f for f in report.findings if f.stance == "conflicts" and (
         f.kind in ("non-goal", "value") or f.limit_breach or f.outside_focus)]
     return bool(todo)

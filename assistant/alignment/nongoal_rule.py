@@ -11,6 +11,11 @@ words must come from one item, and that item must be close in meaning. Counted o
 list, any two of its words — "café" from one item and "coffee" from another — made barista
 workshops, counter cards and handwritten notes "break" it (five of the eight wrong
 "misaligned" verdicts on the first blind alignment set, and one dev row).
+
+Shared words are the ruled-out phrase's **rare** words (session 19): a stem that at least
+`knowledge.vocabulary.COMMON_AT` of the workspace's chunks use ("coffee", "café" at a
+roaster) is the company's everyday vocabulary and does not count. On the second blind set,
+composting used coffee grounds "broke" "No pods or capsules" through "coffee" and "use".
 """
 
 from __future__ import annotations
@@ -48,10 +53,12 @@ class NonGoalActions(BaseModel):
     proposal_action: str = Field(max_length=120)
 
 
-def non_goal_stance(answer: NonGoalActions, statement: str, text: str, embedder: Embedder
-                    ) -> tuple[Stance, str, str]:
+def non_goal_stance(answer: NonGoalActions, statement: str, text: str, embedder: Embedder,
+                    common: frozenset[str] = frozenset()) -> tuple[Stance, str, str]:
     """(stance, reason, the proposal's action when it conflicts) for one non-goal whose
-    heading and text are `statement`; conflict when the proposal does the ruled-out action."""
+    heading and text are `statement`; conflict when the proposal does the ruled-out action.
+    `common`: the workspace's everyday stems (`knowledge.vocabulary.common_stems`), which do
+    not count as shared words."""
     forbidden, doing = answer.forbidden_action.strip(), answer.proposal_action.strip()
     # the ruled-out action may be copied from the statement or from its heading
     if not (in_proposal(forbidden, statement) and in_proposal(doing, text)):
@@ -62,7 +69,7 @@ def non_goal_stance(answer: NonGoalActions, statement: str, text: str, embedder:
     vectors = embedder.embed([doing, *items])
     best: tuple[float, str, list[str]] = (-1.0, forbidden, [])
     for item, vector in zip(items, vectors[1:], strict=True):
-        ruled_out = content_stems(item)
+        ruled_out = (content_stems(item) - common) or content_stems(item)
         stems = ruled_out & have
         same = sum(x * y for x, y in zip(vectors[0], vector, strict=True))
         # a phrase with no content word ("will not") is no action: it never counts as a break
@@ -72,8 +79,9 @@ def non_goal_stance(answer: NonGoalActions, statement: str, text: str, embedder:
                 f"{same:.2f}; shared words: {', '.join(_words_with(stems, item))})."), doing
         best = max(best, (same, item, _words_with(stems, item)), key=lambda b: b[0])
     same, item, shared = best
-    why = f"similarity {same:.2f}" + (
-        f", but only {', '.join(shared) or 'no word'} of its words in the proposal"
+    why = f"similarity {same:.2f}" + ((
+        f", but only {', '.join(shared)} of its words in the proposal" if shared else
+        ", but none of its words in the proposal (the company's everyday words aside)")
         if same >= SAME_ACTION_AT else "")
     return "neutral", (f"The proposal's action “{doing}” is not the ruled-out “{item}” "
                        f"({why})."), ""

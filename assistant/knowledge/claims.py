@@ -29,12 +29,10 @@ price per kilo of one coffee). Two checks, no model:
 from __future__ import annotations
 
 import re
-from collections import Counter
 
 from assistant.core.text import (
     NUMBER_WORDS,
     content_stems,
-    content_words,
     numbers_in,
     split_sentences,
     stem,
@@ -48,6 +46,7 @@ from assistant.knowledge.answer_checks import (
     values_in,
 )
 from assistant.knowledge.base import KnowledgeBase, SearchHit
+from assistant.knowledge.vocabulary import stem_frequency
 
 __all__ = ["CLAIM_SHARE", "RAREST", "asks_for", "claims_in", "invented_numbers", "non_answer",
            "rarest_stems", "unsupported_claims"]
@@ -72,7 +71,6 @@ _SAYS_ABSENT = re.compile(
     r"sources?|texts?)\b[^.]{0,40}\b(?:do|does|did)\s+not\s+(?:cover|mention|state|specify|"
     r"say|provide|contain|give|include)\b", re.IGNORECASE)
 _VALUE_STEMS = frozenset(stem(w) for w in NUMBER_WORDS) | {"one"}
-_FREQUENCY: dict[tuple[str, str, int], Counter[str]] = {}
 
 
 def asks_for(question: str) -> str:
@@ -148,22 +146,10 @@ def _states(claim: str, sentence: str) -> bool:
     return claim.lower() in {w.lower() for w in re.findall(r"[\w'’-]+", sentence)}
 
 
-def _frequency(kb: KnowledgeBase) -> Counter[str]:
-    """How many chunks of the workspace use each stem (read again when the count changed)."""
-    key = (str(kb.settings.data_dir), kb.workspace, kb.count())
-    if key not in _FREQUENCY:
-        got = kb.collection.get(where={"workspace": kb.workspace}, include=["documents"])
-        if len(_FREQUENCY) >= 8:
-            _FREQUENCY.clear()
-        _FREQUENCY[key] = Counter(s for t in got["documents"]
-                                  for s in {stem(w) for w in content_words(str(t))})
-    return _FREQUENCY[key]
-
-
 def rarest_stems(question: str, kb: KnowledgeBase) -> frozenset[str]:
     """The question's `RAREST` naming stems used by the fewest chunks (ties kept; a stem no
     chunk uses is left out: that is the unmentioned-word rule's business)."""
-    counts = _frequency(kb)
+    counts = stem_frequency(kb)
     def used(s: str) -> int:
         return counts.get(s, 0) or sum(n for k, n in counts.items()
                                        if len(s) >= PREFIX and k[:PREFIX] == s[:PREFIX])
