@@ -75,3 +75,10 @@ def test_scripted_right_number_stated_under_its_heading_is_kept(
 def test_the_rarest_words_of_a_question_are_what_it_is_about(sample_kb: KnowledgeBase) -> None:
     assert rarest_stems("What price per kilo did we pay for our Huila green coffee?",
                         sample_kb) == {"huila"}
+
+
+def test_scripted_decline_of_a_how_many_question_is_not_answered_by_a_sentence_without_number(
+        sample_kb: KnowledgeBase) -> None:
+    answer = _ask(sample_kb, "How many espresso machines do our partner cafés lease from us?",
+                  "NOT COVERED", "NOT COVERED")
+    assert not answer.quoted or any(ch.isdigit() for ch in answer.answer)

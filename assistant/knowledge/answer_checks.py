@@ -173,7 +173,9 @@ def extractive(question: str, sentences: list[Sentence], hits: list[SearchHit],
     one of `must_hold` (the question's rarest words, `claims.rarest_stems`) in itself or in its
     section heading."""
     wanted = min(EXTRACT_SHARED, len(naming_stems(question)))
+    number = asks_number(question)  # "how many …": a sentence without a number answers nothing
     fit = [s for s in sentences if not gate or (s.shared >= wanted and (
+        not number or values_in(s.text)) and (
         (s.similarity >= EXTRACT_AT and s.share >= EXTRACT_SHARE)
         or (s.similarity >= NEAR_AT and s.share >= NEAR_SHARE)) and (
         not must_hold or held(set(must_hold), f"{s.text} {hits[s.passage].section}") > 0))]
