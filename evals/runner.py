@@ -232,6 +232,7 @@ def _qa_case(case: Case, kb: KnowledgeBase, llm: LLM, k: int, answer: bool,
                      for c in result.citations]
             row["answered"] = 1.0 if result.covered else 0.0
             row["answer"] = result.answer
+            row["warnings"] = list(result.warnings)  # which of settle's paths decided it
             if kinds:
                 row.update(judge_answer(case.reference, result.answer, result.covered))
             # of the answers given: a declined question has no citation to be valid or not
