@@ -82,3 +82,18 @@ def test_scripted_decline_of_a_how_many_question_is_not_answered_by_a_sentence_w
     answer = _ask(sample_kb, "How many espresso machines do our partner cafés lease from us?",
                   "NOT COVERED", "NOT COVERED")
     assert not answer.quoted or any(ch.isdigit() for ch in answer.answer)
+
+
+def test_a_list_answer_s_lead_line_is_read_with_its_list() -> None:
+    """"Our values are:" restates the question alone; with its list it answers it (the
+    injection benchmark's control answer was turned into a decline by reading the lead alone)."""
+    listed = "Our values are:\n1. Regulars first [S1].\n2. Open books [S2]."
+    assert not non_answer("What are our values?", listed)
+    assert claims_in("Who leads sales?", "Sales is led by:\n- Mara Quell [S1]") == ["Mara", "Quell"]
+
+
+def test_scripted_list_answer_to_a_what_question_is_kept(sample_kb: KnowledgeBase) -> None:
+    answer = _ask(sample_kb, "What are our values?",
+                  "Our values are:\n1. Regulars first: a customer who comes back is worth more "
+                  "than a new one [S1].\n2. Open books [S1].")
+    assert answer.covered and not answer.quoted and "Regulars first" in answer.answer

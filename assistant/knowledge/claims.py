@@ -73,6 +73,15 @@ _SAYS_ABSENT = re.compile(
 _VALUE_STEMS = frozenset(stem(w) for w in NUMBER_WORDS) | {"one"}
 
 
+def _first(answer: str) -> str:
+    """The answer's first sentence or line, with the next one when it introduces it ("Our
+    values are:"); "" for an empty answer."""
+    sentences = split_sentences(_MARKER.sub("", answer), lines=True)
+    if not sentences:
+        return ""
+    return " ".join(sentences[:2]) if sentences[0].rstrip().endswith(":") else sentences[0]
+
+
 def asks_for(question: str) -> str:
     """"name" for who / which / whose / "what is the name", "number" for when / how many /
     how much / what year, share, price …; "" for other questions (they are not checked)."""
@@ -85,10 +94,9 @@ def claims_in(question: str, answer: str) -> list[str]:
     """The values the answer's first sentence gives of the kind the question asks for (names
     written with a capital, or numbers) that the question does not state itself."""
     wanted = asks_for(question)
-    sentences = split_sentences(_MARKER.sub("", answer))
-    if not wanted or not sentences:
+    first = _first(answer)
+    if not wanted or not first:
         return []
-    first = sentences[0]
     if wanted == "number":
         return [f"{n:g}" for n in sorted(values_in(first) - values_in(question))]
     asked = {w.lower() for w in re.findall(r"[\w'’-]+", question)}
@@ -104,12 +112,12 @@ def non_answer(question: str, answer: str) -> str:
     """Why a model-written answer answers nothing ("" when it may): it says the passages do
     not cover the question, or (a question other than yes/no) its first sentence only restates
     the question ("The bank provides our credit line [S1].")."""
-    sentences = split_sentences(_MARKER.sub("", answer))
-    if not sentences:
+    first = _first(answer)
+    if not first:
         return "it is empty"
-    if _SAYS_ABSENT.search(sentences[0]):
+    if _SAYS_ABSENT.search(first):
         return "it says the passages do not answer it"
-    if not is_yes_no(question) and not content_stems(sentences[0]) - content_stems(question):
+    if not is_yes_no(question) and not content_stems(first) - content_stems(question):
         return "it only restates the question"
     return ""
 
@@ -117,11 +125,8 @@ def non_answer(question: str, answer: str) -> str:
 def invented_numbers(question: str, answer: str, hits: list[SearchHit]) -> list[str]:
     """Numbers the answer's first sentence states that neither the question nor any retrieved
     passage holds ("open 7:00 AM to 5:00 PM" from passages with no opening hours)."""
-    sentences = split_sentences(_MARKER.sub("", answer))
-    if not sentences:
-        return []
     known = values_in(question).union(*(numbers_in(h.text) for h in hits))
-    return [f"{n:g}" for n in sorted(values_in(sentences[0]) - known)]
+    return [f"{n:g}" for n in sorted(values_in(_first(answer)) - known)]
 
 
 def unsupported_claims(question: str, answer: str, hits: list[SearchHit],
