@@ -33,6 +33,7 @@ from assistant.core.safety import without_planted_sentences
 from assistant.core.text import content_words, numbers_in, split_sentences, stem
 from assistant.knowledge.base import KnowledgeBase, SearchHit
 from assistant.knowledge.embeddings import cosine
+from assistant.knowledge.vocabulary import workspace_stems
 
 __all__ = ["EXTRACT_AT", "Sentence", "asks_number", "best_sentences", "evidence_polarity",
            "extractive", "held", "is_yes_no", "naming_stems", "number_held", "passage_sentences",
@@ -96,24 +97,6 @@ def naming_stems(question: str) -> set[str]:
     return {stem(w) for w in content_words(question)} - ASKING
 
 
-_VOCABULARY: dict[tuple[str, str, int], frozenset[str]] = {}
-
-
-def _workspace_stems(kb: KnowledgeBase) -> frozenset[str]:
-    """Every stem of the workspace's chunks, titles and sections; read again only when the
-    chunk count changed (a few cached workspaces)."""
-    key = (str(kb.settings.data_dir), kb.workspace, kb.count())
-    if key not in _VOCABULARY:
-        got = kb.collection.get(where={"workspace": kb.workspace},
-                                include=["documents", "metadatas"])
-        texts = [str(t) for t in got["documents"]] + [
-            f"{m.get('title', '')} {m.get('section', '')}" for m in got["metadatas"]]
-        if len(_VOCABULARY) >= 8:
-            _VOCABULARY.clear()
-        _VOCABULARY[key] = frozenset(stem(w) for t in texts for w in content_words(t))
-    return _VOCABULARY[key]
-
-
 def _mentioned(word: str, vocabulary: frozenset[str]) -> bool:
     if word in vocabulary:
         return True
@@ -122,7 +105,7 @@ def _mentioned(word: str, vocabulary: frozenset[str]) -> bool:
 
 def unmentioned(question: str, kb: KnowledgeBase) -> list[str]:
     """The question's naming words that no document of the workspace uses."""
-    vocabulary = _workspace_stems(kb)
+    vocabulary = workspace_stems(kb)
     # adverbs ask how, they do not name what ("Does CoE usually …?": documents need not say
     # "usually"; two answerable blind questions were declined on it)
     words = [w for w in content_words(question) if stem(w) not in ASKING

@@ -1,30 +1,54 @@
-"""How often the workspace's chunks use each word stem: what a question or a rule is about
-is in the rare words; a company's everyday words ("coffee" at a roaster) decide nothing."""
+"""The workspace's words, read once per index state: which stems its documents use at all
+(chunks, titles, sections: the unmentioned-word rule) and how many chunks use each (what a
+question or a rule is about is in the rare words; a company's everyday words — "coffee" at a
+roaster — decide nothing)."""
 
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import dataclass
 
 from assistant.core.text import content_words, stem
 from assistant.knowledge.base import KnowledgeBase
 
-__all__ = ["COMMON_AT", "common_stems", "stem_frequency"]
+__all__ = ["COMMON_AT", "common_stems", "stem_frequency", "workspace_stems"]
 
 COMMON_AT = 0.15  # a stem used by this share of the chunks or more is an everyday word
-_FREQUENCY: dict[tuple[str, str, int], Counter[str]] = {}
+
+
+@dataclass(frozen=True)
+class _Words:
+    chunks: Counter[str]  # stem -> how many chunks use it
+    every: frozenset[str]  # every stem of the chunks, titles and sections
+
+
+_CACHE: dict[tuple[str, str, int], _Words] = {}
+
+
+def _words(kb: KnowledgeBase) -> _Words:
+    """Read again only when the chunk count changed (a few workspaces cached)."""
+    key = (str(kb.settings.data_dir), kb.workspace, kb.count())
+    if key not in _CACHE:
+        got = kb.collection.get(where={"workspace": kb.workspace},
+                                include=["documents", "metadatas"])
+        per_chunk = [{stem(w) for w in content_words(str(t))} for t in got["documents"]]
+        labels = {stem(w) for m in got["metadatas"]
+                  for w in content_words(f"{m.get('title', '')} {m.get('section', '')}")}
+        if len(_CACHE) >= 8:
+            _CACHE.clear()
+        _CACHE[key] = _Words(Counter(s for stems in per_chunk for s in stems),
+                             frozenset().union(*per_chunk, labels))
+    return _CACHE[key]
+
+
+def workspace_stems(kb: KnowledgeBase) -> frozenset[str]:
+    """Every stem of the workspace's chunks, titles and sections."""
+    return _words(kb).every
 
 
 def stem_frequency(kb: KnowledgeBase) -> Counter[str]:
-    """How many chunks of the workspace use each stem (read again when the count changed;
-    a few workspaces cached)."""
-    key = (str(kb.settings.data_dir), kb.workspace, kb.count())
-    if key not in _FREQUENCY:
-        got = kb.collection.get(where={"workspace": kb.workspace}, include=["documents"])
-        if len(_FREQUENCY) >= 8:
-            _FREQUENCY.clear()
-        _FREQUENCY[key] = Counter(s for t in got["documents"]
-                                  for s in {stem(w) for w in content_words(str(t))})
-    return _FREQUENCY[key]
+    """How many chunks of the workspace use each stem."""
+    return _words(kb).chunks
 
 
 def common_stems(kb: KnowledgeBase, share: float = COMMON_AT) -> frozenset[str]:
