@@ -12,6 +12,7 @@ import pytest
 
 from assistant.core.config import Settings
 from assistant.knowledge.base import KnowledgeBase
+from assistant.llm.local_model import ensure_model
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "knowledge"
@@ -57,6 +58,30 @@ def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("KEEL_LLM_PROVIDER", "fake")
     monkeypatch.setenv("KEEL_CONFIG", str(tmp_path / "no-such-keel.toml"))
     monkeypatch.chdir(tmp_path)
+
+
+@pytest.fixture(scope="session")
+def assembled_model(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """The local model's GGUF, assembled once per session and deleted after it.
+
+    Each copy is 1.1 GB: when every marked test's fresh data dir assembled its own and pytest
+    kept the last three sessions' temp dirs, a CI disk ran out. Tests link this one in.
+    """
+    data = tmp_path_factory.mktemp("model-once")
+    yield ensure_model(Settings(data_dir=data))
+    shutil.rmtree(data, ignore_errors=True)
+
+
+def link_model(model: Path, data_dir: Path) -> None:
+    """Make `data_dir` hold `model` as if assembled there (a hard link: no space, no copy)."""
+    target = Settings(data_dir=data_dir).model_dir / model.name
+    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.link(model, target)
+    except OSError:  # another filesystem
+        target.symlink_to(model)
+    stamp = model.with_name(model.name + ".sha256")
+    shutil.copy(stamp, target.with_name(stamp.name))
 
 
 @pytest.fixture

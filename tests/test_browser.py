@@ -198,13 +198,14 @@ def test_goals_tab_reads_an_uploaded_okr_page_beside_its_findings(
 
 @pytest.mark.local_model
 @pytest.mark.timeout(1800)  # a whole draft on two cores took 130-531 s: margin for a busy host
-def test_real_model_okr_request_streams_then_completes(browser: Any,
-                                                       sample_settings: Settings) -> None:
+def test_real_model_okr_request_streams_then_completes(browser: Any, sample_settings: Settings,
+                                                       assembled_model: Path) -> None:
     """Visible text arrives long before the draft is done, then the card with its checks."""
     import time
 
     _need_browser()
-    settings = sample_settings.model_copy(update={"llm_provider": "local"})
+    settings = sample_settings.model_copy(update={"llm_provider": "local",
+                                                  "local_model_path": assembled_model})
     demo, services, url = serve(settings)
     try:
         _ = services.llm.chat  # the model server is up before the clock starts

@@ -1,13 +1,15 @@
 import time
+from pathlib import Path
 
 import pytest
 from langchain_core.messages import HumanMessage
 from pydantic import BaseModel, Field
 
 from assistant.core.config import Settings
-from assistant.core.errors import ConfigError, GenerationError, ModelError
+from assistant.core.errors import ConfigError, GenerationError, ModelError, ModelSetupError
 from assistant.llm.client import LLM
 from assistant.llm.fake_model import ScriptedChatModel
+from assistant.llm.local_model import require_space
 
 
 class Verdict(BaseModel):
@@ -83,3 +85,11 @@ def test_fake_choice_probabilities_follow_word_overlap(settings) -> None:
     other = [HumanMessage(content="<proposal>Sell pods</proposal>\n"
                                   "<statement>Open a second roastery</statement>")]
     assert llm.choice_probabilities(other, ["yes", "no"]) == {"yes": 0.0, "no": 1.0}
+
+
+def test_too_little_disk_space_is_a_clear_error_before_anything_is_written(tmp_path: Path
+                                                                          ) -> None:
+    require_space(tmp_path, 1)
+    with pytest.raises(ModelSetupError, match=r"Not enough disk space.*KEEL_DATA_DIR") as caught:
+        require_space(tmp_path, 10**18)
+    assert str(tmp_path) in str(caught.value) and not list(tmp_path.iterdir())

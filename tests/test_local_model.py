@@ -26,16 +26,16 @@ from assistant.llm.local_model import EXPECTED_SIZE, MODEL_FILE, ensure_model
 from assistant.ui.services import Services
 from assistant.ui.webapp import status_markdown
 
-from .conftest import SAMPLE
+from .conftest import SAMPLE, link_model
 
 pytestmark = pytest.mark.local_model
 
 
 @pytest.fixture(scope="module")
-def model_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def model_data(tmp_path_factory: pytest.TempPathFactory, assembled_model: Path) -> Path:
     """A data dir holding the assembled model, shared by this module's tests."""
     data = tmp_path_factory.mktemp("local-model")
-    ensure_model(Settings(data_dir=data))
+    link_model(assembled_model, data)
     return data
 
 
@@ -54,6 +54,7 @@ def test_assembly_is_verified_and_a_bad_file_is_replaced(model_data: Path, tmp_p
     path = ensure_model(settings)
     assert path == half and path.stat().st_size == EXPECTED_SIZE
     assert not list(settings.model_dir.glob("*.partial"))
+    path.unlink()  # 1.1 GB that no later test reads
 
 
 def test_structured_output_through_the_local_server(local_llm: LLM) -> None:

