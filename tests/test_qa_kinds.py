@@ -74,6 +74,9 @@ PINNED_BLIND_QA_SETS = [  # (hashes, id marker, split): each written before the 
     ({"sample_qa_kinds3.yaml": "6f26657cb7777c35f83bfa9b92400988c7eec77b84695439db677ad4ad81c092",
       "18f_qa_kinds3.yaml": "968e0cbae055e32718a4f511db9b5d4125e479e82e70fee69994272fca2f67e6"},
      "-qk3-", "blind-qa3"),
+    ({"sample_qa_kinds4.yaml": "dc6c908571782cb9ed61d4b6ade5ffbad2c2805552ce43de541baead57878d51",
+      "18f_qa_kinds4.yaml": "c1811b5846b3ad443670dba4fbbf6f14e46c4faf23efe7793bd2476bbab8cf12"},
+     "-qk4-", "blind-qa4"),
 ]
 
 
@@ -81,8 +84,8 @@ PINNED_BLIND_QA_SETS = [  # (hashes, id marker, split): each written before the 
                          ids=lambda v: v if isinstance(v, str) and v.startswith("blind") else "")
 def test_later_blind_qa_sets_are_pinned_and_out_of_every_default_run(
         hashes: dict[str, str], marker: str, split: str) -> None:
-    """The second (written after the first was spent) and third (session 18, after the second
-    was) blind QA sets: run only with `--split <split>`, once, with the design they judge."""
+    """The second (written after the first was spent), third (session 18, after the second
+    was) and fourth (session 20, after the third was) blind QA sets: run only with `--split <split>`, once, with the design they judge."""
     for name, digest in hashes.items():
         assert hashlib.sha256((DATASETS / name).read_bytes()).hexdigest() == digest, name
     rows = [c for c in load_cases(include_blind=True) if marker in c.id]
