@@ -85,7 +85,8 @@ PINNED_BLIND_QA_SETS = [  # (hashes, id marker, split): each written before the 
 def test_later_blind_qa_sets_are_pinned_and_out_of_every_default_run(
         hashes: dict[str, str], marker: str, split: str) -> None:
     """The second (written after the first was spent), third (session 18, after the second
-    was) and fourth (session 20, after the third was) blind QA sets: run only with `--split <split>`, once, with the design they judge."""
+    was) and fourth (session 20, after the third was) blind QA sets: run only with
+    `--split <split>`, once, with the design they judge."""
     for name, digest in hashes.items():
         assert hashlib.sha256((DATASETS / name).read_bytes()).hexdigest() == digest, name
     rows = [c for c in load_cases(include_blind=True) if marker in c.id]
