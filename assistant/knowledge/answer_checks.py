@@ -25,6 +25,7 @@ The thresholds were chosen on the dev rows of `evals/datasets/*_qa.yaml` and
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -149,19 +150,21 @@ def best_sentences(question: str, hits: list[SearchHit], kb: KnowledgeBase) -> l
 
 
 def extractive(question: str, sentences: list[Sentence], hits: list[SearchHit],
-               gate: bool = True, must_hold: frozenset[str] = frozenset()
-               ) -> tuple[str, int] | None:
+               gate: bool = True, must_hold: frozenset[str] = frozenset(),
+               names: Callable[[str], bool] | None = None) -> tuple[str, int] | None:
     """("Your documents say: …" with the passage's marker, passage index) or None: the first
-    sentence that is close enough (`gate=False`: the first sentence, already chosen) and holds
+    sentence that is close enough (`gate=False`: the first sentence, already chosen), holds
     one of `must_hold` (the question's rarest words, `claims.rarest_stems`) in itself or in its
-    section heading."""
+    section heading and, given `names`, for which `names(sentence)` holds (it names the
+    someone a who-question asks for, `claims.names_someone`)."""
     wanted = min(EXTRACT_SHARED, len(naming_stems(question)))
     number = asks_number(question)  # "how many …": a sentence without a number answers nothing
     fit = [s for s in sentences if not gate or (s.shared >= wanted and (
         not number or values_in(s.text)) and (
         (s.similarity >= EXTRACT_AT and s.share >= EXTRACT_SHARE)
         or (s.similarity >= NEAR_AT and s.share >= NEAR_SHARE)) and (
-        not must_hold or held(set(must_hold), f"{s.text} {hits[s.passage].section}") > 0))]
+        not must_hold or held(set(must_hold), f"{s.text} {hits[s.passage].section}") > 0) and (
+        names is None or names(s.text)))]
     if not fit:
         return None
     best = fit[0]

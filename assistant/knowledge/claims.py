@@ -28,6 +28,7 @@ price per kilo of one coffee). Two checks, no model:
 
 from __future__ import annotations
 
+import itertools
 import re
 
 from assistant.core.text import (
@@ -46,10 +47,11 @@ from assistant.knowledge.answer_checks import (
     values_in,
 )
 from assistant.knowledge.base import KnowledgeBase, SearchHit
-from assistant.knowledge.vocabulary import stem_frequency
+from assistant.knowledge.vocabulary import common_stems, stem_frequency
 
-__all__ = ["CLAIM_SHARE", "RAREST", "asks_for", "claims_in", "invented_numbers", "non_answer",
-           "rarest_stems", "unsupported_claims"]
+__all__ = ["CLAIM_SHARE", "RAREST", "asks_for", "asks_for_someone", "claims_in",
+           "invented_numbers", "names_someone", "non_answer", "rarest_stems",
+           "unsupported_claims"]
 
 CLAIM_SHARE = 0.5  # share of the question's naming words a claim's sentence must hold
 _CAPITALISED = re.compile(r"\b[A-Z][\w'’-]*")
@@ -71,6 +73,20 @@ _SAYS_ABSENT = re.compile(
     r"sources?|texts?)\b[^.]{0,40}\b(?:do|does|did)\s+not\s+(?:cover|mention|state|specify|"
     r"say|provide|contain|give|include)\b", re.IGNORECASE)
 _VALUE_STEMS = frozenset(stem(w) for w in NUMBER_WORDS) | {"one"}
+# "Who is / leads / interviewed …?" asks for someone; "who can / do we …?" asks who is allowed
+# or meant ("Everyone at Tidewater", "Home brewers"), which names nobody in particular.
+_ASKS_PERSON = re.compile(r"^\W*who(?:'s)?\b(?!\s+(?:can|could|may|might|do|does|did|should|"
+                          r"shall|must|will|would)\b)", re.IGNORECASE)
+_ASKS_ORGANISATION = re.compile(
+    r"^\W*which\s+(?:\w+\s+)?(?:firm|company|bank|agency|courier|vendor|supplier|carrier|"
+    r"lender|insurer|accountants?|brand|organi[sz]ation)s?\b", re.IGNORECASE)
+# Words that name someone by role ("The TTSC Chief of Staff", "a member of the 18F LT"); not
+# "officer", whose stem is "office"s.
+ROLES = frozenset(stem(w) for w in (
+    "director", "lead", "leader", "manager", "head", "chief", "owner", "supervisor",
+    "coordinator", "founder", "president", "chair", "member", "team", "staff", "agent",
+    "trainer", "technician", "accountant", "bookkeeper", "administrator", "ceo", "cfo", "coo"))
+_WORD = re.compile(r"[\w'’&.-]+")
 
 
 def _first(answer: str) -> str:
@@ -108,17 +124,21 @@ def claims_in(question: str, answer: str) -> list[str]:
     return found
 
 
-def non_answer(question: str, answer: str) -> str:
+def non_answer(question: str, answer: str, kb: KnowledgeBase | None = None) -> str:
     """Why a model-written answer answers nothing ("" when it may): it says the passages do
     not cover the question, or (a question other than yes/no) its first sentence only restates
-    the question ("The bank provides our credit line [S1].")."""
+    the question ("The bank provides our credit line [S1].") or, asked for someone, names no
+    one (`names_someone`; with `kb`)."""
     first = _first(answer)
     if not first:
         return "it is empty"
     if _SAYS_ABSENT.search(first):
         return "it says the passages do not answer it"
-    if not is_yes_no(question) and not content_stems(first) - content_stems(question):
+    if (not is_yes_no(question) and not content_stems(first) - content_stems(question)
+            and not values_in(first) - values_in(question)):  # ("churn is 6.8%" answers)
         return "it only restates the question"
+    if kb is not None and not names_someone(question, first, kb):
+        return "it names no one"
     return ""
 
 
@@ -165,3 +185,35 @@ def rarest_stems(question: str, kb: KnowledgeBase) -> frozenset[str]:
         return frozenset()
     bar = present[min(RAREST, len(present)) - 1][0]  # ties at the bar are kept
     return frozenset(s for n, s in present if n <= bar)
+
+
+def asks_for_someone(question: str) -> str:
+    """"person" for who-questions that ask for someone ("Who is our Customer Experience
+    Lead?"), "organisation" for "which firm / bank / courier …", "" otherwise."""
+    if _ASKS_PERSON.match(question):
+        return "person"
+    return "organisation" if _ASKS_ORGANISATION.match(question) else ""
+
+
+def names_someone(question: str, text: str, kb: KnowledgeBase) -> bool:
+    """Does `text` name someone the question does not already name? A person: a role word or
+    two capitalised words in a row ("Sam Rivera", "Office of Personnel Management") or an
+    acronym; an organisation: any capitalised word or acronym. Words the question holds, and
+    the workspace's everyday words ("TTS" in a TTS handbook), name no one. True for questions
+    that ask for no one. Describing instead of naming — "the external accountant is the one who
+    closes the year", "the support contact for TTS employees" — names no one."""
+    kind = asks_for_someone(question)
+    if not kind:
+        return True
+    asked = {stem(w.lower()) for w in _WORD.findall(question)} | common_stems(kb)
+    body = _MARKER.sub("", text)
+    words = [w.strip("'’.-") for w in _WORD.findall(body)]
+    if kind == "person" and any(stem(w.lower()) in ROLES - asked for w in words):
+        return True
+    fresh = [bool(w) and w[0].isupper() and stem(w.lower()) not in asked
+             and w.lower() not in _NOT_NAMES
+             for w in words]
+    acronym = any(f and len(w) >= 2 and w.isupper() for f, w in zip(fresh, words, strict=True))
+    if kind == "organisation":
+        return any(fresh[1:]) or acronym  # (the first word is capitalised anyway)
+    return acronym or any(a and b for a, b in itertools.pairwise(fresh))

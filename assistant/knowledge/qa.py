@@ -22,7 +22,7 @@ numbers or names no passage ties to the question is replaced by a quote or "not 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date
 
 from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
@@ -46,7 +46,7 @@ from assistant.knowledge.answer_checks import (
     unmentioned,
 )
 from assistant.knowledge.base import KnowledgeBase, SearchHit
-from assistant.knowledge.claims import non_answer, rarest_stems, unsupported_claims
+from assistant.knowledge.claims import names_someone, non_answer, rarest_stems, unsupported_claims
 from assistant.knowledge.grounding import attribute, best_quote, quote_in_chunk
 from assistant.llm.client import LLM
 from assistant.llm.prompts import render
@@ -131,17 +131,18 @@ def settle(question: str, raw: str, hits: list[SearchHit], kb: KnowledgeBase, ll
     question = question.strip()
     answer = finish_answer(question, raw, hits, kb)
     missing = unmentioned(question, kb)
-    if answer.covered and non_answer(question, answer.answer):
+    if answer.covered and non_answer(question, answer.answer, kb):
         answer = _not_covered(question, kb, hits)  # the model declined in other words
     if not answer.covered:
         if missing:
             return _not_covered(question, kb, hits, missing)
         sentences = best_sentences(question, hits, kb)
-        if extractive(question, sentences, hits, must_hold=_topic(question, kb)) is None:
+        if extractive(question, sentences, hits, must_hold=_topic(question, kb),
+                      names=_naming(question, kb)) is None:
             return answer  # nothing close: "not covered" is true
         best = _best_hits(sentences, hits)
         retry = finish_answer(question, llm.text(_messages(question, best, today)), best, kb)
-        if retry.covered:
+        if retry.covered and not non_answer(question, retry.answer, kb):
             return _polarity_checked(question, retry, best, kb)
         return _quoted(question, sentences, hits, kb,
                        "The model found no answer; Keel quotes the closest sentence instead.")
@@ -166,6 +167,11 @@ def _topic(question: str, kb: KnowledgeBase) -> frozenset[str]:
     return frozenset() if is_yes_no(question) else rarest_stems(question, kb)
 
 
+def _naming(question: str, kb: KnowledgeBase) -> Callable[[str], bool]:
+    """A quote to a question asking for someone must name someone (`claims.names_someone`)."""
+    return lambda sentence: names_someone(question, sentence, kb)
+
+
 def _best_hits(sentences: list[Sentence], hits: list[SearchHit]) -> list[SearchHit]:
     order = list(dict.fromkeys(s.passage for s in sentences))[:RETRY_PASSAGES]
     return [hits[i] for i in order]
@@ -183,7 +189,8 @@ def _holds_rest(question: str, answer: GroundedAnswer, missing: list[str]) -> bo
 def _quoted(question: str, sentences: list[Sentence], hits: list[SearchHit], kb: KnowledgeBase,
             warning: str, gate: bool = True, reason: str = "") -> GroundedAnswer:
     found = extractive(question, sentences, hits, gate,
-                       _topic(question, kb) if gate else frozenset())
+                       _topic(question, kb) if gate else frozenset(),
+                       _naming(question, kb) if gate else None)
     if found is None:
         return _not_covered(question, kb, hits, reason=reason)
     answer = finish_answer(question, found[0], hits, kb, repoint=False)

@@ -1,7 +1,7 @@
 """Replay the claim and rarest-word checks (`knowledge/claims.py`) on recorded QA answers.
 
 Spent blind sets only (`evals/reports/qa-blind*/report.json`: their answers are recorded; the
-third set, blind-qa3, is never read here). The corpora are indexed into a temporary data
+fourth set, blind-qa4, is never read here). The corpora are indexed into a temporary data
 directory with the real embeddings; each recorded answer that was given (model-written or
 quoted) is put through the new checks as `settle` would, and the outcome per row printed:
 `python -m research.qa_claims.replay`. No model: declined answers stay declined.
@@ -26,16 +26,17 @@ from assistant.knowledge.answer_checks import (
     unmentioned,
 )
 from assistant.knowledge.base import KnowledgeBase
-from assistant.knowledge.claims import non_answer, rarest_stems, unsupported_claims
+from assistant.knowledge.claims import names_someone, non_answer, rarest_stems, unsupported_claims
 from evals.cases import CORPORA
 
-REPORTS = ("evals/reports/qa-blind/report.json", "evals/reports/qa-blind2/report.json")
+REPORTS = ("evals/reports/qa-blind/report.json", "evals/reports/qa-blind2/report.json",
+           "evals/reports/qa-blind3/report.json")
 
 
 def _questions() -> dict[str, str]:
     out = {}
     for path in Path("evals/datasets").glob("*_qa_kinds*.yaml"):
-        if "kinds3" in path.name:
+        if "kinds4" in path.name:
             continue  # the unrun blind set
         for row in yaml.safe_load(path.read_text()) or []:
             out[row["id"]] = row["input"]["question"]
@@ -49,18 +50,23 @@ def outcome(question: str, answer: str, kb: KnowledgeBase) -> tuple[str, str]:
     missing = unmentioned(question, kb)
     topic = frozenset() if is_yes_no(question) else rarest_stems(question, kb)
 
+    def names(sentence: str) -> bool:
+        return names_someone(question, sentence, kb)
+
     def fallback(why: str) -> tuple[str, str]:
         if missing:
             return "declined", f"{why}; never mentions {missing}"
-        found = extractive(question, best_sentences(question, hits, kb), hits, must_hold=topic)
+        found = extractive(question, best_sentences(question, hits, kb), hits, must_hold=topic,
+                           names=names)
         return ("quoted", f"{why}: {found[0][:90]}") if found else ("declined", why)
 
     if answer.startswith("Your documents say") and is_yes_no(question):
         return "kept", ""  # a yes/no quote: the gate is unchanged (or it came from polarity)
     if answer.startswith("Your documents say"):
         return ("kept", "") if extractive(question, best_sentences(question, hits, kb), hits,
-                                          must_hold=topic) else ("declined", "quote gate")
-    if why := non_answer(question, answer):
+                                          must_hold=topic, names=names) else (
+            "declined", "quote gate")
+    if why := non_answer(question, answer, kb):
         return fallback(why)
     if asks_number(question) and not number_held(question, answer, hits,
                                                  missing):
