@@ -94,6 +94,11 @@ def test_scripted_no_that_the_evidence_supports_is_kept(sample_kb: KnowledgeBase
     ("Do 18F and CoE do everything the same way?", "No.", "no"),
     ("Do we publish the price we paid?", "We publish the price we paid.", None),
     ("Don't we ship to Canada?", "We will not ship to Canada.", None),
+    # a quality stated by its opposite (spent blind-qa3: "easy" was never written)
+    ("Is the referral invite link easy to find?",
+     "Referral programme is hard to find: the invite link is buried in the account page.", "no"),
+    ("Is the referral invite link hard to find?",
+     "Referral programme is hard to find: the invite link is buried in the account page.", None),
 ])
 def test_evidence_polarity_decides_only_plain_cases(question, sentence, expected) -> None:
     assert evidence_polarity(question, sentence) == expected
@@ -112,6 +117,8 @@ def test_unmentioned_words_ignore_asking_words_and_match_word_families(
     assert unmentioned("How many subscribers do we have today?", sample_kb) == []
     assert unmentioned("What is the financial health of the roastery?", sample_kb) == [
         "health"]  # "financial" is mentioned by "finance"
+    # a quality the documents state by its opposite ("hard to find") is mentioned
+    assert unmentioned("Is the referral invite link easy to find?", sample_kb) == []
 
 
 def test_scripted_citation_is_moved_to_the_one_passage_holding_its_numbers(

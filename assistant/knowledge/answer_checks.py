@@ -59,6 +59,21 @@ ASKING = frozenset(stem(w) for w in (
     "problem", "problems", "learn", "learned", "tell", "know", "mean", "means", "kind", "type",
     "say", "says", "said", "ever", "also", "still", "right", "true", "really", "there",
     "exist", "exists", "any", "some", "need", "needs", "want", "wants", "use", "used", "make"))
+# Qualities a question may ask about in the word the documents do not use: "Is the invite link
+# easy to find?" where they say "hard to find". A small hand list (no thesaurus ships offline);
+# each pair both ways. The documents speak of the quality when they use its opposite, and a
+# sentence stating the opposite answers "no".
+_OPPOSITE_PAIRS = (("easy", "hard"), ("easy", "difficult"), ("simple", "complex"),
+                   ("fast", "slow"), ("quick", "slow"), ("cheap", "expensive"),
+                   ("high", "low"), ("large", "small"), ("big", "small"), ("good", "bad"),
+                   ("better", "worse"), ("early", "late"), ("long", "short"),
+                   ("strong", "weak"), ("safe", "unsafe"), ("clear", "unclear"),
+                   ("visible", "hidden"), ("visible", "buried"), ("profitable", "unprofitable"),
+                   ("regular", "irregular"), ("frequent", "rare"), ("reliable", "unreliable"))
+OPPOSITES: dict[str, frozenset[str]] = {}
+for _a, _b in _OPPOSITE_PAIRS:
+    OPPOSITES[stem(_a)] = OPPOSITES.get(stem(_a), frozenset()) | {stem(_b)}
+    OPPOSITES[stem(_b)] = OPPOSITES.get(stem(_b), frozenset()) | {stem(_a)}
 _YES_NO = re.compile(r"^\W*(?:do|does|did|is|are|was|were|can|could|will|would|should|shall|"
                      r"may|might|must|has|have|had|am)\b", re.IGNORECASE)
 _OPENING = re.compile(r"^\W*(yes|no)\b", re.IGNORECASE)
@@ -111,7 +126,9 @@ def unmentioned(question: str, kb: KnowledgeBase) -> list[str]:
     # "usually"; two answerable blind questions were declined on it)
     words = [w for w in content_words(question) if stem(w) not in ASKING
              and not (w.endswith("ly") and len(w) > 5)]
-    return list(dict.fromkeys(w for w in words if not _mentioned(stem(w), vocabulary)))
+    return list(dict.fromkeys(
+        w for w in words if not _mentioned(stem(w), vocabulary)
+        and not any(o in vocabulary for o in OPPOSITES.get(stem(w), ()))))
 
 
 def passage_sentences(text: str) -> list[str]:
@@ -214,11 +231,23 @@ def evidence_polarity(question: str, sentence: str, heading: str = "") -> Polari
                                                 or (exceeds and quantity.value >= bound.value)):
                 return "no"
     shared = held(naming_stems(question), sentence)
+    if shared >= NEGATION_SHARED and _states_opposite(question, sentence):
+        return "no"  # "easy to find?" — "hard to find"
     listed = sentence.count(",") >= 2 and bool(_NEGATION.search(heading))
     if ((_NEGATION.search(sentence) or listed) and not _NEGATION.search(question)
             and shared >= NEGATION_SHARED):
         return "no"
     return None
+
+
+def _states_opposite(question: str, sentence: str) -> bool:
+    """Does the sentence state the opposite of a quality the question asks about, and not the
+    quality itself (`OPPOSITES`)? Neither side negated (a negated opposite is not read)."""
+    if _NEGATION.search(question) or _NEGATION.search(sentence):
+        return False
+    asked = {stem(w) for w in content_words(question)}
+    said = {stem(w) for w in content_words(sentence)}
+    return any(OPPOSITES[a] & said and a not in said for a in asked & OPPOSITES.keys())
 
 
 # a name or code with digits: letters first ("FY24", "Q4", "KR-3") or digits and one capital
