@@ -73,10 +73,12 @@ _SAYS_ABSENT = re.compile(
     r"sources?|texts?)\b[^.]{0,40}\b(?:do|does|did)\s+not\s+(?:cover|mention|state|specify|"
     r"say|provide|contain|give|include)\b", re.IGNORECASE)
 _VALUE_STEMS = frozenset(stem(w) for w in NUMBER_WORDS) | {"one"}
-# "Who is / leads / interviewed …?" asks for someone; "who can / do we …?" asks who is allowed
-# or meant ("Everyone at Tidewater", "Home brewers"), which names nobody in particular.
-_ASKS_PERSON = re.compile(r"^\W*who(?:'s)?\b(?!\s+(?:can|could|may|might|do|does|did|should|"
-                          r"shall|must|will|would)\b)", re.IGNORECASE)
+# "Who is our Head of X?", "Who leads X?" ask who holds a role: the answer names someone. Other
+# who-questions may be answered by a group ("Who takes part …?" — "12 partner cafés"; a spent
+# blind-qa4 row was declined when every who-question was read this way) or ask who may ("Who
+# can see …?" — "Everyone at Tidewater"): not read.
+_ASKS_PERSON = re.compile(r"^\W*who(?:'s|\s+(?:is|was|are|were|leads?|led|heads?|runs?|owns?|"
+                          r"manages?|chairs?))\b", re.IGNORECASE)
 _ASKS_ORGANISATION = re.compile(
     r"^\W*which\s+(?:\w+\s+)?(?:firm|company|bank|agency|courier|vendor|supplier|carrier|"
     r"lender|insurer|accountants?|brand|organi[sz]ation)s?\b", re.IGNORECASE)
@@ -188,8 +190,8 @@ def rarest_stems(question: str, kb: KnowledgeBase) -> frozenset[str]:
 
 
 def asks_for_someone(question: str) -> str:
-    """"person" for who-questions that ask for someone ("Who is our Customer Experience
-    Lead?"), "organisation" for "which firm / bank / courier …", "" otherwise."""
+    """"person" for who-questions that ask who holds a role ("Who is our Customer Experience
+    Lead?", "Who leads …?"), "organisation" for "which firm / bank / courier …", "" otherwise."""
     if _ASKS_PERSON.match(question):
         return "person"
     return "organisation" if _ASKS_ORGANISATION.match(question) else ""
