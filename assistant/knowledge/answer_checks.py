@@ -31,7 +31,7 @@ from typing import Literal
 
 from assistant.core.quantities import limits_in, quantities_in
 from assistant.core.safety import without_planted_sentences
-from assistant.core.text import content_words, numbers_in, split_sentences, stem
+from assistant.core.text import NUMBER_WORDS, content_words, numbers_in, split_sentences, stem
 from assistant.knowledge.base import KnowledgeBase, SearchHit
 from assistant.knowledge.embeddings import cosine
 from assistant.knowledge.vocabulary import workspace_stems
@@ -125,7 +125,8 @@ def unmentioned(question: str, kb: KnowledgeBase) -> list[str]:
     # adverbs ask how, they do not name what ("Does CoE usually …?": documents need not say
     # "usually"; two answerable blind questions were declined on it)
     words = [w for w in content_words(question) if stem(w) not in ASKING
-             and not (w.endswith("ly") and len(w) > 5)]
+             and not (w.endswith("ly") and len(w) > 5)
+             and w not in NUMBER_WORDS]  # "more than ten days?" — values, not topics
     return list(dict.fromkeys(
         w for w in words if not _mentioned(stem(w), vocabulary)
         and not any(o in vocabulary for o in OPPOSITES.get(stem(w), ()))))
