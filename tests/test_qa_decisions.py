@@ -99,6 +99,18 @@ def test_scripted_no_that_the_evidence_supports_is_kept(sample_kb: KnowledgeBase
      "Referral programme is hard to find: the invite link is buried in the account page.", "no"),
     ("Is the referral invite link hard to find?",
      "Referral programme is hard to find: the invite link is buried in the account page.", None),
+    # a value compared with the question's (spent blind-qa4: "Yes" to "below 38%?" at 39.5%)
+    ("Is our wholesale gross margin below 38% today?",
+     "| Wholesale gross margin | 39.5% | finance, monthly close |", "no"),
+    ("Is our wholesale gross margin above 38% today?",
+     "| Wholesale gross margin | 39.5% | finance, monthly close |", "yes"),
+    ("Have we lost more than five partner cafés in 2026?",
+     "| Partner cafés lost in 2026 so far | 3 | CRM |", "no"),
+    ("Does the monthly close take more than ten working days?",
+     "The monthly close takes 12 working days, so the meeting shows numbers six weeks old.",
+     "yes"),
+    ("Is our operating margin above 10%?", "| Gross margin, all channels | 52% | close |", None),
+    ("Is our margin above 10% or below 5%?", "| Operating margin | 6.1% | close |", None),
 ])
 def test_evidence_polarity_decides_only_plain_cases(question, sentence, expected) -> None:
     assert evidence_polarity(question, sentence) == expected

@@ -234,11 +234,42 @@ def evidence_polarity(question: str, sentence: str, heading: str = "") -> Polari
     shared = held(naming_stems(question), sentence)
     if shared >= NEGATION_SHARED and _states_opposite(question, sentence):
         return "no"  # "easy to find?" — "hard to find"
+    if shared >= NEGATION_SHARED and (compared := _compared(question, sentence)):
+        return compared  # "below 38%?" — "Wholesale gross margin: 39.5%"
     listed = sentence.count(",") >= 2 and bool(_NEGATION.search(heading))
     if ((_NEGATION.search(sentence) or listed) and not _NEGATION.search(question)
             and shared >= NEGATION_SHARED):
         return "no"
     return None
+
+
+_FALLS_SHORT = re.compile(r"\b(?:less|fewer|lower|smaller|shorter|below|under)\b", re.IGNORECASE)
+
+
+def _compared(question: str, sentence: str) -> Polarity | None:
+    """A question comparing one quantity ("below 38%", "more than ten working days") against a
+    sentence stating one value of that unit (not a bound: `limits_in` decides those) — or, for
+    a counted noun the sentence names, its one number ("Partner cafés lost: 3")."""
+    more, less = bool(_EXCEEDS.search(question)), bool(_FALLS_SHORT.search(question))
+    asked = quantities_in(question)
+    if more == less or len(asked) != 1 or limits_in(sentence):
+        return None
+    quantity = asked[0][0]
+    values = {q.value for q, _ in quantities_in(sentence) if q.unit == quantity.unit}
+    if not values and quantity.unit not in _UNITLESS and held({quantity.unit}, sentence):
+        values = values_in(sentence) - values_in(question) - _years(sentence)
+    if len(values) != 1:
+        return None
+    value = values.pop()
+    holds = value > quantity.value if more else value < quantity.value
+    return "yes" if holds else "no"
+
+
+_UNITLESS = frozenset({"%", "money"})
+
+
+def _years(text: str) -> set[float]:
+    return {n for n in values_in(text) if n.is_integer() and 1900 <= n <= 2100}
 
 
 def _states_opposite(question: str, sentence: str) -> bool:
