@@ -197,17 +197,22 @@ def asks_for_someone(question: str) -> str:
     return "organisation" if _ASKS_ORGANISATION.match(question) else ""
 
 
-def names_someone(question: str, text: str, kb: KnowledgeBase) -> bool:
+def names_someone(question: str, text: str, kb: KnowledgeBase,
+                  everyday: frozenset[str] | None = None) -> bool:
     """Does `text` name someone the question does not already name? A person: a role word or
     two capitalised words in a row ("Sam Rivera", "Office of Personnel Management") or an
     acronym; an organisation: any capitalised word or acronym. Words the question holds, and
     the workspace's everyday words ("TTS" in a TTS handbook), name no one. True for questions
     that ask for no one. Describing instead of naming — "the external accountant is the one who
-    closes the year", "the support contact for TTS employees" — names no one."""
+    closes the year", "the support contact for TTS employees" — names no one. `everyday`:
+    the workspace's `common_stems`, when the caller already has them (one read per question,
+    not per sentence)."""
     kind = asks_for_someone(question)
     if not kind:
         return True
-    asked = {stem(w.lower()) for w in _WORD.findall(question)} | common_stems(kb)
+    if everyday is None:
+        everyday = common_stems(kb)
+    asked = {stem(w.lower()) for w in _WORD.findall(question)} | everyday
     body = _MARKER.sub("", text)
     words = [w.strip("'’.-") for w in _WORD.findall(body)]
     if kind == "person" and any(stem(w.lower()) in ROLES - asked for w in words):

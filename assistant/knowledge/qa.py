@@ -46,8 +46,15 @@ from assistant.knowledge.answer_checks import (
     unmentioned,
 )
 from assistant.knowledge.base import KnowledgeBase, SearchHit
-from assistant.knowledge.claims import names_someone, non_answer, rarest_stems, unsupported_claims
+from assistant.knowledge.claims import (
+    asks_for_someone,
+    names_someone,
+    non_answer,
+    rarest_stems,
+    unsupported_claims,
+)
 from assistant.knowledge.grounding import attribute, best_quote, quote_in_chunk
+from assistant.knowledge.vocabulary import common_stems
 from assistant.llm.client import LLM
 from assistant.llm.prompts import render
 
@@ -167,9 +174,13 @@ def _topic(question: str, kb: KnowledgeBase) -> frozenset[str]:
     return frozenset() if is_yes_no(question) else rarest_stems(question, kb)
 
 
-def _naming(question: str, kb: KnowledgeBase) -> Callable[[str], bool]:
-    """A quote to a question asking for someone must name someone (`claims.names_someone`)."""
-    return lambda sentence: names_someone(question, sentence, kb)
+def _naming(question: str, kb: KnowledgeBase) -> Callable[[str], bool] | None:
+    """A quote to a question asking for someone must name someone (`claims.names_someone`);
+    None for other questions. The workspace's everyday words are read once, not per sentence."""
+    if not asks_for_someone(question):
+        return None
+    everyday = common_stems(kb)
+    return lambda sentence: names_someone(question, sentence, kb, everyday)
 
 
 def _best_hits(sentences: list[Sentence], hits: list[SearchHit]) -> list[SearchHit]:
