@@ -35,6 +35,15 @@ def test_retries_are_bounded_then_one_typed_error(settings: Settings) -> None:
         llm.structured([HumanMessage(content="judge")], Verdict)
     assert info.value.attempts == 3 and model.calls == 3
     assert info.value.last_output == "not json at all"
+    assert llm.tokens["calls"] == 3  # what the speed benchmark reports per task
+
+
+def test_streamed_and_whole_answers_each_count_as_one_model_call(settings: Settings) -> None:
+    model = ScriptedChatModel(replies=["first answer", "second answer"])
+    llm = LLM(settings, chat_model=model)
+    assert llm.text([HumanMessage(content="one")]) == "first answer"
+    assert "".join(llm.stream([HumanMessage(content="two")])) == "second answer"
+    assert llm.tokens["calls"] == model.calls == 2
 
 
 @pytest.mark.parametrize(("provider", "method", "expected"), [

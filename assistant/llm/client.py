@@ -53,7 +53,8 @@ class LLM:
         self._progress = progress
         self._build_lock = threading.Lock()  # UI threads must not start two servers
         self._usage_lock = threading.Lock()
-        self.tokens = {"input": 0, "output": 0}  # running totals reported by the endpoint
+        # running totals: tokens as the endpoint reported them, and model requests made
+        self.tokens = {"input": 0, "output": 0, "calls": 0}
         self.endpoint = "in-process fake" if settings.llm_provider == "fake" else ""
 
     # --- construction --------------------------------------------------------------
@@ -164,6 +165,7 @@ class LLM:
              **kwargs: Any) -> str:
         """One complete text answer (at most `max_tokens`, default from settings)."""
         kwargs.update(self._limit(max_tokens))
+        self._called()
         message = self._guard(lambda: self.chat.invoke(messages, **kwargs))
         self._count(message)
         return self.guard(messages, str(message.content))[0]
@@ -177,6 +179,10 @@ class LLM:
         hosts = tuple(h.strip().lower() for h in self.settings.allowed_link_hosts.split(",")
                       if h.strip())
         return dataclasses.replace(context, allowed_hosts=hosts)
+
+    def _called(self) -> None:
+        with self._usage_lock:
+            self.tokens["calls"] += 1
 
     def _count(self, message: Any) -> None:
         usage = getattr(message, "usage_metadata", None) or {}
@@ -214,6 +220,7 @@ class LLM:
         An endpoint that drops the connection half-way ends the SSE stream quietly; without
         this check a truncated answer would pass as a complete one.
         """
+        self._called()
         iterator = self._guard(lambda: iter(self.chat.stream(messages, **kwargs)))
         finished = self.settings.llm_provider == "fake"
         while (chunk := self._guard(lambda: next(iterator, None))) is not None:
@@ -270,6 +277,7 @@ class LLM:
         Probabilities are over the whole vocabulary, so they need not sum to 1.
         """
         provider = self.settings.llm_provider
+        self._called()
         if provider == "fake":
             fake: Any = self.chat
             if not hasattr(fake, "choice_probabilities"):
