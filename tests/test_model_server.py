@@ -189,3 +189,18 @@ def test_setup_script_runs_the_flag_chooser_it_names(tmp_path: Path) -> None:
                           capture_output=True, text=True, check=True)
     assert "-DGGML_AVX2=ON" in done.stdout and "-DGGML_AMX_INT8=OFF" in done.stdout
     assert "-DGGML_NATIVE=OFF" in done.stdout
+
+
+def test_extra_server_arguments_are_appended_after_keels_own(tmp_path: Path) -> None:
+    model = tmp_path / "model.gguf"
+    model.write_bytes(b"stand-in")  # an explicit model path is used as given
+    settings = Settings(data_dir=tmp_path, llm_provider="local", local_model_path=model,
+                        local_server_args="--n_batch 256 --flash_attn True")
+    argv = LocalModelServer(settings)._llama_command(8123, None)
+    assert argv[argv.index("--model") + 1] == str(model)
+    assert argv[-4:] == ["--n_batch", "256", "--flash_attn", "True"]
+    assert argv.index("--interrupt_requests") < argv.index("--n_batch")
+    # the server's defaults keep every prompt position's logits (GBs) and map the model file
+    # beside its repacked copy: Keel turns both off (bench_speed measures the difference)
+    assert argv[argv.index("--logits_all") + 1] == "False"
+    assert argv[argv.index("--use_mmap") + 1] == "False"

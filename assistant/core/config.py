@@ -107,6 +107,10 @@ class Settings(BaseSettings):
         None, description="Run this OpenAI-compatible server instead of llama-cpp-python's, "
         "supervised the same way; '{port}' is replaced by the port, e.g. "
         "'llama-server -m model.gguf --port {port}'.")
+    local_server_args: str | None = Field(
+        None, description="Extra arguments for llama-cpp-python's server, appended to Keel's "
+        "(e.g. '--n_batch 256'); `python -m benchmarks.bench_speed` measures a change. "
+        "Ignored with local_server_command.")
 
     # --- embeddings ------------------------------------------------------------------------
     embeddings_provider: Literal["local", "openai", "fake"] = "local"
