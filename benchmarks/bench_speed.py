@@ -14,7 +14,8 @@ task has them; timing, not judgement, is measured here). Printed per task:
 * model calls, prompt tokens processed (after llama.cpp's prefix cache) and tokens generated;
 * llama.cpp's own time for the same requests (its `llama_perf_context_print` lines in the
   server log: prompt processing plus generation), and wall / llama.cpp: Keel's overhead;
-* peak RSS of this process (UI + Keel + Chroma + embeddings), of the model server, and both.
+* peak RSS of this process (UI + Keel + Chroma + embeddings), of the model server, and both;
+* for `draft`, as each draft ends: its KRs passing first and as returned, and repair rounds.
 
 Every figure comes from this one run; the machine is shared, so compare ratios and medians.
 Inputs of a task that raised are counted and printed, never timed as if they had run.
@@ -122,8 +123,12 @@ def _smart(inputs: dict[str, str], bench: Bench) -> Outcome:
 
 
 def _draft(department: str, bench: Bench) -> Outcome:
-    return None, _fingerprint(draft_okrs(bench.kb, bench.llm, department, "2027-Q1", count=3,
-                                         strategy=bench.strategy))
+    report = draft_okrs(bench.kb, bench.llm, department, "2027-Q1", count=3,
+                        strategy=bench.strategy)
+    print(f"  {department}: KRs passing {report.kr_pass_first:.2f} first, "
+          f"{report.kr_pass_final:.2f} returned, {report.repair_rounds} repair round(s)",
+          flush=True)
+    return None, _fingerprint(report)
 
 
 def _check(proposal: str, bench: Bench) -> Outcome:

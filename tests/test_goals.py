@@ -279,7 +279,7 @@ def test_smart_goal_is_cited_and_linted(sample_kb: KnowledgeBase) -> None:
 def test_the_requested_ambition_is_enforced_by_the_schema() -> None:
     from pydantic import ValidationError
 
-    from assistant.goals.draft import _draft_schema
+    from assistant.goals.draft_model import _draft_schema
 
     kr = {"statement": "Raise churn saves from 10 to 20", "metric": "saves", "unit": "count",
           "baseline": 10, "target": 20, "direction": "increase", "owner_role": "Head",
@@ -416,3 +416,50 @@ def test_a_draft_from_the_map_cites_the_passages_under_the_map_fake_proves_no_ju
     thin = [e for e in strategy if e.kind in ("statement", "value", "non_goal")]
     assert draft_okrs(sample_kb, LLM(sample_kb.settings), "Marketing", "2027-Q1", count=1,
                       strategy=thin).source == "passages"  # no pillar, no goal: too thin
+
+
+def _objectives(*objectives: tuple[str, str, str]) -> str:
+    """A draft of objectives (title, source, owner), each from `_draft`'s shape."""
+    out = []
+    for title, source, owner in objectives:
+        objective = json.loads(_draft(None, source, owner=owner))["objectives"][0]
+        objective["title"] = title
+        for n, kr in enumerate(objective["key_results"]):
+            kr["statement"] = f"{title}: raise active subscribers to {2900 + n * 100}"
+            kr["target"] = 2900 + n * 100
+        out.append(objective)
+    return json.dumps({"objectives": out})
+
+
+def test_fake_repair_rewrites_only_the_objective_with_problems(sample_kb: KnowledgeBase
+                                                                ) -> None:
+    """Drives the repair path with scripted replies (no judgement): objective 2 alone is asked
+    for again and put back in its place; objective 1 is kept as written."""
+    good = _marketing_metrics_id(sample_kb)
+    model = ScriptedChatModel(replies=[
+        _objectives(("Make subscribing the obvious way", good, "Head of Marketing"),
+                    ("Win back lapsed subscribers", "S99", "")),
+        _objectives(("Win back lapsed subscribers, cited", good, "Head of Marketing"))])
+    shown: list[str] = []
+    report = draft_okrs(sample_kb, LLM(sample_kb.settings, chat_model=model), "Marketing",
+                        "2027-Q1", count=2, on_text=shown.append)
+    assert model.calls == 2 and report.repair_rounds == 1 and report.kr_pass_final == 1.0
+    # the chat's progress outline during the repair shows the kept objective beside the new one
+    from assistant.ui.chat import partial_outline
+
+    outline = partial_outline(shown[-1])
+    assert "Make subscribing the obvious way" in outline and ", cited" in outline
+    asked = str(model.prompts[1][-1].content)
+    assert "Rewrite only objective 2" in asked and "S99" in asked
+    assert [o.title for o in report.okrs.objectives] == [
+        "Make subscribing the obvious way", "Win back lapsed subscribers, cited"]
+    _assert_grounded(report, sample_kb)
+
+
+def test_a_problem_naming_no_objective_still_asks_for_the_whole_set() -> None:
+    from assistant.goals.repair import objectives_named
+
+    assert objectives_named(["Objective 2, KR 1: no owner.", "objective 2: source 'S9' …",
+                             "Objective 3 (“Grow”) repeats work owned by Sales"], 3) == [2, 3]
+    assert objectives_named(["Write exactly 3 objective(s), not 2."], 3) is None
+    assert objectives_named(["Objective 4, KR 1: no owner."], 3) is None

@@ -16,19 +16,21 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from typing import Any, Literal
+from typing import Literal
 
-from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
-from pydantic import BaseModel, Field, create_model
+from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
+from pydantic import BaseModel, Field
 
 from assistant.core.errors import InputError
 from assistant.core.periods import parse_period
 from assistant.core.safety import passages_block
 from assistant.core.schemas import Citation, KeyResult, Objective, OKRSet
 from assistant.core.text import numbers_in
+from assistant.goals.draft_model import DraftKR, DraftOKRs, _draft_schema
 from assistant.goals.lint import Finding, LintConfig, lint_okrs
 from assistant.goals.map_sources import map_sources, substantive
 from assistant.goals.ownership import Block, blocks_of, owner_of
+from assistant.goals.repair import repair
 from assistant.knowledge.base import KnowledgeBase, SearchHit
 from assistant.knowledge.grounding import (
     baseline_from_table,
@@ -44,48 +46,6 @@ __all__ = ["DraftOKRs", "DraftReport", "Session", "draft_okrs", "finish", "gathe
            "start_session"]
 
 _FROM = re.compile(r"\bfrom\s+([-+]?\$?\d[\d,]*(?:\.\d+)?)", re.IGNORECASE)
-Perspective = Literal["Financial", "Customer", "Internal process", "Learning & growth"]
-
-
-class DraftKR(BaseModel):
-    """A key result as the model writes it (LLM boundary)."""
-
-    statement: str = Field(max_length=220)
-    metric: str = Field(max_length=80)
-    unit: str = Field(max_length=24)
-    baseline: float | None
-    target: float
-    direction: Literal["increase", "decrease", "at_least", "at_most"]
-    owner_role: str = Field(max_length=60)
-    measurement_source: str = Field(max_length=80)
-    source: str = Field(max_length=6)
-
-
-class DraftObjective(BaseModel):
-    title: str = Field(max_length=140)
-    why_now: str = Field(max_length=240)
-    perspective: Perspective
-    ambition: Literal["committed", "aspirational"]
-    parent: str = Field(max_length=100)
-    source: str = Field(max_length=6)
-    initiatives: list[str] = Field(max_length=2)
-    key_results: list[DraftKR] = Field(min_length=2, max_length=3)
-
-
-class DraftOKRs(BaseModel):
-    objectives: list[DraftObjective] = Field(min_length=1, max_length=5)
-
-
-def _draft_schema(count: int, ambition: str = "committed") -> type[DraftOKRs]:
-    """DraftOKRs with exactly `count` objectives of the requested ambition, so the grammar
-    enforces both (the model used to label objectives "aspirational" when asked for
-    committed ones)."""
-    only: Any = Literal[ambition]
-    objective = create_model("DraftObjective", __base__=DraftObjective,
-                             ambition=(only, Field(description="as requested")))
-    return create_model(
-        "DraftOKRs", __base__=DraftOKRs,
-        objectives=(list[objective], Field(min_length=count, max_length=count)))
 
 
 class DraftReport(BaseModel):
@@ -165,6 +125,7 @@ class Session:
     draft_schema: type[DraftOKRs]
     blocks: list[Block] = field(default_factory=list)  # passages by owning department
     source: Literal["map", "passages"] = "passages"
+    ambition: str = "committed"
 
 
 def start_session(kb: KnowledgeBase, department: str, period: str, count: int,
@@ -212,7 +173,7 @@ def start_session(kb: KnowledgeBase, department: str, period: str, count: int,
                    passages=passages, base=base, count=count,
                    draft_schema=_draft_schema(count, ambition),
                    blocks=blocks_of({**passages, **unseen}, known),
-                   source="map" if mapped[0] or mapped[1] else "passages")
+                   source="map" if mapped[0] or mapped[1] else "passages", ambition=ambition)
 
 
 def finish(session: Session, llm: LLM, draft: DraftOKRs, lint_config: LintConfig | None,
@@ -224,11 +185,8 @@ def finish(session: Session, llm: LLM, draft: DraftOKRs, lint_config: LintConfig
     problems, rounds, kr_pass = first_problems, 0, first_pass
     while problems and rounds < repair_rounds:
         rounds += 1
-        history += [AIMessage(content=draft.model_dump_json()),
-                    HumanMessage(content=render("repair_okrs", problems="\n".join(
-                        f"- {p}" for p in problems[:12]))[1])]
-        draft = llm.structured(history, session.draft_schema, max_tokens=2400,
-                               on_text=on_text)
+        draft = repair(llm, history, draft, problems,
+                       lambda k: _draft_schema(k, session.ambition), 2400, on_text)
         problems, kr_pass = _check(draft, session, lint_config)
     okrs = _convert(draft, passages, base, repair=True)
     okrs.created_at = datetime.now(UTC)

@@ -15,14 +15,8 @@ from langchain_core.messages import AIMessage, HumanMessage
 
 from assistant.core.errors import InputError
 from assistant.core.schemas import OKRSet
-from assistant.goals.draft import (
-    DraftKR,
-    DraftObjective,
-    DraftOKRs,
-    DraftReport,
-    finish,
-    start_session,
-)
+from assistant.goals.draft import DraftReport, finish, start_session
+from assistant.goals.draft_model import DraftKR, DraftObjective, DraftOKRs
 from assistant.goals.lint import Finding, LintConfig
 from assistant.knowledge.base import KnowledgeBase, SearchHit
 from assistant.llm.client import LLM
