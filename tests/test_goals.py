@@ -279,7 +279,7 @@ def test_smart_goal_is_cited_and_linted(sample_kb: KnowledgeBase) -> None:
 def test_the_requested_ambition_is_enforced_by_the_schema() -> None:
     from pydantic import ValidationError
 
-    from assistant.goals.draft_model import _draft_schema
+    from assistant.goals.draft_model import draft_schema
 
     kr = {"statement": "Raise churn saves from 10 to 20", "metric": "saves", "unit": "count",
           "baseline": 10, "target": 20, "direction": "increase", "owner_role": "Head",
@@ -287,12 +287,12 @@ def test_the_requested_ambition_is_enforced_by_the_schema() -> None:
     objective = {"title": "Keep more subscribers", "why_now": "w", "perspective": "Customer",
                  "ambition": "aspirational", "parent": "Pillar 1", "source": "S1",
                  "initiatives": [], "key_results": [kr, kr]}
-    committed = _draft_schema(1, "committed")
+    committed = draft_schema(1, "committed")
     with pytest.raises(ValidationError, match="committed"):
         committed.model_validate({"objectives": [objective]})
     assert committed.model_json_schema()["$defs"]["DraftObjective"]["properties"][
         "ambition"]["const"] == "committed"
-    assert _draft_schema(1, "aspirational").model_validate({"objectives": [objective]})
+    assert draft_schema(1, "aspirational").model_validate({"objectives": [objective]})
 
 
 def test_saved_json_goal_files_of_earlier_versions_are_imported_once(settings: Settings

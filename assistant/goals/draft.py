@@ -26,7 +26,7 @@ from assistant.core.periods import parse_period
 from assistant.core.safety import passages_block
 from assistant.core.schemas import Citation, KeyResult, Objective, OKRSet
 from assistant.core.text import numbers_in
-from assistant.goals.draft_model import DraftKR, DraftOKRs, _draft_schema
+from assistant.goals.draft_model import DraftKR, DraftOKRs, draft_schema
 from assistant.goals.lint import Finding, LintConfig, lint_okrs
 from assistant.goals.map_sources import map_sources, substantive
 from assistant.goals.ownership import Block, blocks_of, owner_of
@@ -171,7 +171,7 @@ def start_session(kb: KnowledgeBase, department: str, period: str, count: int,
                   period_start=start, period_end=end)
     return Session(history=[SystemMessage(content=system), HumanMessage(content=user)],
                    passages=passages, base=base, count=count,
-                   draft_schema=_draft_schema(count, ambition),
+                   draft_schema=draft_schema(count, ambition),
                    blocks=blocks_of({**passages, **unseen}, known),
                    source="map" if mapped[0] or mapped[1] else "passages", ambition=ambition)
 
@@ -186,7 +186,7 @@ def finish(session: Session, llm: LLM, draft: DraftOKRs, lint_config: LintConfig
     while problems and rounds < repair_rounds:
         rounds += 1
         draft = repair(llm, history, draft, problems,
-                       lambda k: _draft_schema(k, session.ambition), 2400, on_text)
+                       lambda k: draft_schema(k, session.ambition), 2400, on_text)
         problems, kr_pass = _check(draft, session, lint_config)
     okrs = _convert(draft, passages, base, repair=True)
     okrs.created_at = datetime.now(UTC)

@@ -6,7 +6,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field, create_model
 
-__all__ = ["DraftKR", "DraftOKRs", "DraftObjective", "Perspective"]
+__all__ = ["DraftKR", "DraftOKRs", "DraftObjective", "Perspective", "draft_schema"]
 
 Perspective = Literal["Financial", "Customer", "Internal process", "Learning & growth"]
 
@@ -40,7 +40,7 @@ class DraftOKRs(BaseModel):
     objectives: list[DraftObjective] = Field(min_length=1, max_length=5)
 
 
-def _draft_schema(count: int, ambition: str = "committed") -> type[DraftOKRs]:
+def draft_schema(count: int, ambition: str = "committed") -> type[DraftOKRs]:
     """DraftOKRs with exactly `count` objectives of the requested ambition, so the grammar
     enforces both (the model used to label objectives "aspirational" when asked for
     committed ones)."""
