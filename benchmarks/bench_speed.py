@@ -14,7 +14,8 @@ task has them; timing, not judgement, is measured here). Printed per task:
 * model calls, prompt tokens processed (after llama.cpp's prefix cache) and tokens generated;
 * llama.cpp's own time for the same requests (its `llama_perf_context_print` lines in the
   server log: prompt processing plus generation), and wall / llama.cpp: Keel's overhead;
-* peak RSS of this process (UI + Keel + Chroma + embeddings), of the model server, and both;
+* peak RSS of this process (UI + Keel + Chroma + embeddings), of the model server (the child
+  alive at the end: after a restart, only the new one's peak), and both;
 * for `draft`, as each draft ends: its KRs passing first and as returned, and repair rounds.
 
 Every figure comes from this one run; the machine is shared, so compare ratios and medians.

@@ -244,7 +244,7 @@ class LocalModelServer:
                 # llama-cpp-python's server defaults to logits_all=True: the logits of every
                 # prompt position are computed and kept (151,936 floats, 0.6 MB, per token), so
                 # one 2,600-token prompt took the server from 2.1 to 4.3 GB and prompt
-                # processing ~17% longer. Keel reads only the last position (its /keel/choice
+                # processing ~20% longer. Keel reads only the last position (its /keel/choice
                 # route included). Without mmap the model's repacked weights are not held twice
                 # (the mapped file and the repacked copy): peak 1.6 GB instead of 2.2 GB, start
                 # +0.3 s (docs/measurements.md, "Speed and memory").
