@@ -116,6 +116,24 @@ def test_the_second_blind_alignment_set_is_pinned_and_left_out_of_every_ordinary
     assert not [c for c in load_cases() if c.id.startswith("blind2-")]
 
 
+BLIND3_ALIGNMENT_SHA256 = "e4b0a0630ccf392985ab86955d4ab0ecc5a72aedc278a46a7673a7ab625631d7"
+
+
+def test_the_third_blind_alignment_set_is_pinned_and_left_out_of_every_ordinary_run() -> None:
+    """Written before the next alignment design step (session 22); run once, with that step."""
+    import hashlib
+
+    from evals.cases import DATASETS
+
+    data = (DATASETS / "blind_alignment3.yaml").read_bytes()
+    assert hashlib.sha256(data).hexdigest() == BLIND3_ALIGNMENT_SHA256
+    rows = [c for c in load_cases(include_blind=True) if c.id.startswith("blind3-")]
+    assert len(rows) == 44 and {c.metadata["split"] for c in rows} == {"blind3"}
+    assert {c.reference for c in rows} == {"aligned", "partially_aligned", "misaligned"}
+    assert {c.corpus for c in rows} == {"sample", "18f"}
+    assert not [c for c in load_cases() if c.id.startswith("blind3-")]
+
+
 @pytest.mark.slow
 def test_reference_chunks_exist_in_the_indexed_corpora(settings: Settings) -> None:
     from assistant.knowledge.base import KnowledgeBase
