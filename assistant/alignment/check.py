@@ -32,6 +32,8 @@ from assistant.alignment.elements import (
 from assistant.alignment.evidence import decide
 from assistant.alignment.limits import Breach, find_breaches
 from assistant.alignment.nongoal_rule import (
+    NON_GOAL_QUESTION,
+    NON_GOAL_REPLY,
     SAME_ACTION_AT,
     SHARED_STEMS,
     NonGoalActions,
@@ -66,9 +68,7 @@ MIN_PROPOSAL_WORDS = 8
 _WORD = re.compile(r"[a-z0-9]+")
 
 QUESTIONS = {
-    "non-goal": ("The company has decided it will NOT do what this statement describes. Name the "
-                 "ruled-out action that comes closest to the proposal, and the proposal's own main "
-                 "action."),
+    "non-goal": NON_GOAL_QUESTION,
     "value": ('This is one of the company\'s values. stance is "conflicts" if carrying out the '
               'proposal would go against this value, "supports" if the proposal clearly puts it '
               'into practice, otherwise "neutral".'),
@@ -80,9 +80,7 @@ QUESTIONS = {
                    'it would work against it, otherwise "neutral".'),
 }
 REPLIES = {
-    "non-goal": ('{"forbidden_action": the ruled-out action, a few words copied from the '
-                 'statement, "proposal_action": the proposal\'s main action, a few words copied '
-                 'from the proposal}'),
+    "non-goal": NON_GOAL_REPLY,
     "stance": ('{"evidence": at most 12 words copied exactly from the proposal that matter for '
                'the statement, or "", "reasoning": one short sentence (at most 20 words), '
                '"stance": "supports" | "neutral" | "conflicts"}'),
@@ -127,8 +125,10 @@ def check_proposal(text: str, kb: KnowledgeBase, llm: LLM,
     common = common_stems(kb)  # everyday words of this company do not make a non-goal break
     evidence = kb.settings.alignment_verdicts == "evidence" or bool(serves) or budget is not None
     # The second design decides from rules and KR traces, so it asks the model only about
-    # non-goals (whose rule needs the model's reading of the action) and, when the verdict is
-    # "needs review", about the few closest elements, for the evidence it shows (`_explain`).
+    # non-goals (whose rule needs the model's reading of the action). A "needs review"
+    # report's evidence for and against is made in code from what was found (`evidence.py`):
+    # asking the model about the closest goals (session 19: three more calls, 25 s of a 61 s
+    # p50) added mostly its "supports", which it says to nearly everything.
     asked = [n for n, e in enumerate(elements) if not evidence or e.kind == "non-goal"]
     strain = [] if evidence else [n for n, e in enumerate(elements) if e.kind in STRAIN_KINDS]
     total = len(asked) + len(strain)
@@ -160,10 +160,7 @@ def check_proposal(text: str, kb: KnowledgeBase, llm: LLM,
     )
     report.recommendations = recommendations(report)
     if evidence:
-        review = decide(report, text, strategy or [], serves, budget, department)
-        if review.verdict == "needs_review" and _explain(report, elements, text, llm, kb):
-            review = decide(report, text, strategy or [], serves, budget, department)
-        _apply_review(report, review)
+        _apply_review(report, decide(report, text, strategy or [], serves, budget, department))
     report.seconds = round(time.perf_counter() - start, 2)
     return report
 
@@ -251,9 +248,6 @@ def _judge(text: str, element: Element, llm: LLM, embedder: Embedder,
         similarity=element.similarity, citations=[_cite(element.hit, element.statement)])
 
 
-EXPLAIN = 3  # elements asked about for a "needs review" report's evidence for and against
-
-
 def _unasked(element: Element, text: str) -> ElementFinding:
     """A finding the model was not asked about: neutral; the code-made parts (the duplicate
     check, the citation) still hold."""
@@ -262,20 +256,6 @@ def _unasked(element: Element, text: str) -> ElementFinding:
                           "from the map.", duplicate=_duplicate(element, text),
                           similarity=element.similarity,
                           citations=[_cite(element.hit, element.statement)])
-
-
-def _explain(report: AlignmentReport, elements: list[Element], text: str, llm: LLM,
-             kb: KnowledgeBase) -> bool:
-    """Ask the model about the closest goals, values and initiatives not yet asked, so a
-    "needs review" report shows the model's reading for and against; True if any was asked."""
-    todo = sorted((n for n, e in enumerate(elements) if e.kind != "non-goal"
-                   and report.findings[n].reason.startswith("Not asked")),
-                  key=lambda n: -elements[n].similarity)[:EXPLAIN]
-    for n in todo:
-        report.findings[n] = _judge(text, elements[n], llm, kb.embedder, common_stems(kb))
-    report.conflicts = [f for f in report.findings if f.stance == "conflicts" and (
-        f.kind in ("non-goal", "value") or f.limit_breach or f.outside_focus)]
-    return bool(todo)
 
 
 def _probabilities(text: str, element: Element, llm: LLM) -> tuple[float | None, float | None]:

@@ -14,9 +14,10 @@ evidence checked in code against the strategy map a person confirmed:
   words (its metric, or its statement without verbs and numbers) appear in what the proposal
   says it aims at (the model's extracted goals and the proposal's "Goal:" sentences), or the
   manager named the KR (`--serves`). The KR is named in the report.
-* **needs_review** — otherwise. No score; the closest KRs, the model's reading for and
-  against, and the questions a manager answers (which KR, by how much; which budget line).
-  The answers re-run the check, which can then decide.
+* **needs_review** — otherwise. No score; the closest KRs, the evidence for and against
+  (made in code from what was found), and the questions a manager answers (which KR, by how
+  much; does it keep to the closest value; is it a planned initiative told in other words;
+  which budget line). `--serves` and `--budget` re-run the check, which can then decide.
 
 A rule finding decides only when the element it cites is confirmed (or edited) in the map: an
 unconfirmed map decides nothing, it asks to be confirmed. `TRACE_AT` and `MIN_TRACE_WORDS` were
@@ -71,6 +72,28 @@ def trace_krs(aim: str, krs: list[MapElement]) -> list[KRTrace]:
     return sorted(out, key=lambda t: (-t.share, -len(t.words), t.title))
 
 
+def _quote(f: ElementFinding, size: int = 140) -> str:
+    text = " ".join((f.citations[0].quote if f.citations else f.statement).split())
+    return text if len(text) <= size else text[:size].rsplit(" ", 1)[0] + " …"
+
+
+def _evidence(report: AlignmentReport) -> tuple[list[str], list[str]]:
+    """(for, against), made in code from what the check found (session 22): the goals and
+    plans closest to the proposal in meaning, with the passage; the rule findings and the
+    non-goals the model read, with how close the proposal came. A stance the model gave
+    ("supports") is shown as its reading, never as the decision."""
+    near = sorted((f for f in report.findings if f.kind in ("goal", "initiative")
+                   and f.stance != "conflicts"), key=lambda f: -f.similarity)
+    support = [f"{f.element}: {f.reason}" for f in near if f.stance == "supports"][:2] + [
+        f"closest {f.kind} “{f.element}” (closeness {f.similarity:.2f}): “{_quote(f)}”"
+        for f in near if f.stance != "supports"][:2]
+    rules = [f"{f.element}: {f.reason}" for f in report.findings
+             if f.stance == "conflicts" or f.strained]
+    read = sorted((f for f in report.findings if f.kind == "non-goal" and f.stance != "conflicts"
+                   and not f.reason.startswith("Not asked")), key=lambda f: -f.similarity)
+    return support[:4], (rules + [f"{f.element}: {f.reason}" for f in read])[:4]
+
+
 def _cited_chunks(f: ElementFinding) -> set[str]:
     return {c.chunk_id for c in f.citations}
 
@@ -97,10 +120,7 @@ def decide(report: AlignmentReport, text: str, strategy: list[MapElement],
     confirmed = {c.chunk_id for e in live if e.status in _DECIDED for c in e.citations}
     krs = [e for e in live if e.kind == "key_result" and e.status in _DECIDED]
     hard, soft = _rule_findings(report)
-    against = [f"{f.element}: {f.reason}" for f in report.findings
-               if f.stance == "conflicts" or f.strained][:4]
-    support = [f"{f.element}: {f.reason}" for f in report.findings
-               if f.stance == "supports"][:4]
+    support, against = _evidence(report)
     unconfirmed = [f for f in hard + soft if not _cited_chunks(f) & confirmed]
     hard = [f for f in hard if _cited_chunks(f) & confirmed]
     soft = [f for f in soft if _cited_chunks(f) & confirmed]
@@ -123,7 +143,7 @@ def decide(report: AlignmentReport, text: str, strategy: list[MapElement],
                             "nothing confirmed conflicts with it.")
     return Review(verdict="needs_review", closest=closest, evidence_for=support,
                   evidence_against=against,
-                  questions=_questions(text, closest, unconfirmed, budget, against, krs),
+                  questions=_questions(text, closest, unconfirmed, budget, report, krs),
                   basis="The evidence does not decide: it traces to no confirmed key result "
                         "and breaks nothing confirmed. Answer the questions to decide it.")
 
@@ -169,8 +189,19 @@ def _why(f: ElementFinding) -> str:
     return f"{what} “{f.element}”{evidence} — “{quote[:160]}”"
 
 
+# A planned initiative at least this close in meaning to the proposal is asked about as a
+# possible duplicate (the word rule, `elements.DUPLICATE_AT`, misses one told in other words;
+# MiniLM closeness does not separate them either — aligned and duplicate dev rows both span
+# 0.46–0.87 — so it is asked, not decided).
+ASK_DUPLICATE_AT = 0.5
+
+
 def _questions(text: str, closest: list[KRTrace], unconfirmed: list[ElementFinding],
-               budget: float | None, against: list[str], krs: list[MapElement]) -> list[str]:
+               budget: float | None, report: AlignmentReport, krs: list[MapElement]) -> list[str]:
+    """The two or three questions that decide it: which KR; then what the rules could not
+    read — an unconfirmed rule finding, else the closest value (value breaks told in other
+    words are not decided in code); then a close planned initiative (a possible duplicate),
+    else the budget line."""
     out = []
     if krs:
         names = "; ".join(f"{t.title} [{t.key}]" for t in closest if t.share > 0) or \
@@ -180,14 +211,21 @@ def _questions(text: str, closest: list[KRTrace], unconfirmed: list[ElementFindi
     else:
         out.append("The strategy map has no confirmed key results: confirm them in the "
                    "Strategy tab (or `keel map confirm --all`), then check again.")
-    if budget is None and not any("$" in t or "budget" in t.lower() or "cost" in t.lower()
-                                  for t in split_sentences(text)):
-        out.append("Which budget line pays for it, and how much? Answer with --budget AMOUNT "
-                   "--department NAME.")
+    by_closeness = sorted(report.findings, key=lambda f: -f.similarity)
+    value = next((f for f in by_closeness if f.kind == "value" and not f.limit_breach), None)
+    plan = next((f for f in by_closeness if f.kind == "initiative" and not f.limit_breach
+                 and f.similarity >= ASK_DUPLICATE_AT), None)
     if unconfirmed:
         out.append(f"Confirm “{unconfirmed[0].element}” in the strategy map: a rule found "
                    f"that the proposal {_why(unconfirmed[0])}.")
-    elif against:
-        out.append(f"Does it go against {against[0].split(':')[0]}? The model read it so: "
-                   f"“{against[0].split(': ', 1)[-1][:160]}”")
+    elif value:
+        out.append(f"Does it keep to the value “{value.element}” — “{_quote(value)}”? If it "
+                   "breaks it, it is misaligned.")
+    if plan:
+        out.append(f"Is it already planned as “{plan.element}” — “{_quote(plan)}”? If so, it "
+                   "repeats that initiative (partially aligned): extend the plan instead.")
+    elif budget is None and not any("$" in t or "budget" in t.lower() or "cost" in t.lower()
+                                    for t in split_sentences(text)):
+        out.append("Which budget line pays for it, and how much? Answer with --budget AMOUNT "
+                   "--department NAME.")
     return out[:3]

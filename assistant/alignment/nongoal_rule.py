@@ -28,7 +28,8 @@ from assistant.alignment.report import Stance
 from assistant.core.text import content_stems, list_items
 from assistant.knowledge.embeddings import Embedder
 
-__all__ = ["SAME_ACTION_AT", "SHARED_STEMS", "NonGoalActions", "in_proposal", "non_goal_stance"]
+__all__ = ["NON_GOAL_QUESTION", "NON_GOAL_REPLY", "SAME_ACTION_AT", "SHARED_STEMS",
+           "NonGoalActions", "in_proposal", "non_goal_stance"]
 
 # Asked directly ("does it do the forbidden thing?"), the 1.5B model answered "neutral" for a
 # third café against "No more cafés" and "true" for a barista academy against it (dev split).
@@ -43,6 +44,13 @@ SAME_ACTION_AT = 0.38
 # over 1, 2 and 3 words (`research/alignment_rule_probe.py`): 2 kept every dev non-goal
 # break. A break told in wholly other words is missed by this rule.
 SHARED_STEMS = 2
+# The question and reply format the model is asked for a non-goal (and a value's prohibition).
+NON_GOAL_QUESTION = ("The company has decided it will NOT do what this statement describes. "
+                     "Name the ruled-out action that comes closest to the proposal, and the "
+                     "proposal's own main action.")
+NON_GOAL_REPLY = ('{"forbidden_action": the ruled-out action, a few words copied from the '
+                  'statement, "proposal_action": the proposal\'s main action, a few words copied '
+                  'from the proposal}')
 _WORD = re.compile(r"[a-z0-9]+")
 
 

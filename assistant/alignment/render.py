@@ -36,7 +36,7 @@ def _review_lines(report: AlignmentReport) -> list[str]:
         out += ["**Closest key results:** " + "; ".join(
             f"{_md(t.title)} ({t.share:.0%} of its words)" for t in review.closest), ""]
     if review.evidence_for or review.evidence_against:
-        out += ["**The model's reading** (evidence, not a verdict): "
+        out += ["**Evidence** (not a verdict): "
                 + "; ".join([*(f"for — {_md(e)}" for e in review.evidence_for[:2]),
                              *(f"against — {_md(e)}" for e in review.evidence_against[:2])]),
                 ""]
