@@ -198,3 +198,41 @@ def test_the_evidence_design_asks_the_model_only_what_it_uses_fake_model(
     assert any(f.reason.startswith("Not asked") for f in report.findings)
     assert not any(step.startswith("Probability check") for step in ticks)
     assert all(f.p_helps is None for f in report.findings)
+
+
+@pytest.mark.parametrize(("sentence", "forbidding"), [
+    ("No discount deeper than 15% off list, no daily-deal sites.", True),
+    ("We will not take more than 30 kg in a batch.", True),
+    ("Growth is funded from profit and a bank credit line of up to $250,000.", False),
+    ("Local independent grocers of up to three stores are welcome.", False),
+    ("A credit line of no more than £1.2m.", False),
+])
+def test_a_limit_forbids_only_when_it_rules_something_out(sentence: str,
+                                                         forbidding: bool) -> None:
+    from assistant.alignment.evidence import forbids
+
+    assert forbids(sentence) is forbidding
+
+
+def _limit_finding(elements: list[MapElement], title: str, sentence: str) -> ElementFinding:
+    cite = next(e for e in elements if e.title == title).citations[0]
+    return ElementFinding(element=f"{title} (at most …)", kind="non-goal", statement=sentence,
+                          stance="conflicts", reason="More than the stated limit.",
+                          limit_breach=True, citations=[Citation(
+                              chunk_id=cite.chunk_id, document=cite.document,
+                              section=cite.section, quote=sentence)])
+
+
+def test_beyond_what_a_non_goal_allows_is_partial_beyond_what_it_forbids_misaligned(
+        sample_map: list[MapElement]) -> None:
+    """A bigger credit line than "up to $250,000" strains the funding rule (the rubric's
+    partially aligned); a deeper discount than "no discount deeper than 15%" breaks it."""
+    confirmed = _confirmed(sample_map)
+    credit = _limit_finding(sample_map, "No outside investors", "Growth is funded from profit "
+                            "and a bank credit line of up to $250,000.")
+    strained = decide(_report("Credit line", [], [credit]), HOCKEY, confirmed)
+    assert strained.verdict == "partially_aligned" and "$250,000" in strained.basis
+    discount = _limit_finding(sample_map, "No deep discounting", "No discount deeper than 15% "
+                              "off list, no daily-deal sites, no \"buy one get one free\".")
+    broken = decide(_report("Sale", [], [discount]), HOCKEY, confirmed)
+    assert broken.verdict == "misaligned" and "15%" in broken.basis

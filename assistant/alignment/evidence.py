@@ -35,7 +35,7 @@ from assistant.core.errors import InputError
 from assistant.core.text import content_stems, numbers_in, split_sentences
 from assistant.strategy.model import MapElement
 
-__all__ = ["MIN_TRACE_WORDS", "TRACE_AT", "KRTrace", "Review", "decide", "trace_krs"]
+__all__ = ["MIN_TRACE_WORDS", "TRACE_AT", "KRTrace", "Review", "decide", "forbids", "trace_krs"]
 
 TRACE_AT = 0.6  # share of the KR's content stems the proposal's aim must contain
 MIN_TRACE_WORDS = 2  # and at least this many of them
@@ -98,15 +98,32 @@ def _cited_chunks(f: ElementFinding) -> set[str]:
     return {c.chunk_id for c in f.citations}
 
 
+# A limit's sentence forbids when it says "no"/"not"/"never" outside its bound's own words
+# ("No discount deeper than 15% off list"); "a credit line of up to $250,000" and "grocers of
+# up to three stores are welcome" allow, up to a bound.
+_BOUND_WORDS = re.compile(r"\b(?:no|not)\s+(?:more|higher|deeper|larger|greater|longer|later|"
+                          r"fewer|less|lower)\s+than\b", re.IGNORECASE)
+_FORBIDS = re.compile(r"\b(?:no|not|never|nor|cannot)\b|n't\b", re.IGNORECASE)
+
+
+def forbids(sentence: str) -> bool:
+    """True when a limit's sentence rules something out rather than allowing up to a bound."""
+    return bool(_FORBIDS.search(_BOUND_WORDS.sub(" ", sentence)))
+
+
 def _rule_findings(report: AlignmentReport) -> tuple[list[ElementFinding], list[ElementFinding]]:
     """(findings that make it misaligned, findings that make it partially aligned), as the
-    first design's rules found them (model-read stances are not among them)."""
+    first design's rules found them (model-read stances are not among them). A number beyond
+    a limit a value states, or a non-goal states as a prohibition, makes it misaligned; beyond
+    what a non-goal allows ("a credit line of up to $250,000"), it strains it (session 22, from
+    the second blind set's credit-line row, which the rubric calls partially aligned)."""
+    def hard_limit(f: ElementFinding) -> bool:
+        return f.limit_breach and (f.kind == "value" or (f.kind == "non-goal"
+                                                         and forbids(f.statement)))
     hard = [f for f in report.findings if f.stance == "conflicts" and (
-        (f.kind == "non-goal" and not f.limit_breach)
-        or (f.limit_breach and f.kind in ("non-goal", "value")))]
+        (f.kind == "non-goal" and not f.limit_breach) or hard_limit(f))]
     soft = [f for f in report.findings if (f.stance == "conflicts" and (
-        f.outside_focus or (f.limit_breach and f.kind not in ("non-goal", "value"))))
-        or f.duplicate]
+        f.outside_focus or (f.limit_breach and not hard_limit(f)))) or f.duplicate]
     return hard, soft
 
 
