@@ -51,7 +51,8 @@ def alignment_case(case: Case, kb: KnowledgeBase, llm: LLM,
                 "rule_decided": review.basis.startswith(("A confirmed element",
                                                          "Needs changing")),
                 "trace": review.trace.model_dump() if review.trace else None,
-                "closest": [t.model_dump() for t in review.closest]}
+                "closest": [t.model_dump() for t in review.closest],
+                "questions": review.questions}
     except KeelError as exc:
         row.update(predicted="error", error=f"{type(exc).__name__}: {exc}")
     row["latency_s"] = time.perf_counter() - start

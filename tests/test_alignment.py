@@ -397,3 +397,19 @@ def test_the_formula_users_read_is_written_from_the_weights() -> None:
     changed = _formula({**WEIGHTS, "base": 31, "plan_cap": 55, "aligned_at": 75}, 0.2)
     assert changed.startswith("score = 31 + 45") and "at 55;" in changed
     assert ">= 75 aligned, 40-74 partially aligned" in changed and "more than 0.20" in changed
+
+
+def test_a_key_results_line_is_a_target_not_planned_work_to_duplicate() -> None:
+    """A proposal aiming at a KR serves it (the third blind set's referral link was called a
+    duplicate of "KR1: Raise the share … from referrals"); a planned action still counts."""
+    from assistant.alignment.elements import DUPLICATE_AT, planned_overlap
+
+    proposal = ("Put the referral invite link into every shipping notification and on a card in "
+                "each subscription box. Goal: raise the share of new subscribers who come from "
+                "referrals above 15%.")
+    okrs = ("- KR1: Raise the share of new subscribers from referrals from 9% to 15%. Now 14%; "
+            "grade 0.8.\n- KR2: Publish 3 farm stories with at least 1,000 views each.")
+    assert planned_overlap(okrs, proposal)[0] < DUPLICATE_AT
+    plan = ("Launch the referral card: put the referral invite link on a card in each "
+            "subscription box and into every shipping notification.")
+    assert planned_overlap(plan, proposal)[0] >= DUPLICATE_AT

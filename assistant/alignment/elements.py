@@ -73,14 +73,21 @@ def split_statements(hit: SearchHit) -> list[tuple[str, str]]:
     return out
 
 
+# A key result's line states a target ("KR1: Raise the share of new subscribers from referrals
+# from 9% to 15%"): a proposal aiming at it serves it, it does not repeat planned work (the
+# third blind set's referral-link proposal was called a duplicate of its KR).
+_KR_LINE = re.compile(r"^\W*KR\s*\d+\s*[:.)-]", re.IGNORECASE)
+
+
 def planned_overlap(statement: str, proposal: str) -> tuple[float, str]:
     """(share of a planned sentence's word stems found in the proposal, that sentence), for the
-    statement's sentence that overlaps most; sentences under six stems and table rows skipped."""
+    statement's sentence that overlaps most; sentences under six stems, table rows and key
+    results' lines (targets, not planned actions) skipped."""
     have = content_stems(proposal)
     best, sentence = 0.0, ""
     for piece in split_sentences(statement, lines=True):
         stems = content_stems(piece)
-        if len(stems) < 6 or "|" in piece:
+        if len(stems) < 6 or "|" in piece or _KR_LINE.match(piece):
             continue
         ratio = len(stems & have) / len(stems)
         if ratio > best:
