@@ -134,6 +134,23 @@ def test_the_third_blind_alignment_set_is_pinned_and_left_out_of_every_ordinary_
     assert not [c for c in load_cases() if c.id.startswith("blind3-")]
 
 
+BLIND4_ALIGNMENT_SHA256 = "4ec05018d0755b95f7c68fee94dfe3ef0d6e96fc0bed697a29a2cc86c54fc96c"
+
+
+def test_the_fourth_blind_alignment_set_is_pinned_and_left_out_of_every_ordinary_run() -> None:
+    """Written after the third set was spent, before the next design step (session 22)."""
+    import hashlib
+
+    from evals.cases import DATASETS
+
+    data = (DATASETS / "blind_alignment4.yaml").read_bytes()
+    assert hashlib.sha256(data).hexdigest() == BLIND4_ALIGNMENT_SHA256
+    rows = [c for c in load_cases(include_blind=True) if c.id.startswith("blind4-")]
+    assert len(rows) == 44 and {c.metadata["split"] for c in rows} == {"blind4"}
+    assert {c.reference for c in rows} == {"aligned", "partially_aligned", "misaligned"}
+    assert not [c for c in load_cases() if c.id.startswith("blind4-")]
+
+
 @pytest.mark.slow
 def test_reference_chunks_exist_in_the_indexed_corpora(settings: Settings) -> None:
     from assistant.knowledge.base import KnowledgeBase
