@@ -127,6 +127,45 @@ def test_the_managers_answer_decides_it(sample_map: list[MapElement]) -> None:
         decide(_report("Hockey", []), HOCKEY, confirmed, serves="no-such-kr")
 
 
+def test_the_managers_value_and_duplicate_answers_decide_it(sample_map: list[MapElement]
+                                                            ) -> None:
+    """--breaks a confirmed value or non-goal: misaligned, by the manager; --repeats a planned
+    initiative: partially aligned; a rule that fired still decides first; a key that names
+    nothing confirmed is an input error, not a silent verdict."""
+    confirmed = _confirmed(sample_map)
+    value = next(e for e in confirmed if e.title == "Traceable or not at all")
+    broken = decide(_report("Broker blend", []), HOCKEY, confirmed, breaks=value.key)
+    assert broken.verdict == "misaligned" and "Traceable or not at all" in broken.basis
+    plan = next(e for e in confirmed if e.kind == "initiative" and "refillable" in e.title)
+    repeated = decide(_report("Tins", []), HOCKEY, confirmed, repeats="refillable-tins")
+    assert repeated.verdict == "partially_aligned" and plan.title in repeated.basis
+    pods = decide(_report("Capsules", [], [_pods_finding(sample_map)]), HOCKEY, confirmed,
+                  repeats=plan.key)
+    assert pods.verdict == "misaligned" and "No pods or capsules" in pods.basis
+    with pytest.raises(InputError, match="--breaks: no confirmed element"):
+        decide(_report("Hockey", []), HOCKEY, confirmed, breaks="no-such-value")
+    with pytest.raises(InputError, match="--repeats"):  # a value is no planned initiative
+        decide(_report("Hockey", []), HOCKEY, confirmed, repeats=value.key)
+
+
+def test_the_questions_name_the_maps_closest_value_and_plan_with_keys_real_minilm(
+        sample_map: list[MapElement]) -> None:
+    """Real MiniLM: a proposal close to a running initiative is asked whether it repeats it,
+    with the key `--repeats` takes; the closest value is asked with the key `--breaks` takes."""
+    from assistant.core.config import Settings as RealSettings
+    from assistant.knowledge.embeddings import build_embedder
+
+    text = ("Create a seasonal coffee with each of twelve partner cafés, with the café's name "
+            "and ours together on the label.")
+    review = decide(_report("Joint blends", ["labels both names"]), text, _confirmed(sample_map),
+                    embedder=build_embedder(RealSettings()))
+    assert review.verdict == "needs_review"
+    plan = next(q for q in review.questions if q.startswith("Is it already planned"))
+    assert "Co-branded seasonal blend" in plan and "--repeats initiative:" in plan
+    assert any(q.startswith("Does it keep to the value") and "--breaks value:" in q
+               for q in review.questions)
+
+
 def test_a_rule_on_a_confirmed_non_goal_decides_misaligned(sample_map: list[MapElement]
                                                             ) -> None:
     finding = _pods_finding(sample_map)
@@ -171,6 +210,12 @@ def test_the_manager_answer_loop_end_to_end_fake_model_proves_no_judgement(
     decided = json.loads(second.stdout)
     assert decided["verdict"] == "aligned" and decided["confidence"] == "high"
     assert decided["review"]["trace"]["key"].endswith("make-our-farms-famous:kr1")
+    third = runner.invoke(app, ["check", str(tmp_path / "p.md"), "--json", "--breaks",
+                                "regulars-first"], env=env)
+    assert third.exit_code == 0, third.output
+    broken = json.loads(third.stdout)
+    assert broken["verdict"] == "misaligned" and broken["confidence"] == "high"
+    assert "The manager says it breaks the confirmed value “Regulars first”" in broken["basis"]
 
 
 def test_the_evidence_design_asks_the_model_only_what_it_uses_fake_model(

@@ -108,13 +108,15 @@ class ElementJudgement(BaseModel):
 def check_proposal(text: str, kb: KnowledgeBase, llm: LLM,
                    progress: Progress | None = None, strategy: list[MapElement] | None = None,
                    serves: str | None = None, budget: float | None = None,
-                   department: str | None = None) -> AlignmentReport:
+                   department: str | None = None, breaks: str | None = None,
+                   repeats: str | None = None) -> AlignmentReport:
     """The full alignment report for one proposal against the workspace's strategy.
 
     `progress(done, total, step)` is told before each model call (total 0 while the proposal
     is read, before the statements to judge are known), then once more at the end. With
     `KEEL_ALIGNMENT_VERDICTS=evidence`, or a manager's answer (`serves` a KR, a `budget` for a
-    `department`), the second design decides the verdict from the map (`evidence.py`)."""
+    `department`, a value or non-goal it `breaks`, an initiative it `repeats`), the second
+    design decides the verdict from the map (`evidence.py`)."""
     start = time.perf_counter()
     tell = progress or _silent
     text = _validate(text, kb)
@@ -123,7 +125,8 @@ def check_proposal(text: str, kb: KnowledgeBase, llm: LLM,
     queries = [*aspects.goals, *aspects.actions, aspects.audience]
     elements = gather_elements(kb, kb.embedder, text, queries)
     common = common_stems(kb)  # everyday words of this company do not make a non-goal break
-    evidence = kb.settings.alignment_verdicts == "evidence" or bool(serves) or budget is not None
+    evidence = (kb.settings.alignment_verdicts == "evidence" or budget is not None
+                or any((serves, breaks, repeats)))
     # The second design decides from rules and KR traces, so it asks the model only about
     # non-goals (whose rule needs the model's reading of the action). A "needs review"
     # report's evidence for and against is made in code from what was found (`evidence.py`):
@@ -160,7 +163,8 @@ def check_proposal(text: str, kb: KnowledgeBase, llm: LLM,
     )
     report.recommendations = recommendations(report)
     if evidence:
-        _apply_review(report, decide(report, text, strategy or [], serves, budget, department))
+        _apply_review(report, decide(report, text, strategy or [], serves, budget, department,
+                                     breaks, repeats, kb.embedder))
     report.seconds = round(time.perf_counter() - start, 2)
     return report
 

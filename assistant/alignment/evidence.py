@@ -33,6 +33,7 @@ import re
 from assistant.alignment.report import AlignmentReport, ElementFinding, KRTrace, Review
 from assistant.core.errors import InputError
 from assistant.core.text import content_stems, numbers_in, split_sentences
+from assistant.knowledge.embeddings import Embedder
 from assistant.strategy.model import MapElement
 
 __all__ = ["MIN_TRACE_WORDS", "TRACE_AT", "KRTrace", "Review", "decide", "forbids", "trace_krs"]
@@ -127,10 +128,44 @@ def _rule_findings(report: AlignmentReport) -> tuple[list[ElementFinding], list[
     return hard, soft
 
 
+def _answered(live: list[MapElement], key: str | None, kinds: tuple[str, ...],
+              option: str) -> MapElement | None:
+    """The confirmed element of `kinds` a manager's answer names (its key or part of it)."""
+    if not key:
+        return None
+    pool = [e for e in live if e.kind in kinds and e.status in _DECIDED]
+    found = next((e for e in pool if e.key == key), None) or next(
+        (e for e in pool if key in e.key), None)
+    if found is None:
+        known = ", ".join(e.key for e in pool[:4]) or "none confirmed"
+        raise InputError(f"{option}: no confirmed element '{key}' (e.g. {known}).")
+    return found
+
+
+def _manager_says(live: list[MapElement], breaks: str | None,
+                  repeats: str | None) -> Review | None:
+    """A verdict from the manager's answer to a value or duplicate question, or None."""
+    broken = _answered(live, breaks, ("value", "non_goal"), "--breaks")
+    if broken is not None:
+        return Review(verdict="misaligned", basis=f"The manager says it breaks the confirmed "
+                      f"{broken.kind.replace('_', '-')} “{broken.title}” — "
+                      f"“{broken.text.strip()[:160]}”")
+    repeated = _answered(live, repeats, ("initiative", "objective"), "--repeats")
+    if repeated is not None:
+        return Review(verdict="partially_aligned", basis="Needs changing before money is spent: "
+                      f"the manager says it repeats the planned “{repeated.title}”; extend "
+                      "that plan instead.")
+    return None
+
+
 def decide(report: AlignmentReport, text: str, strategy: list[MapElement],
            serves: str | None = None, budget: float | None = None,
-           department: str | None = None) -> Review:
-    """The second design's verdict for a first-design report (see the module docstring)."""
+           department: str | None = None, breaks: str | None = None,
+           repeats: str | None = None, embedder: Embedder | None = None) -> Review:
+    """The second design's verdict for a first-design report (see the module docstring).
+    `breaks` / `repeats`: the manager's answers (a confirmed value or non-goal it breaks, a
+    planned initiative it repeats); `embedder` names the map's closest value and initiative
+    in the questions (with their keys, to answer with)."""
     if report.verdict == "insufficient_information":
         return Review(verdict="insufficient_information", basis=report.basis)
     live = [e for e in strategy if e.status != "rejected"]
@@ -138,6 +173,10 @@ def decide(report: AlignmentReport, text: str, strategy: list[MapElement],
     krs = [e for e in live if e.kind == "key_result" and e.status in _DECIDED]
     hard, soft = _rule_findings(report)
     support, against = _evidence(report)
+    said = _manager_says(live, breaks, repeats)
+    if said is not None and not hard:
+        said.evidence_for, said.evidence_against = support, against
+        return said
     unconfirmed = [f for f in hard + soft if not _cited_chunks(f) & confirmed]
     hard = [f for f in hard if _cited_chunks(f) & confirmed]
     soft = [f for f in soft if _cited_chunks(f) & confirmed]
@@ -160,7 +199,8 @@ def decide(report: AlignmentReport, text: str, strategy: list[MapElement],
                             "nothing confirmed conflicts with it.")
     return Review(verdict="needs_review", closest=closest, evidence_for=support,
                   evidence_against=against,
-                  questions=_questions(text, closest, unconfirmed, budget, report, krs),
+                  questions=_questions(text, closest, unconfirmed, budget, report, krs,
+                                       _nearest_in_map(text, live, embedder)),
                   basis="The evidence does not decide: it traces to no confirmed key result "
                         "and breaks nothing confirmed. Answer the questions to decide it.")
 
@@ -213,12 +253,41 @@ def _why(f: ElementFinding) -> str:
 ASK_DUPLICATE_AT = 0.5
 
 
+def _nearest_in_map(text: str, live: list[MapElement], embedder: Embedder | None
+                    ) -> dict[str, tuple[MapElement, float]]:
+    """The confirmed value and the confirmed initiative closest in meaning to the proposal
+    (MiniLM), by kind — what the value and duplicate questions name, with keys to answer."""
+    pool = [e for e in live if e.status in _DECIDED and e.kind in ("value", "initiative")]
+    if embedder is None or not pool:
+        return {}
+    vectors = embedder.embed([text[:1500], *(f"{e.title}. {e.text}" for e in pool)])
+    best: dict[str, tuple[MapElement, float]] = {}
+    for e, v in zip(pool, vectors[1:], strict=True):
+        sim = sum(a * b for a, b in zip(vectors[0], v, strict=True))
+        if e.kind not in best or sim > best[e.kind][1]:
+            best[e.kind] = (e, sim)
+    return best
+
+
+def _map_questions(near: dict[str, tuple[MapElement, float]]) -> tuple[str, str]:
+    """(value question, duplicate question) naming map elements by key; "" when none."""
+    value, plan = near.get("value"), near.get("initiative")
+    asked_value = (f"Does it keep to the value “{value[0].title}” — “{value[0].text.strip()}”? "
+                   f"If it breaks it, answer --breaks {value[0].key}.") if value else ""
+    asked_plan = (f"Is it already planned as “{plan[0].title}”? If so, answer --repeats "
+                  f"{plan[0].key}: it repeats that initiative (partially aligned)."
+                  if plan and plan[1] >= ASK_DUPLICATE_AT else "")
+    return asked_value, asked_plan
+
+
 def _questions(text: str, closest: list[KRTrace], unconfirmed: list[ElementFinding],
-               budget: float | None, report: AlignmentReport, krs: list[MapElement]) -> list[str]:
+               budget: float | None, report: AlignmentReport, krs: list[MapElement],
+               near: dict[str, tuple[MapElement, float]] | None = None) -> list[str]:
     """The two or three questions that decide it: which KR; then what the rules could not
     read — an unconfirmed rule finding, else the closest value (value breaks told in other
     words are not decided in code); then a close planned initiative (a possible duplicate),
-    else the budget line."""
+    else the budget line. With `near` (the map's closest value and initiative) the questions
+    name them with the keys `--breaks` and `--repeats` take."""
     out = []
     if krs:
         names = "; ".join(f"{t.title} [{t.key}]" for t in closest if t.share > 0) or \
@@ -232,13 +301,18 @@ def _questions(text: str, closest: list[KRTrace], unconfirmed: list[ElementFindi
     value = next((f for f in by_closeness if f.kind == "value" and not f.limit_breach), None)
     plan = next((f for f in by_closeness if f.kind == "initiative" and not f.limit_breach
                  and f.similarity >= ASK_DUPLICATE_AT), None)
+    asked_value, asked_plan = _map_questions(near or {})
     if unconfirmed:
         out.append(f"Confirm “{unconfirmed[0].element}” in the strategy map: a rule found "
                    f"that the proposal {_why(unconfirmed[0])}.")
+    elif asked_value:
+        out.append(asked_value)
     elif value:
         out.append(f"Does it keep to the value “{value.element}” — “{_quote(value)}”? If it "
                    "breaks it, it is misaligned.")
-    if plan:
+    if asked_plan:
+        out.append(asked_plan)
+    elif plan is not None and not near:
         out.append(f"Is it already planned as “{plan.element}” — “{_quote(plan)}”? If so, it "
                    "repeats that initiative (partially aligned): extend the plan instead.")
     elif budget is None and not any("$" in t or "budget" in t.lower() or "cost" in t.lower()

@@ -60,10 +60,15 @@ def check(ctx: typer.Context,
                                               "answer: what it costs (with --department)."),
           department: str | None = typer.Option(None, "--department", "-d",
                                                 help="Whose budget pays for it."),
+          breaks: str | None = typer.Option(None, "--breaks", help="The manager's answer: "
+                                            "the confirmed value or non-goal it breaks."),
+          repeats: str | None = typer.Option(None, "--repeats", help="The manager's answer: "
+                                             "the planned initiative it repeats."),
           as_json: bool = JsonOpt) -> None:
     """Check a proposal against the workspace's strategy: verdict, cited reasons; with
-    KEEL_ALIGNMENT_VERDICTS=evidence (or --serves / --budget) decisive only on evidence from
-    the confirmed strategy map, else "needs review" with the questions to answer."""
+    KEEL_ALIGNMENT_VERDICTS=evidence (or an answer: --serves, --budget, --breaks, --repeats)
+    decisive only on evidence from the confirmed strategy map, else "needs review" with the
+    questions to answer."""
 
     def run() -> None:
         settings = _settings(ctx)
@@ -80,7 +85,7 @@ def check(ctx: typer.Context,
             report = check_proposal(  # one bar: rich keys its bars by label
                 text, kb, llm, lambda done, total, _step: bar(done, total, "Judging"),
                 strategy=_strategy(settings), serves=serves, budget=budget,
-                department=department)
+                department=department, breaks=breaks, repeats=repeats)
         if save:
             err.print(f"Saved as {CheckStore(settings).save(report)}.")
         emit(report, as_json, lambda: out.print(report_markdown(report), markup=False,
