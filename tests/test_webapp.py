@@ -197,7 +197,7 @@ def test_goals_tab_draft_edit_fix_save_export(services: Services) -> None:
 
 
 def test_alignment_tab_single_and_batch(services: Services, tmp_path: Path) -> None:
-    card, figure, _ = check_tab(services, "sample", PODS, None)
+    card, figure, *_ = check_tab(services, "sample", PODS, None)
     assert "Misaligned" in card and figure.axes
     csv = tmp_path / "p.csv"
     csv.write_text('title,proposal\nPods,"' + PODS.replace("\n", " ") + '"\n')
@@ -220,12 +220,18 @@ def test_alignment_tab_answers_decide_a_needs_review_check_fake_proves_no_judgem
     for e in smap.elements():
         smap.confirm(e.key)
     hockey = "Sponsor the Portland hockey team's jerseys for a season. Goal: brand awareness."
-    card, _, choices = check_tab(services, "sample", hockey, None, None, None, 9000.0,
-                                 "Marketing")
+    card, _, choices, values, plans = check_tab(services, "sample", hockey, None, None, None,
+                                                9000.0, "Marketing")
     assert "Needs review" in card and "Which key result will this move" in card
     kr = next(k for k in choices["choices"] if k.endswith("make-our-farms-famous:kr1"))
-    card, _, _ = check_tab(services, "sample", hockey, None, None, kr, 9000.0, "Marketing")
+    card, *_ = check_tab(services, "sample", hockey, None, None, kr, 9000.0, "Marketing")
     assert "Aligned" in card and "named by the manager" in card
+    value = next(k for k in values["choices"] if k.startswith("value:"))
+    card, *_ = check_tab(services, "sample", hockey, None, None, None, None, None, value)
+    assert "Misaligned" in card and "The manager says it breaks" in card
+    plan = next(k for k in plans["choices"] if k.startswith("initiative:"))
+    card, *_ = check_tab(services, "sample", hockey, None, None, None, None, None, None, plan)
+    assert "Partially aligned" in card and "the manager says it repeats" in card
 
 
 def test_alignment_tab_reports_progress_of_the_check(services: Services) -> None:

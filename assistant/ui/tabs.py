@@ -223,25 +223,31 @@ def _proposal_text(text: str, file: str | None, max_mb: float) -> str:
 
 def check_tab(services: Services, workspace: str, text: str, file: str | None,
               progress: gr.Progress | None = None, serves: str | None = None,
-              budget: float | None = None, department: str | None = None
-              ) -> tuple[str, Any, Any]:
+              budget: float | None = None, department: str | None = None,
+              breaks: str | None = None, repeats: str | None = None
+              ) -> tuple[str, Any, Any, Any, Any]:
     """Verdict card, the chart of stances by strategic element (with a progress bar of the
-    model calls: a check takes about a minute with the local model), and the confirmed KRs a
-    manager can name when the verdict is "needs review" (the answers re-run the check)."""
+    model calls), and the confirmed elements a manager can name when the verdict is "needs
+    review" — KRs it moves, values or non-goals it breaks, initiatives it repeats (the
+    answers re-run the check)."""
     def tick(done: int, total: int, label: str) -> None:
         if progress is not None:
             progress(done / total if total else None, desc=label)
 
-    def run() -> tuple[str, Any, Any]:
+    def run() -> tuple[str, Any, Any, Any, Any]:
         proposal = _proposal_text(text or "", file, services.settings.ui_max_upload_mb)
         strategy = services.map_for(workspace)
         report = check_proposal(proposal, services.kb_for(workspace), services.llm, tick,
                                 strategy=strategy, serves=serves or None,
                                 budget=budget if budget else None,
-                                department=department or None)
-        krs = [e.key for e in strategy if e.kind == "key_result"
-               and e.status in ("confirmed", "edited")]
-        return report_markdown(report), stance_figure(report), gr.update(choices=krs)
+                                department=department or None, breaks=breaks or None,
+                                repeats=repeats or None)
+
+        def keys(*kinds: str) -> Any:
+            return gr.update(choices=[e.key for e in strategy if e.kind in kinds
+                                      and e.status in ("confirmed", "edited")])
+        return (report_markdown(report), stance_figure(report), keys("key_result"),
+                keys("value", "non_goal"), keys("initiative", "objective"))
 
     return _guard(run)
 

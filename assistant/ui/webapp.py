@@ -25,6 +25,7 @@ from assistant.core.errors import ConfigError, KeelError
 from assistant.core.periods import next_quarter
 from assistant.knowledge.documents import SUPPORTED_SUFFIXES
 from assistant.ui.access import Access
+from assistant.ui.alignment_tab import alignment_tab
 from assistant.ui.chat import chat_turn, okr_card
 from assistant.ui.checkins_tab import checkins_tab, review_tab
 from assistant.ui.scenarios_tab import scenarios_tab
@@ -32,8 +33,6 @@ from assistant.ui.services import Services
 from assistant.ui.strategy_tab import strategy_tab
 from assistant.ui.tabs import (
     KR_HEADERS,
-    batch_tab,
-    check_tab,
     draft_tab,
     export_tab,
     fix_tab,
@@ -194,7 +193,7 @@ def build_app(services: Services, access: Access | None = None) -> gr.Blocks:
                         [box, chatbot, chat_state, workspace], [chatbot, box, chat_state],
                         api_name=name)
         department = _goals_tab(services, workspace, g)
-        _alignment_tab(services, workspace, g)
+        alignment_tab(services, workspace, g)
         strategy_tab(services, workspace, g)
         checkins_tab(services, workspace, g)
         review_tab(services, workspace, g)
@@ -307,39 +306,6 @@ def _goals_tab(services: Services, workspace: gr.Dropdown, g: Any) -> gr.Dropdow
                    [workspace, state, krs], saved, api_name="save")
         export.click(export_tab, [state, krs], files)
     return department
-
-
-def _alignment_tab(services: Services, workspace: gr.Dropdown, g: Any) -> None:
-    with gr.Tab("Alignment"):
-        text = gr.Textbox(label="Paste a proposal", lines=8, max_length=12_000)
-        file = gr.File(label="…or upload one (.txt, .md, .pdf, .docx)",
-                       file_types=[".txt", ".md", ".pdf", ".docx"], type="filepath")
-        check = gr.Button("Check alignment", variant="primary")
-        report = gr.Markdown(elem_id="check-report")
-        with gr.Accordion("Needs review? Answer the questions and check again", open=False):
-            with gr.Row():
-                serves = gr.Dropdown([], label="Which key result will it move?",
-                                     allow_custom_value=False)
-                budget = gr.Number(label="What it costs ($)")
-                pays = gr.Textbox(label="Whose budget pays (department)")
-            again = gr.Button("Check again with my answers")
-        chart = gr.Plot(label="Stances by strategic element", elem_id="stance-chart")
-        check.click(g(lambda ws, t, f, progress=gr.Progress(): check_tab(
-            services, ws, t, f, progress)), [workspace, text, file], [report, chart, serves],
-            api_name="check")
-        again.click(g(lambda ws, t, f, s, b, d, progress=gr.Progress(): check_tab(
-            services, ws, t, f, progress, s, b, d)),
-            [workspace, text, file, serves, budget, pays], [report, chart, serves],
-            api_name="check_answered")
-        gr.Markdown("### Many proposals at once\nA CSV with a `proposal` column (optional "
-                    "`id`, `title`).")
-        batch = gr.File(label="Proposals CSV", file_types=[".csv"], type="filepath")
-        run = gr.Button("Check all")
-        batch_summary = gr.Markdown()
-        matrix = gr.Image(label="Alignment matrix", type="filepath")
-        table = gr.File(label="Results CSV", interactive=False)
-        run.click(g(lambda ws, f: batch_tab(services, ws, f)), [workspace, batch],
-                  [matrix, table, batch_summary], api_name="batch")
 
 
 def _is_loopback(host: str) -> bool:
