@@ -77,6 +77,9 @@ PINNED_BLIND_QA_SETS = [  # (hashes, id marker, split): each written before the 
     ({"sample_qa_kinds4.yaml": "dc6c908571782cb9ed61d4b6ade5ffbad2c2805552ce43de541baead57878d51",
       "18f_qa_kinds4.yaml": "c1811b5846b3ad443670dba4fbbf6f14e46c4faf23efe7793bd2476bbab8cf12"},
      "-qk4-", "blind-qa4"),
+    ({"sample_qa_kinds5.yaml": "d76e0336683999f01a89f42468008a9f75981797151316dfe85d3d723ce3a403",
+      "18f_qa_kinds5.yaml": "e02c023f78e0b47bb5a42ee3b1efa72a91bd7f3a554c408421a516020c779516"},
+     "-qk5-", "blind-qa5"),
 ]
 
 
@@ -85,8 +88,8 @@ PINNED_BLIND_QA_SETS = [  # (hashes, id marker, split): each written before the 
 def test_later_blind_qa_sets_are_pinned_and_out_of_every_default_run(
         hashes: dict[str, str], marker: str, split: str) -> None:
     """The second (written after the first was spent), third (session 18, after the second
-    was) and fourth (session 20, after the third was) blind QA sets: run only with
-    `--split <split>`, once, with the design they judge."""
+    was), fourth (session 20, after the third was) and fifth (session 22, after the fourth
+    was) blind QA sets: run only with `--split <split>`, once, with the design they judge."""
     for name, digest in hashes.items():
         assert hashlib.sha256((DATASETS / name).read_bytes()).hexdigest() == digest, name
     rows = [c for c in load_cases(include_blind=True) if marker in c.id]
