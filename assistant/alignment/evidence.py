@@ -17,7 +17,8 @@ evidence checked in code against the strategy map a person confirmed:
 * **needs_review** — otherwise. No score; the closest KRs, the evidence for and against
   (made in code from what was found), and the questions a manager answers (which KR, by how
   much; does it keep to the closest value; is it a planned initiative told in other words;
-  which budget line). `--serves` and `--budget` re-run the check, which can then decide.
+  which budget line). The answers (`--serves`, `--budget`, `--breaks`, `--repeats`) re-run the
+  check, which can then decide.
 
 A rule finding decides only when the element it cites is confirmed (or edited) in the map: an
 unconfirmed map decides nothing, it asks to be confirmed. `TRACE_AT` and `MIN_TRACE_WORDS` were
@@ -173,13 +174,13 @@ def decide(report: AlignmentReport, text: str, strategy: list[MapElement],
     krs = [e for e in live if e.kind == "key_result" and e.status in _DECIDED]
     hard, soft = _rule_findings(report)
     support, against = _evidence(report)
-    said = _manager_says(live, breaks, repeats)
-    if said is not None and not hard:
-        said.evidence_for, said.evidence_against = support, against
-        return said
     unconfirmed = [f for f in hard + soft if not _cited_chunks(f) & confirmed]
     hard = [f for f in hard if _cited_chunks(f) & confirmed]
     soft = [f for f in soft if _cited_chunks(f) & confirmed]
+    said = _manager_says(live, breaks, repeats)
+    if said is not None and not hard:  # a rule on a confirmed element still decides first
+        said.evidence_for, said.evidence_against = support, against
+        return said
     if hard:
         return Review(verdict="misaligned", evidence_against=against, evidence_for=support,
                       basis=f"A confirmed element decides it: {_why(hard[0])}")
