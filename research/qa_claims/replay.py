@@ -1,9 +1,10 @@
 """Replay the claim and rarest-word checks (`knowledge/claims.py`) on recorded QA answers.
 
-Spent blind sets only (`evals/reports/qa-blind*/report.json`: their answers are recorded; the
-fourth set, blind-qa4, is never read here). The corpora are indexed into a temporary data
-directory with the real embeddings; each recorded answer that was given (model-written or
-quoted) is put through the new checks as `settle` would, and the outcome per row printed:
+Spent blind sets only (`evals/reports/qa-blind*/report.json`: their answers are recorded; all
+five sets are spent as of session 22 — a sixth, unrun set must never be added here). The
+corpora are indexed into a temporary data directory with the real embeddings; each recorded
+answer that was given (model-written or quoted) is put through the new checks as `settle`
+would, and the outcome per row printed:
 `python -m research.qa_claims.replay`. No model: declined answers stay declined.
 """
 
@@ -30,14 +31,13 @@ from assistant.knowledge.claims import names_someone, non_answer, rarest_stems, 
 from evals.cases import CORPORA
 
 REPORTS = ("evals/reports/qa-blind/report.json", "evals/reports/qa-blind2/report.json",
-           "evals/reports/qa-blind3/report.json")
+           "evals/reports/qa-blind3/report.json", "evals/reports/qa-blind4/report.json",
+           "evals/reports/qa-blind5/report.json")
 
 
 def _questions() -> dict[str, str]:
     out = {}
     for path in Path("evals/datasets").glob("*_qa_kinds*.yaml"):
-        if "kinds4" in path.name:
-            continue  # the unrun blind set
         for row in yaml.safe_load(path.read_text()) or []:
             out[row["id"]] = row["input"]["question"]
     return out
