@@ -99,56 +99,33 @@ def test_the_blind_alignment_set_is_unchanged_and_out_of_every_default_run() -> 
     assert not [c for c in load_cases() if c.metadata.get("split") == "blind"]
 
 
-BLIND2_ALIGNMENT_SHA256 = "44d8686fed2fb321113f3d385cd7ed636eafe066d22718cdc6fad7b954519b97"
+PINNED_BLIND_ALIGNMENT_SETS = [  # (file, sha256, id prefix, split, rows): each written before
+    # the design step it judges — blind2 in session 18, blind3 and blind4 in session 22
+    ("blind_alignment2.yaml", "44d8686fed2fb321113f3d385cd7ed636eafe066d22718cdc6fad7b954519b97",
+     "blind2-", "blind2", 43),
+    ("blind_alignment3.yaml", "e4b0a0630ccf392985ab86955d4ab0ecc5a72aedc278a46a7673a7ab625631d7",
+     "blind3-", "blind3", 44),
+    ("blind_alignment4.yaml", "4ec05018d0755b95f7c68fee94dfe3ef0d6e96fc0bed697a29a2cc86c54fc96c",
+     "blind4-", "blind4", 44),
+]
 
 
-def test_the_second_blind_alignment_set_is_pinned_and_left_out_of_every_ordinary_run() -> None:
-    """Written before the next alignment design (session 18); run once, with that design."""
+@pytest.mark.parametrize(("name", "digest", "prefix", "split", "count"),
+                         PINNED_BLIND_ALIGNMENT_SETS, ids=lambda v: str(v)[:16])
+def test_later_blind_alignment_sets_are_pinned_and_left_out_of_every_ordinary_run(
+        name: str, digest: str, prefix: str, split: str, count: int) -> None:
+    """Any edit makes a new set (to be written again before the code it judges); run only
+    with `--split <split>`, once."""
     import hashlib
 
     from evals.cases import DATASETS
 
-    data = (DATASETS / "blind_alignment2.yaml").read_bytes()
-    assert hashlib.sha256(data).hexdigest() == BLIND2_ALIGNMENT_SHA256
-    rows = [c for c in load_cases(include_blind=True) if c.id.startswith("blind2-")]
-    assert len(rows) == 43 and {c.metadata["split"] for c in rows} == {"blind2"}
-    assert {c.reference for c in rows} == {"aligned", "partially_aligned", "misaligned"}
-    assert not [c for c in load_cases() if c.id.startswith("blind2-")]
-
-
-BLIND3_ALIGNMENT_SHA256 = "e4b0a0630ccf392985ab86955d4ab0ecc5a72aedc278a46a7673a7ab625631d7"
-
-
-def test_the_third_blind_alignment_set_is_pinned_and_left_out_of_every_ordinary_run() -> None:
-    """Written before the next alignment design step (session 22); run once, with that step."""
-    import hashlib
-
-    from evals.cases import DATASETS
-
-    data = (DATASETS / "blind_alignment3.yaml").read_bytes()
-    assert hashlib.sha256(data).hexdigest() == BLIND3_ALIGNMENT_SHA256
-    rows = [c for c in load_cases(include_blind=True) if c.id.startswith("blind3-")]
-    assert len(rows) == 44 and {c.metadata["split"] for c in rows} == {"blind3"}
+    assert hashlib.sha256((DATASETS / name).read_bytes()).hexdigest() == digest
+    rows = [c for c in load_cases(include_blind=True) if c.id.startswith(prefix)]
+    assert len(rows) == count and {c.metadata["split"] for c in rows} == {split}
     assert {c.reference for c in rows} == {"aligned", "partially_aligned", "misaligned"}
     assert {c.corpus for c in rows} == {"sample", "18f"}
-    assert not [c for c in load_cases() if c.id.startswith("blind3-")]
-
-
-BLIND4_ALIGNMENT_SHA256 = "4ec05018d0755b95f7c68fee94dfe3ef0d6e96fc0bed697a29a2cc86c54fc96c"
-
-
-def test_the_fourth_blind_alignment_set_is_pinned_and_left_out_of_every_ordinary_run() -> None:
-    """Written after the third set was spent, before the next design step (session 22)."""
-    import hashlib
-
-    from evals.cases import DATASETS
-
-    data = (DATASETS / "blind_alignment4.yaml").read_bytes()
-    assert hashlib.sha256(data).hexdigest() == BLIND4_ALIGNMENT_SHA256
-    rows = [c for c in load_cases(include_blind=True) if c.id.startswith("blind4-")]
-    assert len(rows) == 44 and {c.metadata["split"] for c in rows} == {"blind4"}
-    assert {c.reference for c in rows} == {"aligned", "partially_aligned", "misaligned"}
-    assert not [c for c in load_cases() if c.id.startswith("blind4-")]
+    assert not [c for c in load_cases() if c.id.startswith(prefix)]
 
 
 @pytest.mark.slow

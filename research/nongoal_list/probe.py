@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import json
 import sys
-import tempfile
 from pathlib import Path
 
 import yaml
@@ -26,14 +25,12 @@ from langchain_core.messages import HumanMessage, SystemMessage
 from pydantic import BaseModel, Field
 
 from assistant.alignment.nongoal_rule import NonGoalActions, non_goal_stance
-from assistant.core.config import Settings
 from assistant.core.errors import GenerationError
 from assistant.knowledge.base import KnowledgeBase
 from assistant.knowledge.vocabulary import common_stems
-from assistant.llm.client import LLM
 from assistant.llm.prompts import PromptTemplate
 from assistant.strategy.build import build_map
-from evals.cases import CORPORA
+from research.alignment_rows import alignment_rows, probe_workspace
 
 SPLITS = ("dev", "blind", "blind2", "blind3")
 PROMPT = yaml.safe_load('''
@@ -72,55 +69,45 @@ class NonGoalPick(BaseModel):
 
 
 def rows() -> list[dict]:
-    out = []
-    for path in sorted(Path("evals/datasets").glob("*alignment*.yaml")):
-        for row in yaml.safe_load(path.read_text()) or []:
-            if row["corpus"] == "sample" and row["metadata"].get("split") in SPLITS:
-                out.append(row)
-    return out
+    return alignment_rows(SPLITS)
+
+
+def _listing(kb: KnowledgeBase) -> list[str]:
+    """Each of the map's non-goals with its section's text."""
+    goals = [e for e in build_map(kb) if e.kind == "non_goal"]
+    chunks = kb.get_chunks([e.citations[0].chunk_id for e in goals])
+    return [f"{e.title}: {' '.join(chunks[e.citations[0].chunk_id].text.split())}"
+            for e in goals]
 
 
 def main(out_path: str) -> None:
     results = []
-    with tempfile.TemporaryDirectory() as tmp:
-        settings = Settings(data_dir=Path(tmp)).with_workspace("probe-sample")
-        with KnowledgeBase(settings) as kb:
-            kb.index([CORPORA["sample"]])
-            goals = [e for e in build_map(kb) if e.kind == "non_goal"]
-            chunks = kb.get_chunks([e.citations[0].chunk_id for e in goals])
-            texts = [f"{e.title}: {' '.join(chunks[e.citations[0].chunk_id].text.split())}"
-                     for e in goals]
-            listing = "\n".join(f"{n}. {t}" for n, t in enumerate(texts, 1))
-            common = common_stems(kb)
-            llm = LLM(settings)
+    with probe_workspace() as (kb, llm):
+        texts = _listing(kb)
+        listing = "\n".join(f"{n}. {t}" for n, t in enumerate(texts, 1))
+        common = common_stems(kb)
+        for row in rows():
+            proposal = row["input"]["proposal"]
+            system, user = PromptTemplate(name="judge_non_goals", **PROMPT).render(
+                proposal=proposal, statements=listing)
             try:
-                for row in rows():
-                    proposal = row["input"]["proposal"]
-                    system, user = PromptTemplate(name="judge_non_goals", **PROMPT).render(
-                        proposal=proposal, statements=listing)
-                    try:
-                        pick = llm.structured([SystemMessage(content=system),
-                                               HumanMessage(content=user)], NonGoalPick,
-                                              max_tokens=160)
-                    except GenerationError as exc:
-                        print(row["id"], "error", exc, flush=True)
-                        continue
-                    statement = texts[pick.number - 1] if pick.number <= len(texts) else ""
-                    stance, reason, _ = non_goal_stance(
-                        NonGoalActions(forbidden_action=pick.forbidden_action,
-                                       proposal_action=pick.proposal_action),
-                        statement, proposal, kb.embedder, common)
-                    results.append({"id": row["id"], "expected": row["reference"],
-                                    "kind": row["metadata"].get("kind", ""),
-                                    "number": pick.number,
-                                    "forbidden": pick.forbidden_action,
-                                    "doing": pick.proposal_action, "stance": stance,
-                                    "reason": reason})
-                    print(f"{row['id']:18} {row['reference'][:9]:9} "
-                          f"{row['metadata'].get('kind', '')[:14]:14} {stance:9} "
-                          f"{statement[:24]:24} | {reason[:160]}", flush=True)
-            finally:
-                llm.close()
+                pick = llm.structured([SystemMessage(content=system),
+                                       HumanMessage(content=user)], NonGoalPick, max_tokens=160)
+            except GenerationError as exc:
+                print(row["id"], "error", exc, flush=True)
+                continue
+            statement = texts[pick.number - 1] if pick.number <= len(texts) else ""
+            stance, reason, _ = non_goal_stance(
+                NonGoalActions(forbidden_action=pick.forbidden_action,
+                               proposal_action=pick.proposal_action),
+                statement, proposal, kb.embedder, common)
+            results.append({"id": row["id"], "expected": row["reference"],
+                            "kind": row["metadata"].get("kind", ""), "number": pick.number,
+                            "forbidden": pick.forbidden_action, "doing": pick.proposal_action,
+                            "stance": stance, "reason": reason})
+            print(f"{row['id']:18} {row['reference'][:9]:9} "
+                  f"{row['metadata'].get('kind', '')[:14]:14} {stance:9} "
+                  f"{statement[:24]:24} | {reason[:160]}", flush=True)
     Path(out_path).write_text(json.dumps(results, indent=1))
 
 

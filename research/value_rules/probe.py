@@ -13,55 +13,37 @@ from __future__ import annotations
 
 import json
 import sys
-import tempfile
 from pathlib import Path
 
-import yaml
-
-from assistant.core.config import Settings
-from assistant.knowledge.base import KnowledgeBase
 from assistant.knowledge.vocabulary import common_stems
-from assistant.llm.client import LLM
 from assistant.strategy.build import build_map
-from evals.cases import CORPORA
+from research.alignment_rows import alignment_rows, probe_workspace
 from research.value_rules.rules import closest_prohibitions, read_prohibition
 
 _SPLITS = ("dev", "blind", "blind2")
 
 
 def rows() -> list[dict]:
-    out = []
-    for path in sorted(Path("evals/datasets").glob("*alignment*.yaml")):
-        for row in yaml.safe_load(path.read_text()) or []:
-            if row["corpus"] == "sample" and row["metadata"].get("split") in _SPLITS:
-                out.append(row)
-    return out
+    return alignment_rows(_SPLITS)
 
 
 def main(out_path: str) -> None:
     results = []
-    with tempfile.TemporaryDirectory() as tmp:
-        settings = Settings(data_dir=Path(tmp)).with_workspace("probe-sample")
-        with KnowledgeBase(settings) as kb:
-            kb.index([CORPORA["sample"]])
-            strategy = build_map(kb)
-            common = common_stems(kb)
-            llm = LLM(settings)
-            try:
-                for row in rows():
-                    text = row["input"]["proposal"]
-                    for clause in closest_prohibitions(text, strategy, kb.embedder):
-                        finding = read_prohibition(text, clause, llm, kb.embedder, common)
-                        results.append({"id": row["id"], "expected": row["reference"],
-                                        "kind": row["metadata"].get("kind", ""),
-                                        "value": clause.value.title, "clause": clause.text,
-                                        "closeness": clause.closeness,
-                                        "stance": finding.stance, "reason": finding.reason})
-                        print(f"{row['id']:18} {row['reference'][:9]:9} "
-                              f"{row['metadata'].get('kind', '')[:16]:16} {finding.stance:9} "
-                              f"{clause.text[:50]:50} | {finding.reason[:150]}", flush=True)
-            finally:
-                llm.close()
+    with probe_workspace() as (kb, llm):
+        strategy = build_map(kb)
+        common = common_stems(kb)
+        for row in rows():
+            text = row["input"]["proposal"]
+            for clause in closest_prohibitions(text, strategy, kb.embedder):
+                finding = read_prohibition(text, clause, llm, kb.embedder, common)
+                results.append({"id": row["id"], "expected": row["reference"],
+                                "kind": row["metadata"].get("kind", ""),
+                                "value": clause.value.title, "clause": clause.text,
+                                "closeness": clause.closeness,
+                                "stance": finding.stance, "reason": finding.reason})
+                print(f"{row['id']:18} {row['reference'][:9]:9} "
+                      f"{row['metadata'].get('kind', '')[:16]:16} {finding.stance:9} "
+                      f"{clause.text[:50]:50} | {finding.reason[:150]}", flush=True)
     Path(out_path).write_text(json.dumps(results, indent=1))
 
 
