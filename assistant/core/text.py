@@ -22,8 +22,8 @@ from functools import lru_cache
 import snowballstemmer
 
 __all__ = ["NUMBER_PATTERN", "NUMBER_WORDS", "STOP_WORDS", "content_stems", "content_words",
-           "format_amount", "list_items",
-           "numbers_in", "split_sentences", "stem"]
+           "format_amount", "list_items", "numbers_in", "split_sentences", "stem",
+           "table_rows"]
 
 STOP_WORDS = frozenset({
     "the", "a", "an", "and", "or", "of", "to", "in", "on", "for", "with", "by", "from", "at",
@@ -130,3 +130,23 @@ def list_items(text: str) -> list[str]:
     items = [_LIST_LEAD.sub("", p.strip(" .:")) for p in re.split(r",\s+|;\s*", body)]
     items = [i for i in items if content_words(i)]
     return items if len(items) > 1 else [text]
+
+
+def table_rows(text: str) -> list[tuple[str, dict[str, str]]]:
+    """Every data row of the Markdown tables in `text`: (the row's line, {header: cell}).
+    A table is a run of lines starting with "|"; its first line is the header, the
+    "|---|" line is skipped."""
+    out: list[tuple[str, dict[str, str]]] = []
+    header: list[str] = []
+    for line in text.splitlines():
+        if not line.strip().startswith("|"):
+            header = []
+            continue
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if set("".join(cells)) <= set("-: "):
+            continue
+        if not header:
+            header = cells
+            continue
+        out.append((line.strip(), dict(zip(header, cells, strict=False))))
+    return out

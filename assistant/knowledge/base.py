@@ -30,6 +30,7 @@ from assistant.knowledge.documents import (
 )
 from assistant.knowledge.embeddings import Embedder, KeelEmbeddingFunction, build_embedder
 from assistant.knowledge.journal import Journal
+from assistant.knowledge.rows import ROWS_SUFFIX, parents, row_views, view_metadata
 from assistant.knowledge.store import StoreHandle, open_store
 
 __all__ = ["DocumentInfo", "IndexReport", "KnowledgeBase", "Progress", "SearchHit"]
@@ -95,6 +96,7 @@ class KnowledgeBase:
         self._write = threading.RLock()
         self._doc_count: tuple[int, int] | None = None  # (chunk count, documents) cache
         self.collection = self._open_collection()
+        self.rows = self._open_collection(ROWS_SUFFIX)  # table rows as views (`rows.py`)
         self.journal = Journal(settings.workspace_dir)
         self.recovered: IndexReport | None = self._finish_interrupted_run()
 
@@ -123,9 +125,9 @@ class KnowledgeBase:
     def location(self) -> str:
         return self._store.location if self._store else "closed"
 
-    def _open_collection(self) -> Any:
+    def _open_collection(self, suffix: str = "") -> Any:
         assert self._store is not None
-        name = f"keel-ws-{self.workspace}"
+        name = f"keel-ws-{self.workspace}{suffix}"
         model = self.embedder.model_id
         try:
             collection = self._store.client.get_or_create_collection(
@@ -216,7 +218,23 @@ class KnowledgeBase:
                 kind=str(meta["kind"]), department=meta.get("department") or None,
                 section=str(meta.get("section", "")), text=text, score=round(1.0 - dist, 4),
             ))
-        return hits
+        return self._with_rows(hits, vector, k, where)
+
+    def _with_rows(self, hits: list[SearchHit], vector: list[float], k: int,
+                   where: dict[str, Any] | None) -> list[SearchHit]:
+        """`hits` merged with the chunks whose table rows match better (`rows.py`)."""
+        views = int(self.rows.count())
+        if not views:
+            return hits
+        res = self.rows.query(query_embeddings=[vector], n_results=min(k, views), where=where,
+                              include=["metadatas", "distances"])
+        best = parents(res["ids"][0], res["metadatas"][0], res["distances"][0], self.workspace)
+        have = {h.chunk_id for h in hits}
+        merged = [h.model_copy(update={"score": max(h.score, best.get(h.chunk_id, -1.0))})
+                  for h in hits]
+        merged += [h.model_copy(update={"score": best[cid]})
+                   for cid, h in self.get_chunks([c for c in best if c not in have]).items()]
+        return sorted(merged, key=lambda h: -h.score)[:k]
 
     def get_chunks(self, ids: list[str]) -> dict[str, SearchHit]:
         """Chunks by id (missing ids are absent from the result)."""
@@ -350,6 +368,7 @@ class KnowledgeBase:
             self.collection.upsert(ids=[r[0] for r in part], documents=[r[1] for r in part],
                                    embeddings=[vectors[r[0]] for r in part],
                                    metadatas=[r[2] for r in part])
+            self._write_rows(part)
         for start in range(0, len(kept), limit):
             part = kept[start : start + limit]
             self.collection.update(ids=[r[0] for r in part], metadatas=[r[2] for r in part])
@@ -364,10 +383,21 @@ class KnowledgeBase:
             "source": str(doc.path), "root": item.root, "indexed_at": now,
         }
 
+    def _write_rows(self, chunks: list[tuple[str, str, dict[str, Any]]]) -> None:
+        """The table-row views of freshly written chunks (after them: a crash in between
+        leaves chunks without views, which the next index run of the document rewrites)."""
+        views = [(vid, text, view_metadata(cid, meta)) for cid, body, meta in chunks
+                 for vid, text in row_views(cid, str(meta["title"]), str(meta["section"]), body)]
+        if views:
+            self.rows.upsert(ids=[v[0] for v in views], documents=[v[1] for v in views],
+                             embeddings=self.embedder.embed([v[1] for v in views]),
+                             metadatas=[v[2] for v in views])
+
     def _delete(self, ids: Iterable[str]) -> None:
         ids = list(ids)
         limit = self._store.client.get_max_batch_size() if self._store else 1000
         for start in range(0, len(ids), limit):
+            self.rows.delete(where={"parent": {"$in": ids[start : start + limit]}})
             self.collection.delete(ids=ids[start : start + limit])
 
 
