@@ -365,10 +365,10 @@ class KnowledgeBase:
         limit = self._store.client.get_max_batch_size() if self._store else 1000
         for start in range(0, len(new), limit):
             part = new[start : start + limit]
+            self._write_rows(part)  # views first: one whose chunk is missing is skipped
             self.collection.upsert(ids=[r[0] for r in part], documents=[r[1] for r in part],
                                    embeddings=[vectors[r[0]] for r in part],
                                    metadatas=[r[2] for r in part])
-            self._write_rows(part)
         for start in range(0, len(kept), limit):
             part = kept[start : start + limit]
             self.collection.update(ids=[r[0] for r in part], metadatas=[r[2] for r in part])
@@ -384,8 +384,9 @@ class KnowledgeBase:
         }
 
     def _write_rows(self, chunks: list[tuple[str, str, dict[str, Any]]]) -> None:
-        """The table-row views of freshly written chunks (after them: a crash in between
-        leaves chunks without views, which the next index run of the document rewrites)."""
+        """The table-row views of chunks about to be written. Views go first: a crash before
+        their chunks leaves views whose chunk is missing, which a search skips, and the run
+        the journal repeats writes the same chunk ids (content-derived) to complete them."""
         views = [(vid, text, view_metadata(cid, meta)) for cid, body, meta in chunks
                  for vid, text in row_views(cid, str(meta["title"]), str(meta["section"]), body)]
         if views:

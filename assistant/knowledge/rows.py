@@ -9,8 +9,9 @@ own, as "<title> — <section>: <header> <cell>; …", in a second collection of
 row's hit counts as its chunk's (the better score wins): answers still cite whole chunks, and
 the chunk collection — counts, documents, ids — is unchanged.
 
-The views are derived data: written with their chunks, deleted with them, and rebuilt by
-re-indexing. A workspace indexed before them searches as before until re-indexed.
+The views are derived data: written just before their chunks (a view whose chunk is missing
+is skipped), deleted with them, and rebuilt by re-indexing. A workspace indexed before them
+searches as before until re-indexed.
 """
 
 from __future__ import annotations
