@@ -36,7 +36,7 @@ from collections.abc import Callable, Iterator
 
 from assistant.core.places import focus_in
 from assistant.core.quantities import limits_in
-from assistant.core.text import split_sentences
+from assistant.core.text import split_sentences, table_rows
 from assistant.goals.okr_io import kr_from_text
 from assistant.knowledge.base import KnowledgeBase, SearchHit
 from assistant.knowledge.grounding import number_in_text
@@ -289,17 +289,8 @@ def _cell_number(cell: str) -> tuple[float | None, str]:
 
 def _measure_rows(hit: SearchHit, period: str) -> Iterator[MapElement]:
     """A table whose header names a baseline and a target: one key result per row."""
-    header: list[str] = []
-    for line in hit.text.splitlines():
-        if not line.strip().startswith("|"):
-            header = []
-            continue
-        cells = [c.strip() for c in line.strip().strip("|").split("|")]
-        if set("".join(cells)) <= set("-: "):
-            continue
-        if not header:
-            header = [c.lower() for c in cells]
-            continue
+    for quote, row in table_rows(hit.text):
+        header, cells = [h.lower() for h in row], list(row.values())
         base = next((i for i, h in enumerate(header) if "baseline" in h), None)
         goal = next((i for i, h in enumerate(header) if "target" in h), None)
         if base is None or goal is None or len(cells) <= max(base, goal):
@@ -308,7 +299,6 @@ def _measure_rows(hit: SearchHit, period: str) -> Iterator[MapElement]:
         target, target_unit = _cell_number(cells[goal])
         direction = None if baseline is None or target is None else (
             "increase" if target > baseline else "decrease")
-        quote = line.strip()
         yield MapElement(key=f"key_result:{period}:{slug(cells[0])}", kind="key_result",
                          title=f"{cells[0]}: {cells[base]} → {cells[goal]}", text=quote,
                          metric=cells[0], unit=unit or target_unit, baseline=baseline,
