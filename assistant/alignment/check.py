@@ -30,6 +30,7 @@ from assistant.alignment.elements import (
     planned_overlap,
 )
 from assistant.alignment.evidence import decide
+from assistant.alignment.kinds import kind_breaks
 from assistant.alignment.limits import Breach, find_breaches
 from assistant.alignment.nongoal_rule import (
     NON_GOAL_QUESTION,
@@ -145,6 +146,7 @@ def check_proposal(text: str, kb: KnowledgeBase, llm: LLM,
     tell(total, total, "Checking stated limits and scoring")
     breaches, outside = find_breaches(text, kb), find_outside(text, kb)
     findings += [_breach_finding(b) for b in breaches] + [_outside_finding(o) for o in outside]
+    findings += kind_findings(text, kb, findings)
     chunks = {h.chunk_id: h for h in [*(e.hit for e in elements), *(b.hit for b in breaches),
                                        *(o.hit for o in outside)]}
     score = score_findings(findings, chunks)
@@ -305,6 +307,34 @@ def _outside_finding(out: Outside) -> ElementFinding:
                f"{', '.join(out.focus)}.",
         proposal_evidence=", ".join(out.places), outside_focus=True,
         citations=[_cite(out.hit, out.sentence)])
+
+
+def kind_findings(text: str, kb: KnowledgeBase,
+                  found: list[ElementFinding] | None = None) -> list[ElementFinding]:
+    """Non-goals the proposal breaks with a member of the kind they rule out (`kinds.py`:
+    Target for "big-box stores"), checked in code against every non-goal statement of the
+    workspace; one finding per non-goal, none for a non-goal already found broken."""
+    broken = {c.chunk_id for f in found or [] if f.stance == "conflicts" and f.kind == "non-goal"
+              for c in f.citations}
+    out = []
+    for hit in _non_goal_chunks(kb):
+        heading = hit.section.split(" > ")[-1] or hit.title
+        breaks = [] if hit.chunk_id in broken else kind_breaks(text, heading, hit.text)
+        if breaks:
+            b = breaks[0]
+            out.append(ElementFinding(
+                element=heading, kind="non-goal", statement=hit.text, stance="conflicts",
+                reason=f"The proposal's “{b.member}” is {b.kind}; the company ruled out "
+                       f"“{b.item}” (Keel's table of kinds).",
+                proposal_evidence=b.member, of_kind=True,
+                citations=[_cite(hit, b.source if b.source in hit.text else hit.text)]))
+    return out
+
+
+def _non_goal_chunks(kb: KnowledgeBase) -> list[SearchHit]:
+    """Every chunk of the workspace that states a non-goal (`elements.kind_of`)."""
+    return [hit for doc in kb.documents() if doc.kind != "okrs"
+            for hit in kb.chunks_of(doc.doc_id) if kind_of(hit) == "non-goal"]
 
 
 def _duplicate(element: Element, text: str) -> bool:

@@ -18,15 +18,14 @@ from assistant.core.text import content_stems, split_sentences
 from assistant.knowledge.base import KnowledgeBase, SearchHit
 from assistant.knowledge.embeddings import Embedder
 
-__all__ = ["DUPLICATE_AT", "GUARD_KINDS", "LIMITS", "Element", "gather_elements", "kind_of",
-           "planned_overlap",
-           "split_statements"]
+__all__ = ["DUPLICATE_AT", "GUARD_HEADING", "GUARD_KINDS", "LIMITS", "Element",
+           "gather_elements", "kind_of", "planned_overlap", "split_statements"]
 
 GUARD_KINDS = ["values", "non-goals", "plan"]
 GOAL_KINDS = ["vision", "mission", "strategy", "plan", "okrs", "other"]
 # How many statements of each kind are judged per proposal (one model call each).
 LIMITS = {"non-goal": 3, "value": 2, "goal": 2, "initiative": 2}
-_GUARD_HEADING = re.compile(r"not funded|will not|won't|non-goal|out of scope|not do|never",
+GUARD_HEADING = re.compile(r"not funded|will not|won't|non-goal|out of scope|not do|never",
                             re.IGNORECASE)
 _BULLET = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+", re.MULTILINE)
 _BOLD_LEAD = re.compile(r"^\*\*([^*]{3,80}?)\.?\*\*")
@@ -49,7 +48,7 @@ class Element:
 
 def kind_of(hit: SearchHit) -> str:
     last = hit.section.split(" > ")[-1]
-    if hit.kind == "non-goals" or _GUARD_HEADING.search(last):
+    if hit.kind == "non-goals" or GUARD_HEADING.search(last):
         return "non-goal"
     if hit.kind == "values":
         return "value"

@@ -33,7 +33,7 @@ import re
 
 from assistant.alignment.report import AlignmentReport, ElementFinding, KRTrace, Review
 from assistant.core.errors import InputError
-from assistant.core.text import content_stems, numbers_in, split_sentences
+from assistant.core.text import content_stems, forbids, numbers_in, split_sentences
 from assistant.knowledge.embeddings import Embedder
 from assistant.strategy.model import MapElement
 
@@ -98,19 +98,6 @@ def _evidence(report: AlignmentReport) -> tuple[list[str], list[str]]:
 
 def _cited_chunks(f: ElementFinding) -> set[str]:
     return {c.chunk_id for c in f.citations}
-
-
-# A limit's sentence forbids when it says "no"/"not"/"never" outside its bound's own words
-# ("No discount deeper than 15% off list"); "a credit line of up to $250,000" and "grocers of
-# up to three stores are welcome" allow, up to a bound.
-_BOUND_WORDS = re.compile(r"\b(?:no|not)\s+(?:more|higher|deeper|larger|greater|longer|later|"
-                          r"fewer|less|lower)\s+than\b", re.IGNORECASE)
-_FORBIDS = re.compile(r"\b(?:no|not|never|nor|cannot)\b|n't\b", re.IGNORECASE)
-
-
-def forbids(sentence: str) -> bool:
-    """True when a limit's sentence rules something out rather than allowing up to a bound."""
-    return bool(_FORBIDS.search(_BOUND_WORDS.sub(" ", sentence)))
 
 
 def _rule_findings(report: AlignmentReport) -> tuple[list[ElementFinding], list[ElementFinding]]:

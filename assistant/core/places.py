@@ -1,15 +1,19 @@
-"""Places as written in text: the US states (and "New England"), and sentences drawing a focus
-region ("We focus on Maine, New Hampshire and Massachusetts"). US states only: no countries,
-cities or provinces yet (docs/architecture.md).
+"""Places as written in text: the US states (and "New England"), sentences drawing a focus
+region ("We focus on Maine, New Hampshire and Massachusetts"), and places outside the United
+States (`foreign_places`): every country and the cities the time-zone database names, read
+from the `tzdata` package (no network, no home-made gazetteer). Focus regions are US states
+only (docs/architecture.md).
 """
 
 from __future__ import annotations
 
 import re
+from functools import cache
+from importlib import resources
 
 from assistant.core.text import split_sentences
 
-__all__ = ["FOCUS", "GROUPS", "US_STATES", "focus_in", "places_in"]
+__all__ = ["FOCUS", "GROUPS", "US_STATES", "focus_in", "foreign_places", "places_in"]
 
 US_STATES = (
     "Alabama", "Alaska", "Arizona", "Arkansas", "California", "Colorado", "Connecticut",
@@ -40,3 +44,49 @@ def focus_in(statement: str) -> list[tuple[frozenset[str], str]]:
         if FOCUS.search(sentence) and (places := places_in(sentence)):
             out.append((frozenset(s for states in places.values() for s in states), sentence))
     return out
+
+
+# US codes in the time-zone tables (states, territories): not foreign.
+_HOME_CODES = frozenset({"US", "PR", "GU", "VI", "AS", "MP", "UM"})
+# Names people write that the tables spell otherwise ("Britain (UK)", no continents).
+_ALIASES = ("United Kingdom", "England", "Scotland", "Wales", "Northern Ireland", "Europe",
+            "European Union", "EU", "Asia", "Latin America", "South America", "Central America",
+            "the Caribbean", "Middle East", "Africa", "Australia", "Canada", "Mexico", "Japan")
+# A place named right after "from" is where something comes from (green coffee from Colombia),
+# and one followed by a US state is a US town (Belfast, Maine; Paris, Texas).
+_FROM = re.compile(r"\bfrom\s+(?:\S+\s+){0,3}$", re.IGNORECASE)
+
+
+def _table(name: str) -> list[list[str]]:
+    text = resources.files("tzdata").joinpath("zoneinfo", name).read_text(encoding="utf-8")
+    return [line.split("\t") for line in text.splitlines() if line and not line.startswith("#")]
+
+
+@cache
+def _foreign_pattern() -> re.Pattern[str]:
+    names = set(_ALIASES)
+    for code, name, *_ in _table("iso3166.tab"):
+        if code not in _HOME_CODES:
+            names.add(re.sub(r"\s*\(.*\)", "", name).replace("&", "and").strip())
+            names.update(re.findall(r"\(([A-Z]{2,})\)", name))  # "Britain (UK)", not "(South)"
+    for code, _, zone, *_ in _table("zone.tab"):
+        if code not in _HOME_CODES:
+            names.add(zone.rsplit("/", 1)[-1].replace("_", " "))
+    names -= {*US_STATES, *GROUPS}  # Georgia the state, not the country
+    ordered = sorted(names, key=len, reverse=True)
+    return re.compile(r"\b(" + "|".join(re.escape(n) for n in ordered) + r")\b")
+
+
+def foreign_places(sentence: str) -> list[str]:
+    """The places outside the United States a sentence names as written (capitals matter),
+    except one right after "from" (a source, not a destination), one followed by a US state
+    and one inside a US place's name ("England" in "New England")."""
+    home = [range(*m.span()) for m in _PLACE.finditer(sentence)]  # "New England", "New Mexico"
+    found = []
+    for m in _foreign_pattern().finditer(sentence):
+        after = sentence[m.end():m.end() + 24]
+        if (_FROM.search(sentence[:m.start()]) or _PLACE.match(after.lstrip(", "))
+                or any(m.start() in span for span in home)):
+            continue
+        found.append(m.group(1))
+    return list(dict.fromkeys(found))

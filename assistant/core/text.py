@@ -22,7 +22,7 @@ from functools import lru_cache
 import snowballstemmer
 
 __all__ = ["NUMBER_PATTERN", "NUMBER_WORDS", "STOP_WORDS", "content_stems", "content_words",
-           "format_amount", "list_items", "numbers_in", "split_sentences", "stem",
+           "forbids", "format_amount", "list_items", "numbers_in", "split_sentences", "stem",
            "table_rows"]
 
 STOP_WORDS = frozenset({
@@ -121,6 +121,19 @@ def format_amount(value: float | None, unit: str = "", unknown: str = "?",
 
 _PARENTHESES = re.compile(r"\s*\([^()]*\)")
 _LIST_LEAD = re.compile(r"^(?:and|or)\s+", re.IGNORECASE)
+
+
+# A sentence forbids when it says "no"/"not"/"never" outside a bound's own words ("No
+# discount deeper than 15% off list"); "a credit line of up to $250,000" and "grocers of up to
+# three stores are welcome" allow, up to a bound.
+_BOUND_WORDS = re.compile(r"\b(?:no|not)\s+(?:more|higher|deeper|larger|greater|longer|later|"
+                          r"fewer|less|lower)\s+than\b", re.IGNORECASE)
+_FORBIDS = re.compile(r"\b(?:no|not|never|nor|cannot)\b|n't\b", re.IGNORECASE)
+
+
+def forbids(sentence: str) -> bool:
+    """True when a sentence rules something out rather than allowing it up to a bound."""
+    return bool(_FORBIDS.search(_BOUND_WORDS.sub(" ", sentence)))
 
 
 def list_items(text: str) -> list[str]:
