@@ -80,6 +80,9 @@ PINNED_BLIND_QA_SETS = [  # (hashes, id marker, split): each written before the 
     ({"sample_qa_kinds5.yaml": "d76e0336683999f01a89f42468008a9f75981797151316dfe85d3d723ce3a403",
       "18f_qa_kinds5.yaml": "e02c023f78e0b47bb5a42ee3b1efa72a91bd7f3a554c408421a516020c779516"},
      "-qk5-", "blind-qa5"),
+    ({"sample_qa_kinds6.yaml": "a7636283ad2d6cdcca7e16bc3010a722ab96077b07bb89de18cec553828db477",
+      "18f_qa_kinds6.yaml": "5041ddceb2e359c7113187a0c65b35330620714a00fee9fadf2cc35868b93a5d"},
+     "-qk6-", "blind-qa6"),
 ]
 
 
@@ -88,8 +91,8 @@ PINNED_BLIND_QA_SETS = [  # (hashes, id marker, split): each written before the 
 def test_later_blind_qa_sets_are_pinned_and_out_of_every_default_run(
         hashes: dict[str, str], marker: str, split: str) -> None:
     """The second (written after the first was spent), third (session 18, after the second
-    was), fourth (session 20, after the third was) and fifth (session 22, after the fourth
-    was) blind QA sets: run only with `--split <split>`, once, with the design they judge."""
+    was), fourth (session 20, after the third was), fifth (session 22, after the fourth
+    was) and sixth (session 23, after the fifth was) blind QA sets: run only with `--split <split>`, once, with the design they judge."""
     for name, digest in hashes.items():
         assert hashlib.sha256((DATASETS / name).read_bytes()).hexdigest() == digest, name
     rows = [c for c in load_cases(include_blind=True) if marker in c.id]
