@@ -100,13 +100,16 @@ def test_the_blind_alignment_set_is_unchanged_and_out_of_every_default_run() -> 
 
 
 PINNED_BLIND_ALIGNMENT_SETS = [  # (file, sha256, id prefix, split, rows): each written before
-    # the design step it judges — blind2 in session 18, blind3 and blind4 in session 22
+    # the design step it judges — blind2 in session 18, blind3 and blind4 in session 22,
+    # blind5 in session 23
     ("blind_alignment2.yaml", "44d8686fed2fb321113f3d385cd7ed636eafe066d22718cdc6fad7b954519b97",
      "blind2-", "blind2", 43),
     ("blind_alignment3.yaml", "e4b0a0630ccf392985ab86955d4ab0ecc5a72aedc278a46a7673a7ab625631d7",
      "blind3-", "blind3", 44),
     ("blind_alignment4.yaml", "4ec05018d0755b95f7c68fee94dfe3ef0d6e96fc0bed697a29a2cc86c54fc96c",
      "blind4-", "blind4", 44),
+    ("blind_alignment5.yaml", "03c43cf99c5e141b571ffe84a36ff3fe60a05931acaf3334ae7af864b02e65e2",
+     "blind5-", "blind5", 44),
 ]
 
 
