@@ -36,6 +36,7 @@ NOT_FUNDED = ("What we will not fund in 2027", "- A pop-up repair van\n- A capsu
     (ABROAD, "Open our web shop to customers in the UK.", "UK"),
     (MONEY, "An angel group offers $300,000 for a 15% stake.", "15% stake"),
     (MONEY, "Take a convertible note from a cycling-tech fund.", "convertible note"),
+    (MONEY, "Our biggest dealer offers $300,000 for 15% of the business.", "15% of the business"),
     (DEALS, "Every order of two tubes gets the third tube free in May.", "third tube free"),
     (DEALS, "List our tune-ups on Groupon for the spring.", "Groupon"),
 ])
