@@ -2,9 +2,9 @@
 
 Runs `check.kind_findings` — the production path — over every alignment row of the named
 splits (dev and spent blind sets only; never an unrun blind set: blind5 is refused) and
-prints, per label, how many rows it fires on, with the member and the non-goal for each fire. A fire on a row not
-labelled misaligned is a wrong break (the costly error is the other way, but a rule that
-fires on aligned work is worse than none).
+prints, per label, how many rows it fires on, with the member and the non-goal for each
+fire. A fire on a row not labelled misaligned is a wrong break (the costly error is the
+other way, but a rule that fires on aligned work is worse than none).
 
     python -m research.nongoal_kinds.probe [--splits dev,blind,blind2,blind3] [--corpus sample]
 """
