@@ -29,6 +29,7 @@ BLIND_SHA256 = "208e23ce86c2300282e3b30906e14062362e352b065cf94ba697b4f642762fdc
 
 
 SCENARIOS2_SHA256 = "3d4f9b82fa56a3c6629e0e04e27502c763056b31ec33ea726271d76cac7bbd5e"
+SCENARIOS3_SHA256 = "7eae62ba625b4ff59ea2025ec99d7f31460af587216b7ed1000c136fdfcabefc"
 SCENARIOS_SHA256 = "3b715392e596b28817a254b5ce8bff2a3e9e193249eebd6647bdae62b24e0d80"
 
 
@@ -62,6 +63,20 @@ def test_the_second_blind_scenario_set_is_pinned_and_out_of_every_default_run() 
     assert not [c for c in load_cases() if c.id.startswith("scenario2-")]
     rows = [c for c in load_cases(include_blind=True) if c.id.startswith("scenario2-")]
     assert {c.metadata["split"] for c in rows} == {"blind2"} and len(rows) == 30
+
+
+def test_the_third_blind_scenario_set_is_pinned_and_out_of_every_default_run() -> None:
+    """Written in session 23 after the second blind set was spent, before the next exposure
+    step: run only with `--split blind3`, once."""
+    import hashlib
+
+    from evals.cases import DATASETS
+
+    data = (DATASETS / "scenarios_blind3.yaml").read_bytes()
+    assert hashlib.sha256(data).hexdigest() == SCENARIOS3_SHA256
+    assert not [c for c in load_cases() if c.id.startswith("scenario3-")]
+    rows = [c for c in load_cases(include_blind=True) if c.id.startswith("scenario3-")]
+    assert {c.metadata["split"] for c in rows} == {"blind3"} and len(rows) == 30
 
 
 def test_the_dev_scenarios_are_pinned_and_a_crashed_scenario_row_is_an_error() -> None:
