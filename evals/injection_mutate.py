@@ -31,6 +31,8 @@ ATTACKS = Path(__file__).resolve().parent / "datasets" / "attacks" / "injection_
 ATTACKS_2 = ATTACKS.with_name("injection_attacks_2.yaml")
 #: The third set (splits dev3, blind3), written after the second blind split was spent.
 ATTACKS_3 = ATTACKS.with_name("injection_attacks_3.yaml")
+#: The fourth set (splits dev4, blind4), written after the third blind split was spent.
+ATTACKS_4 = ATTACKS.with_name("injection_attacks_4.yaml")
 PLACES = ("paragraph", "split_sentences", "table_cell", "footnote", "front_matter",
           "link_title", "image_alt", "html_comment", "docx_comment", "docx_header",
           "pdf_metadata", "system_line", "zero_width", "homoglyph", "other_language")
@@ -66,7 +68,7 @@ class Attack:
 
 
 def load_attacks(split: str = "") -> list[Attack]:
-    rows = [row for path in (ATTACKS, ATTACKS_2, ATTACKS_3)
+    rows = [row for path in (ATTACKS, ATTACKS_2, ATTACKS_3, ATTACKS_4)
             for row in yaml.safe_load(path.read_text(encoding="utf-8"))]
     attacks = [Attack(r["id"], r["split"], r["place"], r["goal"], r["success"],
                       tuple(r.get("parts") or [r["text"]])) for r in rows]
