@@ -83,6 +83,9 @@ PINNED_BLIND_QA_SETS = [  # (hashes, id marker, split): each written before the 
     ({"sample_qa_kinds6.yaml": "a7636283ad2d6cdcca7e16bc3010a722ab96077b07bb89de18cec553828db477",
       "18f_qa_kinds6.yaml": "5041ddceb2e359c7113187a0c65b35330620714a00fee9fadf2cc35868b93a5d"},
      "-qk6-", "blind-qa6"),
+    ({"sample_qa_kinds7.yaml": "c804ce64875d4414e7436cfbfa65311dc79d33151600b128de8684a8e79e569e",
+      "18f_qa_kinds7.yaml": "4efb167fd9718008a3e9191645464cbcec5ef93154064057e1e4019014bb8a13"},
+     "-qk7-", "blind-qa7"),
 ]
 
 
@@ -92,8 +95,8 @@ def test_later_blind_qa_sets_are_pinned_and_out_of_every_default_run(
         hashes: dict[str, str], marker: str, split: str) -> None:
     """The second (written after the first was spent), third (session 18, after the second
     was), fourth (session 20, after the third was), fifth (session 22, after the fourth
-    was) and sixth (session 23, after the fifth was) blind QA sets: run only with
-    `--split <split>`, once, with the design they judge."""
+    was), sixth and seventh (session 23, each after the one before was) blind QA sets: run
+    only with `--split <split>`, once, with the design they judge."""
     for name, digest in hashes.items():
         assert hashlib.sha256((DATASETS / name).read_bytes()).hexdigest() == digest, name
     rows = [c for c in load_cases(include_blind=True) if marker in c.id]
