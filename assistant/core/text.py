@@ -19,11 +19,12 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+import simplemma
 import snowballstemmer
 
-__all__ = ["NUMBER_PATTERN", "NUMBER_WORDS", "STOP_WORDS", "content_stems", "content_words",
-           "forbids", "format_amount", "list_items", "numbers_in", "split_sentences", "stem",
-           "table_rows"]
+__all__ = ["FRACTION_WORDS", "NUMBER_PATTERN", "NUMBER_WORDS", "STOP_WORDS", "content_stems",
+           "content_words", "forbids", "format_amount", "lemma_stem", "list_items", "numbers_in",
+           "split_sentences", "stem", "table_rows"]
 
 STOP_WORDS = frozenset({
     "the", "a", "an", "and", "or", "of", "to", "in", "on", "for", "with", "by", "from", "at",
@@ -36,6 +37,10 @@ _STEMMER = snowballstemmer.stemmer("english")
 
 NUMBER_WORDS = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
                 "eleven", "twelve")  # NUMBER_WORDS.index(w) + 1 is the value
+# Fractions and multiples written as words ("a tenth of", "half", "twice"): values, not topics.
+FRACTION_WORDS = ("half", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth",
+                  "tenth", "twentieth", "hundredth", "twice", "double", "triple", "halves",
+                  "thirds", "fifths", "tenths")
 # A number as written: '2,410', '6.8', '12' (currency and units are the caller's business).
 NUMBER_PATTERN = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
 # "one" is left out of numbers_in: it is mostly a pronoun ("no one", "one of our")
@@ -81,6 +86,12 @@ def split_sentences(text: str, *, lines: bool = False, semicolons: bool = False)
 def stem(word: str) -> str:
     """The English Snowball stem of a lower-case word ("discounts" -> "discount")."""
     return str(_STEMMER.stemWord(word))
+
+
+def lemma_stem(word: str) -> str:
+    """The stem of a word's dictionary form, so irregular forms meet ("became" and "become",
+    "made" and "make", "paid" and "pay"; simplemma's English lexicon)."""
+    return stem(str(simplemma.lemmatize(word, lang="en")).lower())
 
 
 def content_words(text: str, min_length: int = 3) -> list[str]:

@@ -31,12 +31,21 @@ from typing import Literal
 
 from assistant.core.quantities import limits_in, quantities_in
 from assistant.core.safety import without_planted_sentences
-from assistant.core.text import NUMBER_WORDS, content_words, numbers_in, split_sentences, stem
+from assistant.core.text import (
+    FRACTION_WORDS,
+    NUMBER_WORDS,
+    content_words,
+    lemma_stem,
+    numbers_in,
+    split_sentences,
+    stem,
+)
 from assistant.knowledge.base import KnowledgeBase, SearchHit
 from assistant.knowledge.embeddings import cosine
 from assistant.knowledge.vocabulary import workspace_stems
 
-__all__ = ["EXTRACT_AT", "Sentence", "asks_number", "best_sentences", "evidence_polarity",
+__all__ = ["EXTRACT_AT", "Sentence", "asked_head", "asks_number", "best_sentences",
+           "evidence_polarity",
            "extractive", "held", "is_yes_no", "naming_stems", "number_held", "passage_sentences",
            "stated_polarity", "unmentioned", "values_in"]
 
@@ -125,11 +134,35 @@ def unmentioned(question: str, kb: KnowledgeBase) -> list[str]:
     # adverbs ask how, they do not name what ("Does CoE usually …?": documents need not say
     # "usually"; two answerable blind questions were declined on it)
     words = [w for w in content_words(question) if stem(w) not in ASKING
-             and not (w.endswith("ly") and len(w) > 5)
-             and w not in NUMBER_WORDS]  # "more than ten days?" — values, not topics
+             and not (w.endswith("ly") and len(w) > 5)  # "more than ten days?", "a tenth":
+             and w not in NUMBER_WORDS and w not in FRACTION_WORDS]  # values, not topics
     return list(dict.fromkeys(
         w for w in words if not _mentioned(stem(w), vocabulary)
+        and lemma_stem(w) not in vocabulary  # "become" where the documents say "became"
         and not any(o in vocabulary for o in OPPOSITES.get(stem(w), ()))))
+
+
+# "How long is the warranty on …?", "Which firm is …?": the first content word after the
+# question's opening is what it asks about. Measure words name no topic of their own.
+_WH_OPENING = re.compile(
+    r"^\s*(?:what|which|who|whose|when|where|how(?:\s+(?:many|much|long|often|far|big|large|"
+    r"old))?)\b(?:\s+(?:is|are|was|were|does|do|did|will|has|have|can)\b)?"
+    r"(?:\s+(?:the|our|a|an|its|their|this|that|we|us)\b)*\s*", re.IGNORECASE)
+_MEASURES = frozenset({"percentage", "percent", "proportion", "number", "amount", "share",
+                       "figure", "total", "level", "count", "fraction", "ratio", "name", "date",
+                       "year", "month", "day", "time", "maximum", "minimum", "average", "main",
+                       "highest", "lowest", "largest", "smallest", "biggest", "deepest",
+                       "first", "last", "latest", "next", "typical", "usual", "current"})
+
+
+def asked_head(question: str) -> str:
+    """The word a wh-question asks about ("warranty" in "How long is the warranty on the new
+    roaster?"), "" for a yes/no question or one that opens with a measure ("What share …")."""
+    opening = _WH_OPENING.match(question)
+    if opening is None or not opening.group(0).strip():
+        return ""
+    words = content_words(question[opening.end():])
+    return words[0] if words and words[0] not in _MEASURES else ""
 
 
 def passage_sentences(text: str) -> list[str]:

@@ -12,8 +12,10 @@ The model proposes, code disposes (`answer_checks`, issue 25): "not covered" fro
 not passed on when a passage sentence is close to the question — Keel asks once more with only
 the best passages and, failing that, quotes the sentence ("Your documents say: …",
 `quoted=True`). An answer to a question naming something the documents never mention, whose
-cited sentences do not hold the rest of the question, becomes "not covered". A yes/no answer
-whose opening word the cited or closest sentence contradicts is replaced by that sentence.
+cited sentences do not hold the rest of the question — or whose unmentioned word is the one
+it asks about ("How long is the *warranty* on the new roaster?") — becomes "not covered".
+A yes/no answer whose opening word the cited or closest sentence contradicts is replaced by
+that sentence.
 An answer that declines in other words or restates the question counts as a decline; one whose
 numbers or names no passage ties to the question is replaced by a quote or "not covered"
 (`claims`).
@@ -35,6 +37,7 @@ from assistant.core.text import numbers_in
 from assistant.knowledge.answer_checks import (
     EXTRACT_AT,
     Sentence,
+    asked_head,
     asks_number,
     best_sentences,
     evidence_polarity,
@@ -153,8 +156,9 @@ def settle(question: str, raw: str, hits: list[SearchHit], kb: KnowledgeBase, ll
             return _polarity_checked(question, retry, best, kb)
         return _quoted(question, sentences, hits, kb,
                        "The model found no answer; Keel quotes the closest sentence instead.")
-    if missing and not _holds_rest(question, answer, missing):
-        return _not_covered(question, kb, hits, missing)
+    if missing and (asked_head(question) in missing
+                    or not _holds_rest(question, answer, missing)):
+        return _not_covered(question, kb, hits, missing)  # what it asks about is not there
     if asks_number(question) and not number_held(
             question, _MARKER.sub("", answer.answer),
             [h for h in hits if h.chunk_id in {c.chunk_id for c in answer.citations}],

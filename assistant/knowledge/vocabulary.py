@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
-from assistant.core.text import content_words, stem
+from assistant.core.text import content_words, lemma_stem, stem
 from assistant.knowledge.base import KnowledgeBase
 
 __all__ = ["COMMON_AT", "common_stems", "stem_frequency", "workspace_stems"]
@@ -19,7 +19,7 @@ COMMON_AT = 0.15  # a stem used by this share of the chunks or more is an everyd
 @dataclass(frozen=True)
 class _Words:
     chunks: Counter[str]  # stem -> how many chunks use it
-    every: frozenset[str]  # every stem of the chunks, titles and sections
+    every: frozenset[str]  # every stem (and lemma's stem) of the chunks, titles and sections
 
 
 _CACHE: dict[tuple[str, str, int], _Words] = {}
@@ -34,15 +34,18 @@ def _words(kb: KnowledgeBase) -> _Words:
         per_chunk = [{stem(w) for w in content_words(str(t))} for t in got["documents"]]
         labels = {stem(w) for m in got["metadatas"]
                   for w in content_words(f"{m.get('title', '')} {m.get('section', '')}")}
+        words = {w for t in got["documents"] for w in content_words(str(t))}
+        lemmas = {lemma_stem(w) for w in words}  # "became" is also "become"
         if len(_CACHE) >= 8:
             _CACHE.clear()
         _CACHE[key] = _Words(Counter(s for stems in per_chunk for s in stems),
-                             frozenset().union(*per_chunk, labels))
+                             frozenset().union(*per_chunk, labels, lemmas))
     return _CACHE[key]
 
 
 def workspace_stems(kb: KnowledgeBase) -> frozenset[str]:
-    """Every stem of the workspace's chunks, titles and sections."""
+    """Every stem of the workspace's chunks, titles and sections, and the stem of each of
+    their words' dictionary forms (`core.text.lemma_stem`)."""
     return _words(kb).every
 
 
