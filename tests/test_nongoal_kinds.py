@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 
 from assistant.alignment.check import check_proposal, kind_findings
+from assistant.alignment.duties import duty_breaks
 from assistant.alignment.kinds import kind_breaks, kinds, ruled_out_items
 from assistant.core.config import Settings
 from assistant.core.places import foreign_places
@@ -110,3 +111,36 @@ def test_the_check_reports_a_kind_break_as_a_cited_non_goal_conflict_fake_model(
             llm.close()
     assert report.verdict == "misaligned"
     assert "No supermarket chains" in report.basis and "Costco" in report.basis
+
+
+# --- values whose duty a proposal stops (`alignment/duties.py`) --------------------------------
+
+CRAFT = ("We bake in small batches and taste every loaf before it leaves. "
+         "Growth that forces us to cut quality is growth we turn down.")
+OPEN = "Everyone here can see the monthly numbers: revenue, margin, cash and payroll totals."
+
+
+@pytest.mark.parametrize(("value", "proposal", "words"), [
+    (CRAFT, "From May, stop tasting every loaf so the bakers gain an hour a day.",
+     ("loaf", "tast")),
+    (OPEN, "Only the owners will see it: we no longer show margin and payroll totals to staff.",
+     ("margin", "payrol", "total")),
+    (CRAFT, "Skip tasting the rye batches on Sundays.", ("batch", "tast")),
+])
+def test_a_clause_that_stops_a_values_duty_breaks_it(value: str, proposal: str,
+                                                      words: tuple[str, ...]) -> None:
+    found = duty_breaks(proposal, value)
+    assert found and set(words) <= set(found[0].words)
+    assert found[0].sentence in value and found[0].clause in proposal
+
+
+@pytest.mark.parametrize("proposal", [
+    # a substitution may be an upgrade (a dev row: one hour instead of one business day)
+    "Answer every message within one hour instead of one business day.",
+    "Stop the van at the market on Saturdays.",  # a ceasing word, none of a duty's words
+    "Taste one in five new recipes first.",  # one shared word is not enough
+    "Keep tasting every loaf. Stop selling day-old bread.",  # the stop is another clause's
+])
+def test_no_duty_break_without_a_ceasing_clause_on_the_values_words(proposal: str) -> None:
+    assert duty_breaks(proposal, CRAFT + " We answer every message within one business day.") \
+        == []

@@ -22,6 +22,7 @@ from typing import Literal
 from langchain_core.messages import HumanMessage, SystemMessage
 from pydantic import BaseModel, Field
 
+from assistant.alignment.duties import duty_breaks
 from assistant.alignment.elements import (
     DUPLICATE_AT,
     Element,
@@ -146,7 +147,9 @@ def check_proposal(text: str, kb: KnowledgeBase, llm: LLM,
     tell(total, total, "Checking stated limits and scoring")
     breaches, outside = find_breaches(text, kb), find_outside(text, kb)
     findings += [_breach_finding(b) for b in breaches] + [_outside_finding(o) for o in outside]
-    findings += kind_findings(text, kb, findings)
+    statements = _statement_chunks(kb)
+    findings += kind_findings(text, kb, findings, statements)
+    findings += duty_findings(text, statements, common)
     chunks = {h.chunk_id: h for h in [*(e.hit for e in elements), *(b.hit for b in breaches),
                                        *(o.hit for o in outside)]}
     score = score_findings(findings, chunks)
@@ -309,15 +312,16 @@ def _outside_finding(out: Outside) -> ElementFinding:
         citations=[_cite(out.hit, out.sentence)])
 
 
-def kind_findings(text: str, kb: KnowledgeBase,
-                  found: list[ElementFinding] | None = None) -> list[ElementFinding]:
+def kind_findings(text: str, kb: KnowledgeBase, found: list[ElementFinding] | None = None,
+                  statements: list[SearchHit] | None = None) -> list[ElementFinding]:
     """Non-goals the proposal breaks with a member of the kind they rule out (`kinds.py`:
     Target for "big-box stores"), checked in code against every non-goal statement of the
     workspace; one finding per non-goal, none for a non-goal already found broken."""
     broken = {c.chunk_id for f in found or [] if f.stance == "conflicts" and f.kind == "non-goal"
               for c in f.citations}
     out = []
-    for hit in _non_goal_chunks(kb):
+    chunks = statements if statements is not None else _statement_chunks(kb)
+    for hit in (h for h in chunks if kind_of(h) == "non-goal"):
         heading = hit.section.split(" > ")[-1] or hit.title
         breaks = [] if hit.chunk_id in broken else kind_breaks(text, heading, hit.text)
         if breaks:
@@ -331,10 +335,30 @@ def kind_findings(text: str, kb: KnowledgeBase,
     return out
 
 
-def _non_goal_chunks(kb: KnowledgeBase) -> list[SearchHit]:
-    """Every chunk of the workspace that states a non-goal (`elements.kind_of`)."""
+def duty_findings(text: str, statements: list[SearchHit],
+                  common: frozenset[str] = frozenset()) -> list[ElementFinding]:
+    """Values whose duty a clause of the proposal stops (`duties.py`: "stop cupping every
+    batch" against "we … cup every batch"), checked in code against every value statement;
+    one finding per value."""
+    out = []
+    for hit in (h for h in statements if kind_of(h) == "value"):
+        breaks = duty_breaks(text, hit.text, common)
+        if breaks:
+            b = breaks[0]
+            out.append(ElementFinding(
+                element=hit.section.split(" > ")[-1] or hit.title, kind="value",
+                statement=hit.text, stance="conflicts",
+                reason=f"The proposal would “{b.clause}”, which stops what the value says: "
+                       f"“{b.sentence}” (shared words: {', '.join(b.words)}).",
+                proposal_evidence=b.clause, duty_break=True, citations=[_cite(hit, b.sentence)]))
+    return out
+
+
+def _statement_chunks(kb: KnowledgeBase) -> list[SearchHit]:
+    """Every chunk of the workspace that can state a non-goal or a value (current OKRs
+    aside), for the rules that read them all (`kinds.py`, `duties.py`)."""
     return [hit for doc in kb.documents() if doc.kind != "okrs"
-            for hit in kb.chunks_of(doc.doc_id) if kind_of(hit) == "non-goal"]
+            for hit in kb.chunks_of(doc.doc_id)]
 
 
 def _duplicate(element: Element, text: str) -> bool:

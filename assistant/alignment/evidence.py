@@ -4,9 +4,10 @@ The first design's verdict leans on the 1.5B model's reading, which says "suppor
 everything. Here the model only reads the proposal and proposes; the verdict is decided by
 evidence checked in code against the strategy map a person confirmed:
 
-* **misaligned** — a rule checked in code fired on a confirmed element: a non-goal broken, a
-  number beyond a limit a non-goal or value states (the first design's rule findings, which
-  were right 15 of 16 times).
+* **misaligned** — a rule checked in code fired on a confirmed element: a non-goal broken (in
+  its words, or by a member of the kind it rules out: `kinds.py`), a number beyond a limit a
+  non-goal or value states (the first design's rule findings, which were right 15 of 16
+  times), a value's duty stopped ("stop cupping every batch": `duties.py`).
 * **partially_aligned** — a rule fired that the rubric reads as "needs changing first": a plan's
   cap exceeded, a place outside the focus region, a planned initiative duplicated; or the
   proposal traces to a KR but the manager's budget answer exceeds the department's budget.
@@ -110,7 +111,7 @@ def _rule_findings(report: AlignmentReport) -> tuple[list[ElementFinding], list[
         return f.limit_breach and (f.kind == "value" or (f.kind == "non-goal"
                                                          and forbids(f.statement)))
     hard = [f for f in report.findings if f.stance == "conflicts" and (
-        (f.kind == "non-goal" and not f.limit_breach) or hard_limit(f))]
+        (f.kind == "non-goal" and not f.limit_breach) or hard_limit(f) or f.duty_break)]
     soft = [f for f in report.findings if (f.stance == "conflicts" and (
         f.outside_focus or (f.limit_breach and not hard_limit(f)))) or f.duplicate]
     return hard, soft
@@ -228,7 +229,7 @@ def _over_budget(elements: list[MapElement], budget: float | None, department: s
 def _why(f: ElementFinding) -> str:
     what = ("outside the focus region" if f.outside_focus else "beyond the stated limit"
             if f.limit_breach else "repeats a planned initiative" if f.duplicate
-            else "breaks the non-goal")
+            else "stops what the value says" if f.duty_break else "breaks the non-goal")
     quote = f.citations[0].quote if f.citations else f.statement
     evidence = f" (“{f.proposal_evidence}”)" if f.proposal_evidence else ""
     return f"{what} “{f.element}”{evidence} — “{quote[:160]}”"

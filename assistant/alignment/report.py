@@ -137,6 +137,7 @@ class ElementFinding(BaseModel):
     limit_breach: bool = False  # a number in the proposal exceeds the limit the statement sets
     outside_focus: bool = False  # the proposal names a place outside the focus it states
     of_kind: bool = False  # the proposal names a member of the kind it rules out (kinds.py)
+    duty_break: bool = False  # a clause of the proposal stops what the value says (duties.py)
     similarity: float = 0.0
     citations: list[Citation] = []
     error: str = ""  # the model's answer could not be read; the finding does not count
