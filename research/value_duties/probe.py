@@ -56,7 +56,7 @@ def fires(text: str, table: list[tuple[str, str, set[str]]], window: int, need: 
     for m in NEGATOR.finditer(text):
         clause = re.split(r"[.;:!?]", text[m.end():], maxsplit=1)[0]  # to the clause's end
         after = {stem(w) for w in content_words(clause)[:window]}
-        for value, sentence, stems in table:
+        for value, _sentence, stems in table:
             shared = sorted(after & stems)
             if len(shared) >= need:
                 found.append((value, m.group(0), shared))
