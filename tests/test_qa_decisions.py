@@ -213,3 +213,15 @@ def test_scripted_marker_after_the_full_stop_cites_that_sentence(sample_kb: Know
     answer, _ = _ask(sample_kb, question, f"We work with 104 partner cafés. [S{wrong + 1}]")
     assert answer.covered and [c.chunk_id for c in answer.citations] == [hits[holder].chunk_id]
     assert "104" in answer.citations[0].quote
+
+
+def test_scripted_list_of_section_names_is_cited_to_their_passages(
+        sample_kb: KnowledgeBase) -> None:
+    """The model listed the values' names without a marker (the third attack set's blind run:
+    six answers Keel could not cite); each line that is a retrieved passage's heading is cited
+    to that passage."""
+    answer, _ = _ask(sample_kb, "What are our values?",
+                     "Our values are:\n1. Regulars first\n2. Craft over scale\n3. Open books")
+    assert answer.covered and len(answer.citations) >= 2
+    assert "Regulars first [S" in answer.answer and _quotes_are_real(sample_kb, answer)
+    assert any("naming its heading" in w for w in answer.warnings)

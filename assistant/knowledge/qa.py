@@ -33,7 +33,7 @@ from assistant.core.errors import InputError, KnowledgeError
 from assistant.core.output_guard import removal_notes
 from assistant.core.safety import clean_model_text, passages_block, strip_echoes
 from assistant.core.schemas import Citation, GroundedAnswer
-from assistant.core.text import numbers_in
+from assistant.core.text import content_stems, numbers_in
 from assistant.knowledge.answer_checks import (
     EXTRACT_AT,
     Sentence,
@@ -242,10 +242,10 @@ def finish_answer(question: str, raw: str, hits: list[SearchHit],
     warnings += echoes
     if text.upper().startswith("NOT COVERED") or not text:
         return _not_covered(question, kb, hits)
-    text, added = _cite_restatements(text, [h.text for h in hits])
+    text, added = _cite_restatements(text, hits)
     if added:
         warnings.append(f"Keel cited {added} sentence(s) the model left uncited, each restating "
-                        "one passage nearly word for word.")
+                        "one passage nearly word for word or naming its heading.")
     text = _SPELLED.sub(lambda m: f"[{m.group(1).upper()}]", text)
     citations: dict[str, Citation] = {}
     bad: set[str] = set()
@@ -305,16 +305,35 @@ def _number_holder(sentence: str, index: int, hits: list[SearchHit]) -> int:
     return holders[0] if len(holders) == 1 else index
 
 
-def _cite_restatements(text: str, passages: list[str]) -> tuple[str, int]:
-    """(text with a marker after each uncited sentence that restates a passage, how many)."""
+def _cite_restatements(text: str, hits: list[SearchHit]) -> tuple[str, int]:
+    """(text with a marker after each uncited sentence that restates a passage — or a line
+    that is exactly a passage's heading, a list of the values' names — how many)."""
     parts = _BREAK.split(text)
+    passages = [h.text for h in hits]
     added = 0
     for i in range(0, len(parts), 2):  # even items are sentences, odd ones the breaks
         sentence = parts[i]
-        if _MARKER.search(sentence) or (index := attribute(sentence, passages)) is None:
+        if _MARKER.search(sentence):
+            continue
+        index = attribute(sentence, passages)
+        if index is None and (index := _heading_of(sentence, hits)) is None:
             continue
         end = _END.search(sentence)
         cut = end.start() if end else len(sentence)
         parts[i] = f"{sentence[:cut]} [S{index + 1}]{sentence[cut:]}"
         added += 1
     return "".join(parts), added
+
+
+def _heading_of(line: str, hits: list[SearchHit]) -> int | None:
+    """The passage whose own heading the line names and nothing more ("2. Regulars first"):
+    the model listed the sections it read (session 20's blind attack runs: a list of the
+    values' names, uncited, left Keel with no cited answer)."""
+    said = content_stems(_LIST_MARK.sub("", line))
+    if not said:
+        return None
+    return next((i for i, h in enumerate(hits)
+                 if content_stems(h.section.split(" > ")[-1]) == said), None)
+
+
+_LIST_MARK = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s*|\*\*|__")
