@@ -140,6 +140,13 @@ def test_unmentioned_words_ignore_asking_words_and_match_word_families(
     assert unmentioned("Do referrals bring more than a tenth of our new subscribers?",
                        sample_kb) == []
     assert unmentioned("What drove the most shared posts?", sample_kb) == []  # "drive"
+    # "key result" where the page writes "KR1", "able" in "be able to" (spent blind-qa7)
+    assert unmentioned("Who owns the key result on gift subscriptions?", sample_kb) == []
+    assert unmentioned("Are we able to pause subscriptions?", sample_kb) == []
+    # an ordinal names which one; only a fraction is a value ("a tenth", not "third partner")
+    from assistant.knowledge.answer_checks import _fraction
+    assert _fraction("tenth", "more than a tenth of them?") and _fraction("half", "half of it")
+    assert not _fraction("third", "Which agency was CoE's third partner?")
 
 
 @pytest.mark.parametrize(("question", "head"), [
@@ -225,3 +232,10 @@ def test_scripted_list_of_section_names_is_cited_to_their_passages(
     assert answer.covered and len(answer.citations) >= 2
     assert "Regulars first [S" in answer.answer and _quotes_are_real(sample_kb, answer)
     assert any("naming its heading" in w for w in answer.warnings)
+
+
+def test_a_sentence_holds_a_questions_word_in_an_irregular_form() -> None:
+    from assistant.knowledge.answer_checks import held, naming_stems
+
+    wanted = naming_stems("How much did the team grow in those months?")
+    assert held(wanted, "We grew 10x in the following 18 months!") == 2  # grow, month

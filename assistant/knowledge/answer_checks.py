@@ -67,7 +67,8 @@ ASKING = frozenset(stem(w) for w in (
     "currently", "current", "often", "long", "like", "look", "looks", "allow", "allowed",
     "problem", "problems", "learn", "learned", "tell", "know", "mean", "means", "kind", "type",
     "say", "says", "said", "ever", "also", "still", "right", "true", "really", "there",
-    "exist", "exists", "any", "some", "need", "needs", "want", "wants", "use", "used", "make"))
+    "exist", "exists", "any", "some", "need", "needs", "want", "wants", "use", "used", "make",
+    "able", "unable"))  # "be able to" asks whether, it names nothing
 # Qualities a question may ask about in the word the documents do not use: "Is the invite link
 # easy to find?" where they say "hard to find". A small hand list (no thesaurus ships offline);
 # each pair both ways. The documents speak of the quality when they use its opposite, and a
@@ -111,8 +112,9 @@ class Sentence:
 
 def held(wanted: set[str], text: str) -> int:
     """How many of the `wanted` stems the text holds, a word family counting ("roastery" is
-    held by "roasters": the first `PREFIX` letters of stems that long)."""
-    have = {stem(w) for w in content_words(text)}
+    held by "roasters": the first `PREFIX` letters of stems that long) and an irregular form
+    its dictionary form ("grew" holds "grow")."""
+    have = {s for w in content_words(text) for s in (stem(w), lemma_stem(w))}  # "grew": grow
     prefixes = {h[:PREFIX] for h in have if len(h) >= PREFIX}
     return sum(1 for w in wanted if w in have or (len(w) >= PREFIX and w[:PREFIX] in prefixes))
 
@@ -135,7 +137,7 @@ def unmentioned(question: str, kb: KnowledgeBase) -> list[str]:
     # "usually"; two answerable blind questions were declined on it)
     words = [w for w in content_words(question) if stem(w) not in ASKING
              and not (w.endswith("ly") and len(w) > 5)  # "more than ten days?", "a tenth":
-             and w not in NUMBER_WORDS and w not in FRACTION_WORDS]  # values, not topics
+             and w not in NUMBER_WORDS and not _fraction(w, question)]  # values, not topics
     return list(dict.fromkeys(
         w for w in words if not _mentioned(stem(w), vocabulary)
         and lemma_stem(w) not in vocabulary  # "become" where the documents say "became"
@@ -163,6 +165,15 @@ def asked_head(question: str) -> str:
         return ""
     words = content_words(question[opening.end():])
     return words[0] if words and words[0] not in _MEASURES else ""
+
+
+def _fraction(word: str, question: str) -> bool:
+    """A fraction or multiple written as a word: "half", "twice", "a tenth", "two thirds" —
+    not an ordinal naming which one ("CoE's third partner")."""
+    if word not in FRACTION_WORDS:
+        return False
+    return word in ("half", "halves", "twice", "double", "triple") or bool(re.search(
+        rf"\b(?:a|an|one|two|three|four|five|\d+)\s+{word}\b", question, re.IGNORECASE))
 
 
 def passage_sentences(text: str) -> list[str]:

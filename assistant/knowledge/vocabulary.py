@@ -5,8 +5,10 @@ roaster — decide nothing)."""
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass
+from typing import Any
 
 from assistant.core.text import content_words, lemma_stem, stem
 from assistant.knowledge.base import KnowledgeBase
@@ -36,11 +38,27 @@ def _words(kb: KnowledgeBase) -> _Words:
                   for w in content_words(f"{m.get('title', '')} {m.get('section', '')}")}
         words = {w for t in got["documents"] for w in content_words(str(t))}
         lemmas = {lemma_stem(w) for w in words}  # "became" is also "become"
+        lemmas |= _spelled_out(got["documents"])  # "KR1" is also "key result"
         if len(_CACHE) >= 8:
             _CACHE.clear()
         _CACHE[key] = _Words(Counter(s for stems in per_chunk for s in stems),
                              frozenset().union(*per_chunk, labels, lemmas))
     return _CACHE[key]
+
+
+# Goal-setting abbreviations a page uses where a reader writes the words ("Who owns the key
+# result on gift subscriptions?" of a page listing "KR3: Sell 400 gift subscriptions").
+_ABBREVIATIONS = {"KR": "key result", "OKR": "objective key result", "KPI": "key performance "
+                  "indicator", "FY": "fiscal year", "Q": "quarter", "YoY": "year",
+                  "QBR": "quarterly business review"}
+_ABBREVIATED = re.compile(r"\b(" + "|".join(sorted(_ABBREVIATIONS, key=len, reverse=True))
+                          + r")s?\d*\b")
+
+
+def _spelled_out(texts: list[str] | list[Any]) -> set[str]:
+    """Stems of the words the goal-setting abbreviations the texts use stand for."""
+    found = {m.group(1) for t in texts for m in _ABBREVIATED.finditer(str(t))}
+    return {stem(w) for a in found for w in content_words(_ABBREVIATIONS[a])}
 
 
 def workspace_stems(kb: KnowledgeBase) -> frozenset[str]:
