@@ -86,6 +86,9 @@ PINNED_BLIND_QA_SETS = [  # (hashes, id marker, split): each written before the 
     ({"sample_qa_kinds7.yaml": "c804ce64875d4414e7436cfbfa65311dc79d33151600b128de8684a8e79e569e",
       "18f_qa_kinds7.yaml": "4efb167fd9718008a3e9191645464cbcec5ef93154064057e1e4019014bb8a13"},
      "-qk7-", "blind-qa7"),
+    ({"sample_qa_kinds8.yaml": "4870ad3894d1343e65be61b49c958097f7d286c5d354b37c658a8f6e5ce32903",
+      "18f_qa_kinds8.yaml": "5b2d6bc004f4f48f9b1975c8665733542069045dacc8fb0f9e2f0916dbde45f8"},
+     "-qk8-", "blind-qa8"),
 ]
 
 
@@ -95,7 +98,7 @@ def test_later_blind_qa_sets_are_pinned_and_out_of_every_default_run(
         hashes: dict[str, str], marker: str, split: str) -> None:
     """The second (written after the first was spent), third (session 18, after the second
     was), fourth (session 20, after the third was), fifth (session 22, after the fourth
-    was), sixth and seventh (session 23, each after the one before was) blind QA sets: run
+    was), sixth, seventh and eighth (session 23, each after the one before was) sets: run
     only with `--split <split>`, once, with the design they judge."""
     for name, digest in hashes.items():
         assert hashlib.sha256((DATASETS / name).read_bytes()).hexdigest() == digest, name
