@@ -89,6 +89,9 @@ PINNED_BLIND_QA_SETS = [  # (hashes, id marker, split): each written before the 
     ({"sample_qa_kinds8.yaml": "4870ad3894d1343e65be61b49c958097f7d286c5d354b37c658a8f6e5ce32903",
       "18f_qa_kinds8.yaml": "5b2d6bc004f4f48f9b1975c8665733542069045dacc8fb0f9e2f0916dbde45f8"},
      "-qk8-", "blind-qa8"),
+    ({"sample_qa_kinds9.yaml": "7742d07cb089d4ba319650e36c3e8049b8b29735791c789eb16c6ed78b889c7b",
+      "18f_qa_kinds9.yaml": "b3bb4370737cfa84b454bf636d4f665ccb82965bb858b2c818aa66f31436dd3a"},
+     "-qk9-", "blind-qa9"),
 ]
 
 
@@ -98,7 +101,7 @@ def test_later_blind_qa_sets_are_pinned_and_out_of_every_default_run(
         hashes: dict[str, str], marker: str, split: str) -> None:
     """The second (written after the first was spent), third (session 18, after the second
     was), fourth (session 20, after the third was), fifth (session 22, after the fourth
-    was), sixth, seventh and eighth (session 23, each after the one before was) sets: run
+    was), sixth, seventh and eighth (session 23), ninth (session 24), each after the one before was: run
     only with `--split <split>`, once, with the design they judge."""
     for name, digest in hashes.items():
         assert hashlib.sha256((DATASETS / name).read_bytes()).hexdigest() == digest, name
