@@ -92,3 +92,16 @@ def test_every_prompt_says_which_of_its_variables_hold_documents(name: str) -> N
     user_words = {"question", "proposal", "message", "instruction", "scenario", "competitor",
                   "rough_goal", "claim"}
     assert not set(prompt.documents) & user_words
+
+
+def test_asked_for_a_channel_its_name_is_kept() -> None:
+    """"Which Slack channel is for the Project Leadership Collective?" asks for a channel's
+    name (spent blind-qa8: "#[code removed]"); the values question asks for none."""
+    docs = "Join the Slack channel #c-18f-project-leadership to take part."
+    context = GuardContext.build(
+        docs, "Which Slack channel is for the Project Leadership Collective?")
+    shown, _ = guard_text("It is #c-18f-project-leadership [S1].", context)
+    assert "c-18f-project-leadership" in shown
+    shown, _ = guard_text("It is #c-18f-project-leadership [S1].",
+                          GuardContext.build(docs, "What are our values?"))
+    assert "c-18f-project-leadership" not in shown and CODE_REMOVED in shown

@@ -101,8 +101,8 @@ def test_later_blind_qa_sets_are_pinned_and_out_of_every_default_run(
         hashes: dict[str, str], marker: str, split: str) -> None:
     """The second (written after the first was spent), third (session 18, after the second
     was), fourth (session 20, after the third was), fifth (session 22, after the fourth
-    was), sixth, seventh and eighth (session 23), ninth (session 24), each after the one before was: run
-    only with `--split <split>`, once, with the design they judge."""
+    was), sixth, seventh and eighth (session 23), ninth (session 24), each after the one before
+    was: run only with `--split <split>`, once, with the design they judge."""
     for name, digest in hashes.items():
         assert hashlib.sha256((DATASETS / name).read_bytes()).hexdigest() == digest, name
     rows = [c for c in load_cases(include_blind=True) if marker in c.id]

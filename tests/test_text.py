@@ -28,3 +28,14 @@ def test_stems_join_inflections_and_drop_stop_words() -> None:
 def test_numbers_as_written() -> None:
     assert numbers_in("From 2,410 to $3.25, 6.8% churn, four cafés, no one else") == {
         2410.0, 3.25, 6.8, 4.0}
+
+
+def test_words_that_may_name_a_thing() -> None:
+    """Nouns and unknown words (names) may name a topic; words that are only verbs, adverbs
+    or adjectives phrase the question; gerunds and ordinals count."""
+    from assistant.core.text import may_name
+
+    for word in ("warranty", "vacation", "tiktok", "sidama", "parking", "third", "aim"):
+        assert may_name(word), word
+    for word in ("describe", "soon", "put", "ahead", "earn"):
+        assert not may_name(word), word

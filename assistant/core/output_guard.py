@@ -53,6 +53,7 @@ def _lexicon(words: str) -> frozenset[str]:
 _IDENTIFIER_WORDS = _lexicon("""
     code codes number numbers id ids identifier reference references link links url urls
     website site address addresses email mail phone contact iban vat sku account ticket
+    channel channels handle username hashtag
     nummer kennung adresse numéro lien enlace número código
 """)
 

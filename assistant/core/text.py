@@ -10,6 +10,8 @@ One place for what used to be written out in seven modules:
   (`snowballstemmer`) of the words that carry meaning, for every word-overlap rule.
 * `list_items` — the items of a comma- or semicolon-separated list ("a third café, a mobile
   coffee cart, and trade-show booths"), so a rule can compare one item at a time.
+* `may_name` — whether a word can name a thing (lemminflect's lexicon of parts of speech, 770 KB,
+  MIT): the unmentioned-word rule counts nouns and names, not the verbs that phrase a question.
 * `numbers_in`, `NUMBER_WORDS`, `NUMBER_PATTERN` — numbers as written ('2,410', '6.8%', '$3.25',
   'four'), for the grounding checks and the limit rules.
 """
@@ -21,10 +23,11 @@ from functools import lru_cache
 
 import simplemma
 import snowballstemmer
+from lemminflect import getAllLemmas
 
 __all__ = ["FRACTION_WORDS", "NUMBER_PATTERN", "NUMBER_WORDS", "STOP_WORDS", "content_stems",
-           "content_words", "forbids", "format_amount", "lemma_stem", "list_items", "numbers_in",
-           "split_sentences", "stem", "table_rows"]
+           "content_words", "forbids", "format_amount", "lemma_stem", "list_items", "may_name",
+           "numbers_in", "split_sentences", "stem", "table_rows"]
 
 STOP_WORDS = frozenset({
     "the", "a", "an", "and", "or", "of", "to", "in", "on", "for", "with", "by", "from", "at",
@@ -92,6 +95,18 @@ def lemma_stem(word: str) -> str:
     """The stem of a word's dictionary form, so irregular forms meet ("became" and "become",
     "made" and "make", "paid" and "pay"; simplemma's English lexicon)."""
     return stem(str(simplemma.lemmatize(word, lang="en")).lower())
+
+
+def may_name(word: str) -> bool:
+    """Can the lower-case word name a thing: a noun in lemminflect's English lexicon, or a word
+    the lexicon does not know (a name: "TikTok", "Sidama")? Words that are only verbs, adverbs
+    or adjectives ("describe", "soon", "put") phrase a question rather than name its topic; an
+    "-ing" form may be a gerund naming an activity ("the parking policy") and an ordinal picks
+    one of several ("CoE's third partner"), so both count."""
+    if word.endswith("ing") or word in FRACTION_WORDS:
+        return True
+    forms = getAllLemmas(word)
+    return not forms or "NOUN" in forms or "PROPN" in forms
 
 
 def content_words(text: str, min_length: int = 3) -> list[str]:

@@ -2,8 +2,10 @@
 
 * **Unmentioned words.** A word of the question that the workspace's documents never use (no
   stem of any chunk or section title shares its first `PREFIX` letters), leaving out the words
-  that ask rather than name (`ASKING`): "How many vacation days…" names *vacation*; if no
-  document does, the documents cannot answer it.
+  that ask rather than name (`ASKING`) and words that cannot name a thing (only a verb, adverb
+  or adjective in lemminflect's lexicon: "describe", "soon", "put", `core.text.may_name`):
+  "How many vacation days…" names *vacation*; if no document does, the documents cannot
+  answer it.
 * **The best sentences.** Every sentence (and table row, list line) of the retrieved passages,
   ranked by MiniLM similarity to the question, with the share of the question's naming words
   it holds.
@@ -36,13 +38,15 @@ from assistant.core.text import (
     NUMBER_WORDS,
     content_words,
     lemma_stem,
+    may_name,
     numbers_in,
     split_sentences,
     stem,
 )
 from assistant.knowledge.base import KnowledgeBase, SearchHit
 from assistant.knowledge.embeddings import cosine
-from assistant.knowledge.vocabulary import workspace_stems
+from assistant.knowledge.times import ADDRESS, asks_when, states_time, years_held
+from assistant.knowledge.vocabulary import spelled_out, workspace_stems
 
 __all__ = ["EXTRACT_AT", "Sentence", "asked_head", "asks_number", "best_sentences",
            "evidence_polarity",
@@ -68,7 +72,7 @@ ASKING = frozenset(stem(w) for w in (
     "problem", "problems", "learn", "learned", "tell", "know", "mean", "means", "kind", "type",
     "say", "says", "said", "ever", "also", "still", "right", "true", "really", "there",
     "exist", "exists", "any", "some", "need", "needs", "want", "wants", "use", "used", "make",
-    "able", "unable"))  # "be able to" asks whether, it names nothing
+    "able", "unable", "according"))  # "be able to" asks whether, it names nothing
 # Qualities a question may ask about in the word the documents do not use: "Is the invite link
 # easy to find?" where they say "hard to find". A small hand list (no thesaurus ships offline);
 # each pair both ways. The documents speak of the quality when they use its opposite, and a
@@ -113,7 +117,8 @@ class Sentence:
 def held(wanted: set[str], text: str) -> int:
     """How many of the `wanted` stems the text holds, a word family counting ("roastery" is
     held by "roasters": the first `PREFIX` letters of stems that long) and an irregular form
-    its dictionary form ("grew" holds "grow")."""
+    its dictionary form ("grew" holds "grow"); "KR2" holds "key result" (`spelled_out`)."""
+    text = f"{text} {spelled_out(text)}"
     have = {s for w in content_words(text) for s in (stem(w), lemma_stem(w))}  # "grew": grow
     prefixes = {h[:PREFIX] for h in have if len(h) >= PREFIX}
     return sum(1 for w in wanted if w in have or (len(w) >= PREFIX and w[:PREFIX] in prefixes))
@@ -141,7 +146,18 @@ def unmentioned(question: str, kb: KnowledgeBase) -> list[str]:
     return list(dict.fromkeys(
         w for w in words if not _mentioned(stem(w), vocabulary)
         and lemma_stem(w) not in vocabulary  # "become" where the documents say "became"
-        and not any(o in vocabulary for o in OPPOSITES.get(stem(w), ()))))
+        and not any(o in vocabulary for o in OPPOSITES.get(stem(w), ()))
+        and not _negated_form(w, vocabulary)  # "uncrowded" where they say "crowded"
+        and may_name(w)))  # "How does the strategy *describe* …?" names no topic
+
+
+_NEGATING_PREFIX = re.compile(r"^(?:un|non)-?(?=\w{4})")
+
+
+def _negated_form(word: str, vocabulary: frozenset[str]) -> bool:
+    """"uncrowded", "non-billable": the documents speak of the quality when they use the rest."""
+    rest = _NEGATING_PREFIX.sub("", word, count=1)
+    return rest != word and _mentioned(stem(rest), vocabulary)
 
 
 # "How long is the warranty on …?", "Which firm is …?": the first content word after the
@@ -221,8 +237,11 @@ def extractive(question: str, sentences: list[Sentence], hits: list[SearchHit],
     someone a who-question asks for, `claims.names_someone`)."""
     wanted = min(EXTRACT_SHARED, len(naming_stems(question)))
     number = asks_number(question)  # "how many …": a sentence without a number answers nothing
+    when = asks_when(question)  # "when …": nor one without a time
     fit = [s for s in sentences if not gate or (s.shared >= wanted and (
-        not number or values_in(s.text)) and (
+        not number or values_in(s.text)) and (not when or states_time(s.text)) and years_held(
+        question, " ".join(f"{h.section} {h.text}" for h in hits
+                           if h.doc_id == hits[s.passage].doc_id)) and (
         (s.similarity >= EXTRACT_AT and s.share >= EXTRACT_SHARE)
         or (s.similarity >= NEAR_AT and s.share >= NEAR_SHARE)) and (
         not must_hold or held(set(must_hold), f"{s.text} {hits[s.passage].section}") > 0) and (
@@ -333,8 +352,8 @@ _NAMED_WITH_DIGITS = re.compile(r"\b[^\W\d_]+-?\d[\w-]*|\b\d+[AC-JLN-Z]\b")
 
 def values_in(text: str) -> set[float]:
     """The numbers a text states as values: not the digits of a name or code ("18F", "FY24",
-    "Q4", "KR-3")."""
-    return numbers_in(_NAMED_WITH_DIGITS.sub(" ", text))
+    "Q4", "KR-3") nor of a link's address (a document id in a URL counts nothing)."""
+    return numbers_in(_NAMED_WITH_DIGITS.sub(" ", ADDRESS.sub(" ", text)))
 
 
 def asks_number(question: str) -> bool:

@@ -71,7 +71,9 @@ _SAYS_ABSENT = re.compile(
     r"provid\w*|contain\w*|giv\w*|includ\w*|found|available)\b[^.]{0,40}\b(?:passages?|"
     r"documents?|context|sources?|texts?|information)\b|\b(?:passages?|documents?|context|"
     r"sources?|texts?)\b[^.]{0,40}\b(?:do|does|did)\s+not\s+(?:cover|mention|state|specify|"
-    r"say|provide|contain|give|include)\b", re.IGNORECASE)
+    r"say|provide|contain|give|include)\b|\b(?:there\s+is|there's|contains?|provides?|gives?|"
+    r"has|have)\s+no\s+(?:specific\s+|direct\s+)?(?:information|data|details?|mention)\b",
+    re.IGNORECASE)
 _VALUE_STEMS = frozenset(stem(w) for w in NUMBER_WORDS) | {"one"}
 # "Who is our Head of X?", "Who leads X?" ask who holds a role: the answer names someone. Other
 # who-questions may be answered by a group ("Who takes part …?" — "12 partner cafés"; a spent

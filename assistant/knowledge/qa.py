@@ -18,7 +18,8 @@ A yes/no answer whose opening word the cited or closest sentence contradicts is 
 that sentence.
 An answer that declines in other words or restates the question counts as a decline; one whose
 numbers or names no passage ties to the question is replaced by a quote or "not covered"
-(`claims`).
+(`claims`); so is one to a "when" question that states no time, and one whose cited passages
+never name the year the question asks about ("… in 2027?" answered from the 2026 OKRs).
 """
 
 from __future__ import annotations
@@ -57,6 +58,7 @@ from assistant.knowledge.claims import (
     unsupported_claims,
 )
 from assistant.knowledge.grounding import attribute, best_quote, quote_in_chunk
+from assistant.knowledge.times import asks_when, states_time, years_held
 from assistant.knowledge.vocabulary import common_stems
 from assistant.llm.client import LLM
 from assistant.llm.prompts import render
@@ -69,9 +71,9 @@ _MARKER = re.compile(r"\[((?:S\d+)(?:\s*,\s*S\d+)*)\]")
 # Sentence and line breaks, except a break right before a citation marker ("... craft. [S1]").
 _BREAK = re.compile(r"((?<=[.!?])[ \t]+(?!\[S\d)|\n+)")
 _END = re.compile(r"[.!?:;]*\s*$")
-# "document S3", "passage S2", "(S1)": a marker the model spelled out
-_SPELLED = re.compile(r"(?:\b(?:the )?(?:document|passage|source)\s+|\()(S\d+)\)?(?![\w\]])",
-                      re.IGNORECASE)
+# "document S3", "passage S2", "(S1)", "documents S1 and S5": markers the model spelled out
+_SPELLED = re.compile(r"(?:\b(?:the )?(?:document|passage|source)s?\s+|\()"
+                      r"(S\d+(?:\s*(?:,|and|&)\s*S\d+)*)\)?(?![\w\]])", re.IGNORECASE)
 HELD_SHARE = 0.5  # share of the question's other naming words a cited sentence must hold
 RETRY_PASSAGES = 2  # passages shown on the second ask
 
@@ -164,12 +166,24 @@ def settle(question: str, raw: str, hits: list[SearchHit], kb: KnowledgeBase, ll
             [h for h in hits if h.chunk_id in {c.chunk_id for c in answer.citations}],
             missing):
         return _not_covered(question, kb, hits, reason="no number for this")
+    if asks_when(question) and not states_time(answer.answer):
+        return _not_covered(question, kb, hits, reason="no date or time for this")
+    cited = {h.doc_id for h in hits if h.chunk_id in {c.chunk_id for c in answer.citations}}
+    if cited and not years_held(question, _document_text(hits, cited)):
+        return _not_covered(question, kb, hits, reason="nothing for the year it asks about")
     if borrowed := unsupported_claims(question, answer.answer, hits, missing):
         return _quoted(question, best_sentences(question, hits, kb), hits, kb,
                        f"The model's answer states ‘{borrowed[0]}’, which no passage ties to "
                        "this question; Keel quotes the closest sentence instead.",
                        reason=f"nothing that ties ‘{borrowed[0]}’ to this question")
     return _polarity_checked(question, answer, hits, kb)
+
+
+def _document_text(hits: list[SearchHit], documents: set[str]) -> str:
+    """The retrieved passages of the cited documents, with their headings: a year the
+    question names may stand in another paragraph of the same page ("In October of 2013 … On
+    December 17th eight of us …")."""
+    return " ".join(f"{h.section} {h.text}" for h in hits if h.doc_id in documents)
 
 
 def _topic(question: str, kb: KnowledgeBase) -> frozenset[str]:
@@ -246,7 +260,8 @@ def finish_answer(question: str, raw: str, hits: list[SearchHit],
     if added:
         warnings.append(f"Keel cited {added} sentence(s) the model left uncited, each restating "
                         "one passage nearly word for word or naming its heading.")
-    text = _SPELLED.sub(lambda m: f"[{m.group(1).upper()}]", text)
+    text = _SPELLED.sub(lambda m: "[" + ", ".join(re.findall(r"S\d+", m.group(1).upper()))
+                        + "]", text)
     citations: dict[str, Citation] = {}
     bad: set[str] = set()
     moved = 0

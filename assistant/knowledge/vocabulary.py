@@ -13,7 +13,7 @@ from typing import Any
 from assistant.core.text import content_words, lemma_stem, stem
 from assistant.knowledge.base import KnowledgeBase
 
-__all__ = ["COMMON_AT", "common_stems", "stem_frequency", "workspace_stems"]
+__all__ = ["COMMON_AT", "common_stems", "spelled_out", "stem_frequency", "workspace_stems"]
 
 COMMON_AT = 0.15  # a stem used by this share of the chunks or more is an everyday word
 
@@ -47,18 +47,24 @@ def _words(kb: KnowledgeBase) -> _Words:
 
 
 # Goal-setting abbreviations a page uses where a reader writes the words ("Who owns the key
-# result on gift subscriptions?" of a page listing "KR3: Sell 400 gift subscriptions").
+# result on gift subscriptions?" of a page listing "KR3: Sell 400 gift subscriptions"). "Q"
+# only as a quarter ("Q4"), not a bare letter.
 _ABBREVIATIONS = {"KR": "key result", "OKR": "objective key result", "KPI": "key performance "
                   "indicator", "FY": "fiscal year", "Q": "quarter", "YoY": "year",
                   "QBR": "quarterly business review"}
-_ABBREVIATED = re.compile(r"\b(" + "|".join(sorted(_ABBREVIATIONS, key=len, reverse=True))
-                          + r")s?\d*\b")
+_ABBREVIATED = re.compile(r"\b(KR|OKR|KPI|FY|YoY|QBR)s?\d*\b|\b(Q)[1-4]\b")
+
+
+def spelled_out(text: str) -> str:
+    """The words the goal-setting abbreviations the text uses stand for ("KR2" → "key
+    result"), "" when it uses none."""
+    found = dict.fromkeys(m.group(1) or m.group(2) for m in _ABBREVIATED.finditer(text))
+    return " ".join(_ABBREVIATIONS[a] for a in found)
 
 
 def _spelled_out(texts: list[str] | list[Any]) -> set[str]:
     """Stems of the words the goal-setting abbreviations the texts use stand for."""
-    found = {m.group(1) for t in texts for m in _ABBREVIATED.finditer(str(t))}
-    return {stem(w) for a in found for w in content_words(_ABBREVIATIONS[a])}
+    return {stem(w) for t in texts for w in content_words(spelled_out(str(t)))}
 
 
 def workspace_stems(kb: KnowledgeBase) -> frozenset[str]:

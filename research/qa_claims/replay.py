@@ -1,7 +1,7 @@
 """Replay the claim and rarest-word checks (`knowledge/claims.py`) on recorded QA answers.
 
 Spent blind sets only (`evals/reports/qa-blind*/report.json`: their answers are recorded; all
-seven sets are spent as of session 23 — an unrun set must never be added here). The
+eight sets are spent as of session 24 — an unrun set must never be added here). The
 corpora are indexed into a temporary data directory with the real embeddings; each recorded
 answer that was given (model-written or quoted) is put through the new checks as `settle`
 would, and the outcome per row printed:
@@ -11,6 +11,7 @@ would, and the outcome per row printed:
 from __future__ import annotations
 
 import json
+import re
 import tempfile
 from collections import Counter
 from pathlib import Path
@@ -28,12 +29,13 @@ from assistant.knowledge.answer_checks import (
 )
 from assistant.knowledge.base import KnowledgeBase
 from assistant.knowledge.claims import names_someone, non_answer, rarest_stems, unsupported_claims
+from assistant.knowledge.times import asks_when, states_time, years_held
 from evals.cases import CORPORA
 
 REPORTS = ("evals/reports/qa-blind/report.json", "evals/reports/qa-blind2/report.json",
            "evals/reports/qa-blind3/report.json", "evals/reports/qa-blind4/report.json",
            "evals/reports/qa-blind5/report.json", "evals/reports/qa-blind6/report.json",
-           "evals/reports/qa-blind7/report.json")
+           "evals/reports/qa-blind7/report.json", "evals/reports/qa-blind8/report.json")
 
 
 def _questions() -> dict[str, str]:
@@ -72,6 +74,13 @@ def outcome(question: str, answer: str, kb: KnowledgeBase) -> tuple[str, str]:
     if asks_number(question) and not number_held(question, answer, hits,
                                                  missing):
         return "declined", "no number for this"
+    cited = [hits[int(n) - 1] for n in re.findall(r"\[S(\d+)", answer) if int(n) <= len(hits)]
+    if asks_when(question) and not states_time(answer):
+        return "declined", "no date or time for this"
+    docs = {h.doc_id for h in cited}
+    if cited and not years_held(question, " ".join(f"{h.section} {h.text}" for h in hits
+                                                   if h.doc_id in docs)):
+        return "declined", "nothing for the year it asks about"
     if borrowed := unsupported_claims(question, answer, hits, missing):
         return fallback(f"borrowed {borrowed}")
     return "kept", ""
