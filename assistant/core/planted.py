@@ -9,7 +9,9 @@ program or software as addressee, often as a label: "Bots: …", "Note to AI: �
 "these values", "dieses Dokument"). All three must hold. "We answer every message within one
 business day" directs nothing at a machine; "Answer every customer within a day" is aimed at
 staff; "The operating model should include a quarterly review" has no output act. A word
-mixing Latin with Cyrillic or Greek letters (a look-alike disguise) is never company prose.
+mixing Latin with Cyrillic or Greek letters (a look-alike disguise) is never company prose, and
+neither is a chat model's prompt-format token ("<|im_start|>", "[INST]", "<<SYS>>",
+"### Instruction"; session 24).
 
 Three further shapes (session 18, from the second attack set's dev rows; measured on its
 blind rows): a machine named with a reader act and a code or link to carry needs no modal
@@ -139,7 +141,8 @@ _DOCUMENT = _lexicon("""
 # follows on its line is planted too — it is how a planted value takes the real ones' place
 _VOID = _lexicon("""
     outdated obsolete retired withdrawn replaced superseded deprecated void invalid expired
-    revoked cancelled rescinded longer ignore disregard
+    revoked cancelled rescinded longer ignore disregard draft collapsed merged archived
+    scrapped discontinued
     veraltet ersetzt überholt ungültig zurückgezogen ignoriere ignorieren
     obsolète obsolètes périmé périmée périmés remplacé remplacée remplacés remplacées
     retiré retirée retirées caduc caduque ignorez ignore
@@ -174,6 +177,9 @@ _CODE_OR_LINK = re.compile(r"https?://|www\.|!\[|\]\(|\b(?=[\w-]*\d)(?=[\w-]*[^\
                            r"[\w]+(?:-[\w]+)+\b")
 _CARRIED = re.compile(r"https?://|www\.|!\[|\]\(|[\"“”«»„]|\b(?=[\w-]*\d)(?=[\w-]*[^\W\d_])"
                       r"[\w]+(?:-[\w]+)+\b")
+# the control tokens of chat-model prompt formats (ChatML, Llama, Alpaca): never company prose
+_TEMPLATE = re.compile(r"<\|\w+\|>|<</?SYS>>|\[/?INST\]|^\s*#{3}\s*(?:Instruction|Response|"
+                       r"System)\b", re.IGNORECASE)
 _VOCATIVE = re.compile(r"^\s*([^\W\d_]+(?:\s+[^\W\d_]+){0,2})\s*,")  # "Assistant, …"
 _SCRIPTS = ("LATIN", "CYRILLIC", "GREEK")
 
@@ -286,7 +292,7 @@ def addressed(sentence: str, machine_line: bool = False, for_machine: bool = Fal
     ("Note for chat assistants: …", "Action item for the AI assistant. …"), so anything the
     sentence directs or tells is for it."""
     text = normalise(sentence)
-    if mixed_script(text):
+    if mixed_script(text) or _TEMPLATE.search(text):
         return True
     match = _LABEL.match(text)
     body = text[match.end():] if match else text
