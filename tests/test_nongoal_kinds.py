@@ -40,6 +40,8 @@ NOT_FUNDED = ("What we will not fund in 2027", "- A pop-up repair van\n- A capsu
     (MONEY, "Our biggest dealer offers $300,000 for 15% of the business.", "15% of the business"),
     (DEALS, "Every order of two tubes gets the third tube free in May.", "third tube free"),
     (DEALS, "List our tune-ups on Groupon for the spring.", "Groupon"),
+    (("No pods", "We will not sell coffee in single-use pods or capsules."),
+     "Sealed one-serving filter cups for hotel-room brewers.", "one-serving"),
 ])
 def test_a_member_of_a_ruled_out_kind_breaks_the_non_goal(
         non_goal: tuple[str, str], proposal: str, member: str) -> None:
@@ -65,6 +67,8 @@ def test_a_member_of_a_ruled_out_kind_breaks_the_non_goal(
     (MONEY, "Borrow $50,000 from the bank for a second lathe."),
     (DEALS, "A 10% discount for members, as always."),
     (DEALS, "A $1,000 prize for two winners of the route contest."),
+    (("No pods", "We will not sell coffee in single-use pods or capsules."),
+     "Our baristas brew one cup at a time at the bar."),  # a cup, not a single-serve pack
 ])
 def test_no_break_without_a_member_of_the_ruled_out_kind(
         non_goal: tuple[str, str], proposal: str) -> None:
@@ -89,6 +93,10 @@ def test_foreign_places_come_from_the_time_zone_tables() -> None:
     assert foreign_places("Customers in Mexico City and Lagos.") == ["Mexico City", "Lagos"]
     assert foreign_places("Our Georgia and New Jersey accounts.") == []  # US states
     assert foreign_places("Coffee from Colombia.") == []
+    # where it goes, not where it comes from (spent blind5: "from Portland to Halifax")
+    assert foreign_places("A ferry that sails from Portland to Halifax wants our coffee.") == [
+        "Halifax"]
+    assert foreign_places("Beans shipped from Addis Ababa to Portland.") == []
 
 
 def test_the_check_reports_a_kind_break_as_a_cited_non_goal_conflict_fake_model(

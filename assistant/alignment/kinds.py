@@ -30,7 +30,7 @@ from importlib import resources
 import yaml
 
 from assistant.alignment.elements import GUARD_HEADING
-from assistant.core.places import foreign_places
+from assistant.core.places import FROM_ORIGIN, foreign_places
 from assistant.core.text import forbids, list_items, split_sentences
 
 __all__ = ["Kind", "KindBreak", "kind_breaks", "kinds", "ruled_out_items"]
@@ -38,7 +38,6 @@ __all__ = ["Kind", "KindBreak", "kind_breaks", "kinds", "ruled_out_items"]
 # a member right after one of these is not done ("without outside investors")
 _NEGATED = re.compile(r"\b(?:no|not|never|without|instead of|rather than|avoid|avoids|"
                       r"avoiding|unlike)\s+(?:\S+\s+){0,2}$", re.IGNORECASE)
-_FROM = re.compile(r"\bfrom\s+(?:\S+\s+){0,3}$", re.IGNORECASE)
 _MARKET = re.compile(r"\b(?:ship|ships|shipped|shipping|export\w*|sell|sells|selling|sold|"
                      r"customers?|buyers?|caf[eé]s|shops|stores|retailers?|distributors?|"
                      r"importers?|subscribers?|orders?|wholesale|markets?|deliver\w*|clients?|"
@@ -74,7 +73,7 @@ class Kind:
         for pattern in self.members:
             for m in pattern.finditer(sentence):
                 before = sentence[:m.start()]
-                if not (_NEGATED.search(before) or (self.foreign and _FROM.search(before))):
+                if not (_NEGATED.search(before) or (self.foreign and FROM_ORIGIN.search(before))):
                     return m.group(0)
         return next(iter(foreign_places(sentence)), "") if self.foreign else ""
 

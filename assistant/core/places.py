@@ -13,7 +13,8 @@ from importlib import resources
 
 from assistant.core.text import split_sentences
 
-__all__ = ["FOCUS", "GROUPS", "US_STATES", "focus_in", "foreign_places", "places_in"]
+__all__ = ["FOCUS", "FROM_ORIGIN", "GROUPS", "US_STATES", "focus_in", "foreign_places",
+           "places_in"]
 
 US_STATES = (
     "Alabama", "Alaska", "Arizona", "Arkansas", "California", "Colorado", "Connecticut",
@@ -53,8 +54,9 @@ _ALIASES = ("United Kingdom", "England", "Scotland", "Wales", "Northern Ireland"
             "European Union", "EU", "Asia", "Latin America", "South America", "Central America",
             "the Caribbean", "Middle East", "Africa", "Australia", "Canada", "Mexico", "Japan")
 # A place named right after "from" is where something comes from (green coffee from Colombia),
-# and one followed by a US state is a US town (Belfast, Maine; Paris, Texas).
-_FROM = re.compile(r"\bfrom\s+(?:\S+\s+){0,3}$", re.IGNORECASE)
+# and one followed by a US state is a US town (Belfast, Maine; Paris, Texas). "From Portland to
+# Halifax" names Halifax as where it goes: a "to" in between ends the origin.
+FROM_ORIGIN = re.compile(r"\bfrom\s+(?:(?!(?:to|into|towards?)\b)\S+\s+){0,3}$", re.IGNORECASE)
 
 
 def _table(name: str) -> list[list[str]]:
@@ -85,7 +87,7 @@ def foreign_places(sentence: str) -> list[str]:
     found = []
     for m in _foreign_pattern().finditer(sentence):
         after = sentence[m.end():m.end() + 24]
-        if (_FROM.search(sentence[:m.start()]) or _PLACE.match(after.lstrip(", "))
+        if (FROM_ORIGIN.search(sentence[:m.start()]) or _PLACE.match(after.lstrip(", "))
                 or any(m.start() in span for span in home)):
             continue
         found.append(m.group(1))
