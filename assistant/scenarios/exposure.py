@@ -227,10 +227,22 @@ def _through_links(live: list[MapElement], out: dict[str, Exposed]) -> None:
             todo += by_key[up].serves
     for up, krs in under.items():
         e = by_key[up]
-        if up in out or (e.kind == "pillar" and len(krs) < PILLAR_LINKS):
+        if up in out or (e.kind == "pillar" and len(krs) < min(PILLAR_LINKS,
+                                                                _krs_under(up, live))):
             continue
         if e.kind in ("pillar", "objective"):
             out[up] = Exposed(key=up, kind=e.kind, title=e.title, department=e.department,
                               score=0.0, via="link",
                               reason=f"Its key results are exposed: {'; '.join(krs[:3])}.",
                               citation=e.citations[0] if e.citations else None)
+
+
+def _krs_under(key: str, live: list[MapElement]) -> int:
+    """How many KRs serve the element, directly or through an objective: a pillar with one
+    KR is exposed with that KR (18F's "Financial stability" and its utilization rate)."""
+    by_key = {e.key: e for e in live}
+
+    def reaches(e: MapElement, seen: frozenset[str] = frozenset()) -> bool:
+        return any(up == key or (up in by_key and up not in seen
+                                 and reaches(by_key[up], seen | {up})) for up in e.serves)
+    return sum(1 for e in live if e.kind == "key_result" and reaches(e))

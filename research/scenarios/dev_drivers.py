@@ -1,6 +1,9 @@
 """Issue 29, drivers design: exposure on the dev scenarios only (never a blind set).
 
-    python -m research.scenarios.dev_drivers [--verbose] [--consequences]
+    python -m research.scenarios.dev_drivers [--verbose] [--consequences] [--spent]
+
+--spent: the dev rows and the two spent blind sets (blind, blind2: each run once, so
+development material now); never blind3 or a later unrun set.
 
 --consequences: add the local model's consequences cached by dev_sweep.py
 (reports/dev_effects.json), as the shipped stress test does.
@@ -27,7 +30,9 @@ from evals.task_scenario import _score, confirmed_map
 def main() -> None:
     verbose = "--verbose" in sys.argv
     settings = Settings(data_dir=Path(tempfile.mkdtemp()), llm_provider="fake")
-    rows = [c for c in load_cases() if c.task == "scenario" and c.metadata.get("split") == "dev"]
+    splits = {"dev", "blind", "blind2"} if "--spent" in sys.argv else {"dev"}
+    rows = [c for c in load_cases(include_blind=True)
+            if c.task == "scenario" and c.metadata.get("split") in splits]
     maps = {c.corpus: c.reference for c in load_cases() if c.task == "strategy_map"}
     for corpus in ("sample", "18f"):
         hit = shown = wanted = 0
