@@ -64,6 +64,10 @@ def test_proposal_quantities_units_and_words() -> None:
     assert (money.value, money.unit) == (400_000, "money") and "budget" in money.words
     assert _quantity("Open a pop-up in 12 stores across Maine.").unit == "store"
     assert quantities_in("Start in 2027 with the team we have.") == []  # a year is no quantity
+    # a measure per period is a rate, not a weight: the 60 kg-per-hour roaster breaks no
+    # "batches of at most 30 kg" (spent blind-qa8: "no" decided by that bound)
+    assert _quantity("Run the new 60 kg-per-hour roaster.").unit == "kg/hour"
+    assert _quantity("Roast batches of 40 kg.").unit == "kg"
 
 
 @pytest.mark.parametrize(("proposal", "statement", "broken"), [

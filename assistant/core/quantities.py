@@ -37,12 +37,15 @@ _HALF = re.compile(r"\bhalf[- ](?:price|off)\b", re.IGNORECASE)
 _HEADING = re.compile(r"^\s*#+ .*$", re.MULTILINE)
 _FOLD = {"off": "discount", "sale": "discount"}  # "20% off", "on sale": a discount
 _WINDOW = 6  # content words either side of a number that say what it measures
+# a measure per period: "60 kg-per-hour", "40 kg an hour", "9 t a year", "500 kg/week"
+_RATE = re.compile(r"\s*(?:-\s*)?(?:per|an?|/|each)\s*-?\s*(hour|day|week|month|year|shift)\b",
+                   re.IGNORECASE)
 
 
 @dataclass(frozen=True)
 class Quantity:
     value: float
-    unit: str  # "%", "money", a measure ("kg"), or a counted noun's stem ("store")
+    unit: str  # "%", "money", a measure ("kg", a rate "kg/hour"), or a counted noun ("store")
     words: frozenset[str]  # folded content stems near the number
     text: str  # the number with its unit, as written
 
@@ -86,6 +89,8 @@ def _quantity(sentence: str, match: re.Match[str]) -> Quantity | None:
                         <= 2100):
         return None  # no unit, or a year ("in 2027 stores reopen" is rare; years are common)
     money = bool(match.group("cur"))
+    if unit in ("kg", "t", "lb", "km", "mile") and (rate := _RATE.match(sentence, match.end())):
+        unit = f"{unit}/{rate.group(1).lower()}"  # "60 kg-per-hour" is a rate, not a weight
     start = match.start("cur") if money else match.start("num")
     end = (match.end("mult") if match.group("mult") else match.end("num")) if money \
         else match.end()
