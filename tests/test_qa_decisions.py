@@ -154,6 +154,8 @@ def test_unmentioned_words_ignore_asking_words_and_match_word_families(
                        sample_kb) == []
     assert unmentioned("Does the strategy describe a parking policy?", sample_kb) == [
         "parking", "policy"]
+    # a when-question's verb is the event it asks about (spent blind-qa2: "founded in 2026")
+    assert unmentioned("When was Tidewater founded?", sample_kb) == ["founded"]
     # an ordinal names which one; only a fraction is a value ("a tenth", not "third partner")
     from assistant.knowledge.answer_checks import _fraction
     assert _fraction("tenth", "more than a tenth of them?") and _fraction("half", "half of it")

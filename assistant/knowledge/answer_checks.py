@@ -148,9 +148,12 @@ def unmentioned(question: str, kb: KnowledgeBase) -> list[str]:
         and lemma_stem(w) not in vocabulary  # "become" where the documents say "became"
         and not any(o in vocabulary for o in OPPOSITES.get(stem(w), ()))
         and not _negated_form(w, vocabulary)  # "uncrowded" where they say "crowded"
-        and may_name(w)))  # "How does the strategy *describe* …?" names no topic
+        # "How does the strategy *describe* …?" names no topic; "When was X *founded*?" does:
+        # a when-question asks for the time of the event its verb names
+        and (may_name(w) or _ASKS_WHEN_VERB.match(question) is not None)))
 
 
+_ASKS_WHEN_VERB = re.compile(r"^\W*when\b", re.IGNORECASE)
 _NEGATING_PREFIX = re.compile(r"^(?:un|non)-?(?=\w{4})")
 
 
