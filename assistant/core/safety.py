@@ -13,6 +13,7 @@ guard (`core.output_guard`) checks whatever the model writes.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from assistant.core import planted
 from assistant.core.output_guard import GuardContext, codes_and_links, guard_text, strip_active
@@ -52,12 +53,15 @@ def addressed(sentence: str) -> bool:
     return planted.addressed(sentence)
 
 
-def _sentences(text: str) -> list[tuple[int, int, bool]]:
+@lru_cache(maxsize=4096)
+def _sentences(text: str) -> tuple[tuple[int, int, bool], ...]:
     """(start, end, planted) per sentence; a line whose label names a machine reader ("Bots:",
     "Note to AI:") makes each of its sentences count as addressed to one; a sentence declaring
     its own text void ("the values above were withdrawn") makes itself and the rest of its line
-    planted (what follows is the value meant to take their place)."""
-    out, offset = [], 0
+    planted (what follows is the value meant to take their place). Cached: every answer reads
+    the same retrieved chunks again (90% of an answer's own checking time, session 24)."""
+    out: list[tuple[int, int, bool]] = []
+    offset = 0
     for line in _SOFT_BREAK.sub(" ", text).split("\n"):  # same length: offsets hold
         machine = planted.label_addresses_machine(line)
         named = planted.label_addresses_machine(line, strong=True)
@@ -77,7 +81,7 @@ def _sentences(text: str) -> list[tuple[int, int, bool]]:
             found = [(a, b, True) for a, b, _ in found]
         out += found
         offset += len(line) + 1
-    return out
+    return tuple(out)
 
 
 def _planted_spans(text: str) -> list[tuple[int, int]]:
