@@ -92,6 +92,9 @@ PINNED_BLIND_QA_SETS = [  # (hashes, id marker, split): each written before the 
     ({"sample_qa_kinds9.yaml": "7742d07cb089d4ba319650e36c3e8049b8b29735791c789eb16c6ed78b889c7b",
       "18f_qa_kinds9.yaml": "b3bb4370737cfa84b454bf636d4f665ccb82965bb858b2c818aa66f31436dd3a"},
      "-qk9-", "blind-qa9"),
+    ({"sample_qa_kinds10.yaml": "b5d74684b1ed684956c4734e09a05cfba192ad2a37ff63cccd8015ebff86e5e8",
+      "18f_qa_kinds10.yaml": "4101c4f42f96e82a7b88fd484bbf8be9dd167162deff6f4f553b9f169d8cedf2"},
+     "-qk10-", "blind-qa10"),
 ]
 
 
@@ -101,8 +104,8 @@ def test_later_blind_qa_sets_are_pinned_and_out_of_every_default_run(
         hashes: dict[str, str], marker: str, split: str) -> None:
     """The second (written after the first was spent), third (session 18, after the second
     was), fourth (session 20, after the third was), fifth (session 22, after the fourth
-    was), sixth, seventh and eighth (session 23), ninth (session 24), each after the one before
-    was: run only with `--split <split>`, once, with the design they judge."""
+    was), sixth, seventh and eighth (session 23), ninth and tenth (session 24), each after the
+    one before was: run only with `--split <split>`, once, with the design they judge."""
     for name, digest in hashes.items():
         assert hashlib.sha256((DATASETS / name).read_bytes()).hexdigest() == digest, name
     rows = [c for c in load_cases(include_blind=True) if marker in c.id]
