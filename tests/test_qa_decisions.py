@@ -154,6 +154,12 @@ def test_unmentioned_words_ignore_asking_words_and_match_word_families(
                        sample_kb) == []
     assert unmentioned("Does the strategy describe a parking policy?", sample_kb) == [
         "parking", "policy"]
+    # a word the documents spell the other way (spent blind-qa9: "favour" / "favor")
+    from assistant.knowledge.answer_checks import _other_spellings, _spelled_otherwise
+    assert _spelled_otherwise("favour", frozenset({"favor"}))
+    assert not _spelled_otherwise("favour", frozenset({"flavour"}))
+    assert {"favor"} <= _other_spellings("favour") and "program" in _other_spellings(
+        "programme") and "centre" in _other_spellings("center")
     # a when-question's verb is the event it asks about (spent blind-qa2: "founded in 2026")
     assert unmentioned("When was Tidewater founded?", sample_kb) == ["founded"]
     # an ordinal names which one; only a fraction is a value ("a tenth", not "third partner")

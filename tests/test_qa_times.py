@@ -49,3 +49,18 @@ def test_scripted_answer_from_another_years_page_is_not_covered(
     answer = answer_question("What is our target for gift subscriptions in 2027?", sample_kb,
                              LLM(sample_kb.settings, chat_model=model))
     assert not answer.covered and "year it asks about" in answer.answer
+
+
+def test_a_year_question_needs_a_year() -> None:
+    """Spent blind-qa9: "In which year did we sign our first partner café in New Hampshire?"
+    was answered with a sentence holding counts (14, 4) but no year."""
+    question = "In which year did we sign our first partner café in New Hampshire?"
+    assert not states_time("Sign 14 new partner cafés and lose no more than 4 [S2].", question)
+    assert states_time("We signed it in 2019 [S1].", question)
+
+
+def test_an_answer_pointing_at_a_passage_is_a_decline() -> None:
+    assert non_answer("What were TTSC's FY24 FEVS results?",
+                      "The FY24 FEVS results for TTSC TK can be found in [S2].")
+    assert not non_answer("Where can staff find templates?",
+                          "Templates can be found in the shared Google Drive folder [S1].")

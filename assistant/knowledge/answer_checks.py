@@ -135,6 +135,27 @@ def _mentioned(word: str, vocabulary: frozenset[str]) -> bool:
     return len(word) >= PREFIX and any(v[:PREFIX] == word[:PREFIX] for v in vocabulary)
 
 
+# British and American spellings of one word ("favour" / "favor", "organisation" /
+# "organization", "programme" / "program", "centre" / "center", "licence" / "license",
+# "travelled" / "traveled"): the documents may write it the other way (spent blind-qa9).
+_SPELLINGS = (("our", "or"), ("isation", "ization"), ("ise", "ize"), ("ising", "izing"),
+              ("ised", "ized"), ("tre", "ter"), ("ogue", "og"), ("ence", "ense"),
+              ("mme", "m"), ("lled", "led"), ("lling", "ling"))
+
+
+def _other_spellings(word: str) -> set[str]:
+    out = set()
+    for a, b in _SPELLINGS:
+        for x, y in ((a, b), (b, a)):
+            if x in word:
+                out.add(word.replace(x, y))
+    return out - {word}
+
+
+def _spelled_otherwise(word: str, vocabulary: frozenset[str]) -> bool:
+    return any(_mentioned(stem(v), vocabulary) for v in _other_spellings(word))
+
+
 def unmentioned(question: str, kb: KnowledgeBase) -> list[str]:
     """The question's naming words that no document of the workspace uses."""
     vocabulary = workspace_stems(kb)
@@ -148,6 +169,7 @@ def unmentioned(question: str, kb: KnowledgeBase) -> list[str]:
         and lemma_stem(w) not in vocabulary  # "become" where the documents say "became"
         and not any(o in vocabulary for o in OPPOSITES.get(stem(w), ()))
         and not _negated_form(w, vocabulary)  # "uncrowded" where they say "crowded"
+        and not _spelled_otherwise(w, vocabulary)  # "favour" where they write "favor"
         # "How does the strategy *describe* …?" names no topic; "When was X *founded*?" does:
         # a when-question asks for the time of the event its verb names
         and (may_name(w) or _ASKS_WHEN_VERB.match(question) is not None)))
@@ -242,7 +264,8 @@ def extractive(question: str, sentences: list[Sentence], hits: list[SearchHit],
     number = asks_number(question)  # "how many …": a sentence without a number answers nothing
     when = asks_when(question)  # "when …": nor one without a time
     fit = [s for s in sentences if not gate or (s.shared >= wanted and (
-        not number or values_in(s.text)) and (not when or states_time(s.text)) and years_held(
+        not number or values_in(s.text)) and (
+        not when or states_time(s.text, question)) and years_held(
         question, " ".join(f"{h.section} {h.text}" for h in hits
                            if h.doc_id == hits[s.passage].doc_id)) and (
         (s.similarity >= EXTRACT_AT and s.share >= EXTRACT_SHARE)

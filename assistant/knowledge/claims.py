@@ -74,6 +74,9 @@ _SAYS_ABSENT = re.compile(
     r"say|provide|contain|give|include)\b|\b(?:there\s+is|there's|contains?|provides?|gives?|"
     r"has|have)\s+no\s+(?:specific\s+|direct\s+)?(?:information|data|details?|mention)\b",
     re.IGNORECASE)
+# "The FY24 results can be found in [S2]": where to look, not what it says (spent blind-qa9)
+_POINTS_ELSEWHERE = re.compile(r"\b(?:can|could|may)\s+be\s+(?:found|seen|read)\s+in\s+(?:\[S\d|"
+                               r"the\s+(?:passage|document|source|text)s?\b)", re.IGNORECASE)
 _VALUE_STEMS = frozenset(stem(w) for w in NUMBER_WORDS) | {"one"}
 # "Who is our Head of X?", "Who leads X?" ask who holds a role: the answer names someone. Other
 # who-questions may be answered by a group ("Who takes part …?" — "12 partner cafés"; a spent
@@ -138,6 +141,8 @@ def non_answer(question: str, answer: str, kb: KnowledgeBase | None = None) -> s
         return "it is empty"
     if _SAYS_ABSENT.search(first):
         return "it says the passages do not answer it"
+    if _POINTS_ELSEWHERE.search(split_sentences(answer, lines=True)[0]):
+        return "it says where to look, not what the documents say"
     if (not is_yes_no(question) and not content_stems(first) - content_stems(question)
             and not values_in(first) - values_in(question)):  # ("churn is 6.8%" answers)
         return "it only restates the question"

@@ -166,7 +166,7 @@ def settle(question: str, raw: str, hits: list[SearchHit], kb: KnowledgeBase, ll
             [h for h in hits if h.chunk_id in {c.chunk_id for c in answer.citations}],
             missing):
         return _not_covered(question, kb, hits, reason="no number for this")
-    if asks_when(question) and not states_time(answer.answer):
+    if asks_when(question) and not states_time(answer.answer, question):
         return _not_covered(question, kb, hits, reason="no date or time for this")
     cited = {h.doc_id for h in hits if h.chunk_id in {c.chunk_id for c in answer.citations}}
     if cited and not years_held(question, _document_text(hits, cited)):

@@ -7,7 +7,7 @@ from the 2026 Q4 OKRs). So:
 
 * a question asking when, how long, how soon or how often (`asks_when`) is answered only by
   text that says a time (`states_time`: a number, or a word such as a month, a weekday,
-  "quarterly", "before");
+  "quarterly", "before"; a year for "in which year …?");
 * a question naming a year is answered only from passages that name it, or a span of years
   holding it ("2026-2028") (`years_held`).
 """
@@ -37,6 +37,8 @@ _TIME_WORDS = _lexicon("""
     during until since start end beginning deadline fy q1 q2 q3 q4 h1 h2 increment increments
     phase once twice
 """)
+_ASKS_YEAR = re.compile(r"^\W*(?:in|by|during|since|until)?\s*(?:what|which)\s+year\b",
+                        re.IGNORECASE)
 _YEAR = re.compile(r"(?<![\w.,$])((?:19|20)\d{2})(?![\w%])")
 _SPAN = re.compile(r"\b((?:19|20)\d{2})\s*(?:-|–|—|to|through)\s*((?:19|20)\d{2})\b")
 
@@ -47,10 +49,13 @@ def asks_when(question: str) -> bool:
     return bool(_WHEN.match(question))
 
 
-def states_time(text: str) -> bool:
+def states_time(text: str, question: str = "") -> bool:
     """Does the text say a time: a number (a year, a date, "within 48 hours") or a time word
-    (a month, a weekday, "quarterly", "before")? Citation markers and addresses do not count."""
+    (a month, a weekday, "quarterly", "before")? Citation markers and addresses do not count.
+    Given the question, one asking for a year ("In which year …?") needs a year."""
     body = ADDRESS.sub(" ", _MARKER.sub(" ", text))
+    if _ASKS_YEAR.match(question):
+        return bool(_years(body))
     return bool(numbers_in(body)) or any(w in _TIME_WORDS
                                          for w in re.findall(r"[^\W_]+", body.lower()))
 
