@@ -229,3 +229,17 @@ def test_saved_stress_tests_live_in_postgresql_by_url(postgres_server: str,
     assert {(i, r.kind) for i, r, _ in store.dated()} == {(first, "scenario"),
                                                           (second, "wargame")}
     assert StressStore(settings.with_workspace("pg-other")).dated() == []
+
+
+def test_the_labelled_war_game_responses_are_pinned() -> None:
+    """Written before the war game's flags reused the kinds table (session 24); run once with
+    `python -m research.scenarios.wargame_flags` (docs/measurements.md)."""
+    import hashlib
+
+    import yaml
+
+    path = Path(__file__).parents[1] / "evals" / "datasets" / "wargame" / "responses.yaml"
+    assert hashlib.sha256(path.read_bytes()).hexdigest() == (
+        "df4373488ee909a23ad017377b3a1dd978855ee9b0bbf85cd924e3cc8fab405c")
+    rows = yaml.safe_load(path.read_text(encoding="utf-8"))
+    assert len(rows) == 30 and sum(r["breaks"] for r in rows) == 15
