@@ -123,6 +123,15 @@ def test_a_war_game_response_that_breaks_a_stated_non_goal_is_flagged(
     assert any("mobile coffee cart" in f for f in cart)
     assert response_flags("Offer every partner café free barista training", sample_map,
                           embedder) == []
+    # the alignment check's word-free rules (session 24): a member of a ruled-out kind, a
+    # clause stopping a value's duty — neither shares a word with the rule it breaks
+    walmart = response_flags("Stock our beans at Walmart from March", sample_map, embedder)
+    assert any("a supermarket or big-box chain" in f for f in walmart)
+    assert not response_flags("Stock our beans at Walmart from March", sample_map, embedder,
+                              rules=False)
+    stop = response_flags("Stop publishing what we paid for green coffee", sample_map,
+                          embedder)
+    assert any("May break the value" in f for f in stop)
 
 
 def test_stress_test_with_the_fake_model_drives_exposure_plans_and_checks(

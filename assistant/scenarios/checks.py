@@ -13,8 +13,9 @@ evidence: a response is flagged when it uses at least `SHARED_STEMS` of the rule
 a non-goal (all of them when fewer; the words after "not", "never", "no"; a list-shaped
 non-goal — "What is not funded: a third café, a mobile coffee cart, …" — item by item) and is
 close to it in meaning (`SAME_ACTION_AT`), the alignment check's rule, or when one of its
-numbers exceeds a bound a non-goal, value or limit states (`core.quantities`). A flag asks
-a person to look; it is not a verdict.
+numbers exceeds a bound a non-goal, value or limit states (`core.quantities`), or — the
+alignment check's word-free rules — it names a member of a kind a non-goal rules out or stops
+what a value says the company always does. A flag asks a person to look; it is not a verdict.
 """
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ import re
 from datetime import date
 
 from assistant.alignment.check import SAME_ACTION_AT, SHARED_STEMS
+from assistant.alignment.duties import duty_breaks
+from assistant.alignment.kinds import kind_breaks
 from assistant.core.quantities import limits_in, quantities_in
 from assistant.core.text import content_stems, numbers_in, split_sentences
 from assistant.knowledge.embeddings import Embedder, cosine
@@ -102,9 +105,11 @@ def ruled_out(e: MapElement) -> list[str]:
     return [f for f in found if content_stems(f) - _NOISE]
 
 
-def response_flags(response: str, elements: list[MapElement], embedder: Embedder) -> list[str]:
-    """Why a drafted response may break the company's own rules (empty: nothing found)."""
-    flags: list[str] = []
+def response_flags(response: str, elements: list[MapElement], embedder: Embedder,
+                   rules: bool = True) -> list[str]:
+    """Why a drafted response may break the company's own rules (empty: nothing found).
+    `rules`: also the alignment check's kinds table and values' duties (`_rule_flags`)."""
+    flags: list[str] = _rule_flags(response, elements) if rules else []
     mine = content_stems(response) - _NOISE
     guards = [e for e in elements if e.kind == "non_goal" and e.status != "rejected"]
     phrases = [(e, p) for e in guards for p in ruled_out(e)]
@@ -120,6 +125,24 @@ def response_flags(response: str, elements: list[MapElement], embedder: Embedder
                              f"— {_source(e)}.")
     flags += _bounds(response, elements)
     return list(dict.fromkeys(flags))
+
+
+def _rule_flags(response: str, elements: list[MapElement]) -> list[str]:
+    """The alignment check's rules that need no shared word (session 24): a member of a kind a
+    non-goal rules out ("Hannaford and Shaw's" for supermarket chains, a Nespresso capsule, an
+    espresso bar of our own; `alignment.kinds`) and a clause that stops what a value says the
+    company always does (`alignment.duties`)."""
+    out = []
+    for e in elements:
+        if e.status == "rejected":
+            continue
+        if e.kind == "non_goal":
+            out += [f"May break the non-goal “{e.title}”: “{b.member}” is {b.kind}, which it "
+                    f"rules out — {_source(e)}." for b in kind_breaks(response, e.title, e.text)]
+        elif e.kind == "value":
+            out += [f"May break the value “{e.title}”: “{d.clause.strip()[:80]}” stops "
+                    f"“{d.sentence[:120]}” — {_source(e)}." for d in duty_breaks(response, e.text)]
+    return out
 
 
 def _bounds(response: str, elements: list[MapElement]) -> list[str]:
