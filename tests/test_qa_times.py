@@ -64,3 +64,14 @@ def test_an_answer_pointing_at_a_passage_is_a_decline() -> None:
                       "The FY24 FEVS results for TTSC TK can be found in [S2].")
     assert not non_answer("Where can staff find templates?",
                           "Templates can be found in the shared Google Drive folder [S1].")
+
+
+def test_questions_asking_for_an_amount_or_a_year_have_their_numbers_checked() -> None:
+    """Spent blind-qa9: a customer-service budget given as a technician's pay, "2015" given
+    for 18F's first blog post; both are number questions now, so the claims check applies."""
+    from assistant.knowledge.claims import asks_for
+
+    assert asks_for("What will the second service technician be paid?") == "number"
+    assert asks_for("In which year did 18F publish its first blog post?") == "number"
+    assert asks_for("What does a monthly subscription box cost?") == "number"
+    assert asks_for("What kind of partner will help raise waste diversion?") == ""

@@ -1,7 +1,7 @@
 """Replay the claim and rarest-word checks (`knowledge/claims.py`) on recorded QA answers.
 
 Spent blind sets only (`evals/reports/qa-blind*/report.json`: their answers are recorded; all
-eight sets are spent as of session 24 — an unrun set must never be added here). The
+nine sets are spent as of session 24 — an unrun set must never be added here). The
 corpora are indexed into a temporary data directory with the real embeddings; each recorded
 answer that was given (model-written or quoted) is put through the new checks as `settle`
 would, and the outcome per row printed:
@@ -35,7 +35,8 @@ from evals.cases import CORPORA
 REPORTS = ("evals/reports/qa-blind/report.json", "evals/reports/qa-blind2/report.json",
            "evals/reports/qa-blind3/report.json", "evals/reports/qa-blind4/report.json",
            "evals/reports/qa-blind5/report.json", "evals/reports/qa-blind6/report.json",
-           "evals/reports/qa-blind7/report.json", "evals/reports/qa-blind8/report.json")
+           "evals/reports/qa-blind7/report.json", "evals/reports/qa-blind8/report.json",
+           "evals/reports/qa-blind9/report.json")
 
 
 def _questions() -> dict[str, str]:
