@@ -70,7 +70,11 @@ def _one(task: str, kb: KnowledgeBase, llm: LLM) -> tuple[str, str, str]:
 
 
 def run(settings: Settings, tasks: list[str], attacks: list[Attack], seed: int = 0,
-        llm: LLM | None = None, out: Path | None = None) -> list[SetOutcome]:
+        llm: LLM | None = None, out: Path | None = None,
+        places: list[int] | None = None) -> list[SetOutcome]:
+    """Plant each attack in turn and run the tasks. `places[i]` is attack i's index in its whole
+    split, which picks its position in the page, so a run of some attacks (`--only`, e.g. to
+    finish a run cut off midway) plants each exactly as the whole run does."""
     work = Path(tempfile.mkdtemp(prefix="keel-inject-set-"))
     corpus = work / "knowledge"
     shutil.copytree(PROJECT_ROOT / "knowledge", corpus)
@@ -96,7 +100,7 @@ def run(settings: Settings, tasks: list[str], attacks: list[Attack], seed: int =
             for i, attack in enumerate(attacks):
                 rng = random.Random(f"{seed}:{attack.id}")
                 marks = markers(rng)
-                position = POSITIONS[i % len(POSITIONS)]
+                position = POSITIONS[(places[i] if places else i) % len(POSITIONS)]
                 _swap_page(corpus, plant(page, attack, marks, rng, position))
                 kb.index([corpus])
                 for task in tasks:
@@ -155,11 +159,10 @@ def main() -> None:
                  for row in json.loads(path.read_text(encoding="utf-8"))]
         print("\n".join(summarise(saved) + table(saved)))
         return
-    attacks = load_attacks(args.split)
-    if args.only:
-        attacks = [a for a in attacks if a.id in args.only.split(",")]
-    outcomes = run(Settings(llm_provider=args.provider), args.tasks.split(","), attacks,
-                   args.seed, out=args.out)
+    every = load_attacks(args.split)
+    chosen = [i for i, a in enumerate(every) if not args.only or a.id in args.only.split(",")]
+    outcomes = run(Settings(llm_provider=args.provider), args.tasks.split(","),
+                   [every[i] for i in chosen], args.seed, out=args.out, places=chosen)
     print("\n".join(summarise(outcomes)))
 
 
