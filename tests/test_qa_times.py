@@ -34,6 +34,16 @@ def test_an_answer_must_come_from_the_year_asked_about() -> None:
     assert years_held("What is our churn?", okrs)  # no year asked
 
 
+def test_a_fiscal_year_names_its_year() -> None:
+    # spent blind-qa9: "What share of partners said they would recommend 18F in FY24?"
+    target = "50% or more of partner satisfaction survey respondents are likely to recommend 18F."
+    assert not years_held("What share of partners would recommend 18F in FY24?", target)
+    assert years_held("What did the FY24 survey find?", "In fiscal year 2024, 61% said yes.")
+    assert years_held("What was utilization in 2025?", "FY25 utilization was 71%.")
+    assert years_held("What did FY 2023 bring?", "FY2023-24 results: 40 engagements.")
+    assert not years_held("What did FY23 bring?", "FY 24 results")
+
+
 def test_there_is_no_information_is_a_decline() -> None:
     assert non_answer("How many regulars visit each day?",
                       "According to [S1], there is no information provided about visits.")

@@ -9,7 +9,8 @@ from the 2026 Q4 OKRs). So:
   text that says a time (`states_time`: a number, or a word such as a month, a weekday,
   "quarterly", "before"; a year for "in which year …?");
 * a question naming a year is answered only from passages that name it, or a span of years
-  holding it ("2026-2028") (`years_held`).
+  holding it ("2026-2028") (`years_held`); a fiscal year ("FY24", "fiscal year 2024") names
+  its year.
 """
 
 from __future__ import annotations
@@ -41,6 +42,8 @@ _ASKS_YEAR = re.compile(r"^\W*(?:in|by|during|since|until)?\s*(?:what|which)\s+y
                         re.IGNORECASE)
 _YEAR = re.compile(r"(?<![\w.,$])((?:19|20)\d{2})(?![\w%])")
 _SPAN = re.compile(r"\b((?:19|20)\d{2})\s*(?:-|–|—|to|through)\s*((?:19|20)\d{2})\b")
+# a fiscal year: "FY24", "FY 2024", "FY2024-25" (its first year), "fiscal year 2024"
+_FISCAL = re.compile(r"\b(?:FY\s?|fiscal\s+year\s+)((?:19|20)?\d{2})(?![\d%])", re.IGNORECASE)
 
 
 def asks_when(question: str) -> bool:
@@ -61,7 +64,12 @@ def states_time(text: str, question: str = "") -> bool:
 
 
 def _years(text: str) -> set[int]:
-    return {int(m.group(1)) for m in _YEAR.finditer(ADDRESS.sub(" ", text))}
+    """The years a text names, a fiscal year's two digits read as this century's ("FY24" is
+    2024: the spent ninth set asked "… in FY24?" of a page naming no fiscal year)."""
+    body = ADDRESS.sub(" ", text)
+    fiscal = {int(y) if len(y) == 4 else 2000 + int(y)
+              for y in (m.group(1) for m in _FISCAL.finditer(body))}
+    return {int(m.group(1)) for m in _YEAR.finditer(body)} | fiscal
 
 
 def years_held(question: str, text: str) -> bool:
