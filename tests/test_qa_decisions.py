@@ -160,6 +160,11 @@ def test_unmentioned_words_ignore_asking_words_and_match_word_families(
     assert not _spelled_otherwise("favour", frozenset({"flavour"}))
     assert {"favor"} <= _other_spellings("favour") and "program" in _other_spellings(
         "programme") and "centre" in _other_spellings("center")
+    # words about wording name nothing (spent blind-qa9: declined on ‘word’); the word
+    # asked about still must be there
+    assert unmentioned("Do we use the word wholesale to mean a roast?", sample_kb) == []
+    assert unmentioned("Do we use the word hackathon to mean a batch?", sample_kb) == [
+        "hackathon"]
     # a when-question's verb is the event it asks about (spent blind-qa2: "founded in 2026")
     assert unmentioned("When was Tidewater founded?", sample_kb) == ["founded"]
     # an ordinal names which one; only a fraction is a value ("a tenth", not "third partner")

@@ -72,7 +72,10 @@ ASKING = frozenset(stem(w) for w in (
     "problem", "problems", "learn", "learned", "tell", "know", "mean", "means", "kind", "type",
     "say", "says", "said", "ever", "also", "still", "right", "true", "really", "there",
     "exist", "exists", "any", "some", "need", "needs", "want", "wants", "use", "used", "make",
-    "able", "unable", "according"))  # "be able to" asks whether, it names nothing
+    "able", "unable", "according",  # "be able to" asks whether, it names nothing
+    # words about wording: "Does 18F use the word hacker to mean …?" names hackers, not
+    # words (spent blind-qa9 declined it on ‘word’)
+    "word", "words", "phrase", "phrases", "expression", "called"))
 # Qualities a question may ask about in the word the documents do not use: "Is the invite link
 # easy to find?" where they say "hard to find". A small hand list (no thesaurus ships offline);
 # each pair both ways. The documents speak of the quality when they use its opposite, and a
