@@ -21,6 +21,7 @@ from assistant.core.config import Settings
 from assistant.core.errors import KeelError
 from assistant.knowledge.base import KnowledgeBase
 from assistant.knowledge.grounding import quote_in_chunk
+from assistant.knowledge.lexical import with_rare_words
 from assistant.knowledge.qa import answer_question
 from assistant.llm.client import LLM
 from assistant.strategy.build import build_map
@@ -216,7 +217,8 @@ def _qa_case(case: Case, kb: KnowledgeBase, llm: LLM, k: int, answer: bool,
              judge: Judge | None = None) -> dict[str, Any]:
     row: dict[str, Any] = {"id": case.id, "corpus": case.corpus, "task": case.task}
     try:
-        hits = kb.search(case.input["question"], k=k) if k > 0 else []
+        question = case.input["question"]  # retrieved as `qa` does, rare words included
+        hits = with_rare_words(question, kb, kb.search(question, k=k), k) if k > 0 else []
         kinds = isinstance(case.reference, dict)  # *_qa_kinds.yaml (evals/task_qa.py)
         if kinds:
             row["kind"] = case.reference["kind"]

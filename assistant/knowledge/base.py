@@ -39,7 +39,8 @@ Progress = Callable[[int, int, str], None]
 
 
 class SearchHit(BaseModel):
-    """One retrieved chunk; `score` is cosine similarity (1 = identical)."""
+    """One retrieved chunk; `score` is cosine similarity (1 = identical); `lexical` when it was
+    found by a rare word of the question rather than by meaning (`lexical.py`)."""
 
     chunk_id: str
     doc_id: str
@@ -49,6 +50,7 @@ class SearchHit(BaseModel):
     section: str
     text: str
     score: float
+    lexical: bool = False
 
 
 class DocumentInfo(BaseModel):

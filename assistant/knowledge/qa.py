@@ -58,6 +58,7 @@ from assistant.knowledge.claims import (
     unsupported_claims,
 )
 from assistant.knowledge.grounding import attribute, best_quote, quote_in_chunk
+from assistant.knowledge.lexical import with_rare_words
 from assistant.knowledge.times import asks_when, states_time, years_held
 from assistant.knowledge.vocabulary import common_stems
 from assistant.llm.client import LLM
@@ -81,7 +82,8 @@ RETRY_PASSAGES = 2  # passages shown on the second ask
 def _prepare(question: str, kb: KnowledgeBase, today: date | None
              ) -> tuple[list[SearchHit], list[BaseMessage]]:
     question = _validated(question, kb)
-    hits = [h for h in kb.search(question) if h.score >= kb.settings.min_relevance]
+    hits = [h for h in with_rare_words(question, kb, kb.search(question))
+            if h.score >= kb.settings.min_relevance or h.lexical]  # the floor is about meaning
     return hits, _messages(question, hits, today)
 
 

@@ -1,0 +1,51 @@
+"""Rare words the embedding missed (`knowledge/lexical.py`): real embeddings and Chroma's real
+full-text filter on the bundled company. The scripted-model test only drives `qa` and proves no
+judgement about the model."""
+
+from __future__ import annotations
+
+from assistant.knowledge.base import KnowledgeBase
+from assistant.knowledge.lexical import RESCUES, rare_words, with_rare_words
+from assistant.knowledge.qa import answer_question
+from assistant.llm.client import LLM
+from assistant.llm.fake_model import ScriptedChatModel
+
+DAILY_DEAL = "May we list our coffee on daily-deal sites?"  # spent blind-qa9
+
+
+def test_a_rare_word_brings_the_passage_that_uses_it(sample_kb: KnowledgeBase) -> None:
+    dense = sample_kb.search(DAILY_DEAL)
+    assert not any("daily-deal" in h.text for h in dense)  # what the embedding alone misses
+    hits = with_rare_words(DAILY_DEAL, sample_kb, dense)
+    found = [h for h in hits if "daily-deal" in h.text]
+    assert len(hits) == len(dense) and len(found) == 1 and found[0].lexical
+    assert found[0].doc_id.endswith("non-goals.md") and hits[-1] is found[0]
+    assert hits[:-1] == dense[:-1]  # it takes the last place only
+
+
+def test_words_that_phrase_a_question_or_are_everyday_are_not_rare(
+        sample_kb: KnowledgeBase) -> None:
+    # a verb ("came"), a number word, a year and the roaster's everyday words are not rare
+    assert rare_words("What share of our revenue came from five cafés in 2025?", sample_kb) == []
+    assert "daily" in rare_words(DAILY_DEAL, sample_kb)
+    assert rare_words("Do we sell parachutes?", sample_kb) == []  # no chunk uses it at all
+
+
+def test_nothing_changes_when_the_top_k_holds_the_rare_words(sample_kb: KnowledgeBase) -> None:
+    hits = with_rare_words(DAILY_DEAL, sample_kb, with_rare_words(DAILY_DEAL, sample_kb,
+                                                                   sample_kb.search(DAILY_DEAL)))
+    assert sum(h.lexical for h in hits) == 1  # once found, not found again
+    assert sum(h.lexical for h in with_rare_words(
+        "Huila Sidama daily-deal parachutes pods capsules?", sample_kb,
+        sample_kb.search("Huila Sidama daily-deal"))) <= RESCUES
+
+
+def test_scripted_answer_may_cite_the_rare_word_passage(sample_kb: KnowledgeBase) -> None:
+    """Scripted model (drives qa only): the passage found by its rare word is shown to the model
+    although its cosine score is under the relevance floor, and citing it is a valid answer."""
+    model = ScriptedChatModel(replies=["No. We will not list on daily-deal sites [S6]."])
+    answer = answer_question(DAILY_DEAL, sample_kb, LLM(sample_kb.settings, chat_model=model))
+    shown = model.prompts[0][-1].content
+    assert "daily-deal" in str(shown)
+    assert answer.covered and answer.citations
+    assert answer.citations[0].chunk_id.startswith("knowledge/non-goals.md")
