@@ -232,6 +232,18 @@ def test_scripted_answer_with_the_number_stated_for_the_question_is_kept(
     assert answer.covered and "104" in answer.answer
 
 
+def test_scripted_money_read_from_a_quantity_of_another_unit_is_not_covered(
+        sample_kb: KnowledgeBase) -> None:
+    """Scripted model (drives qa only; a dev row's reply): "$41" from "41 kg per month"."""
+    answer, _ = _ask(sample_kb, "What is our average order value?",
+                     'The average order value is $41 kg per month, as shown in the "Sales '
+                     '(wholesale)" section of the document [S6].')
+    assert not answer.covered and "no number" in answer.answer
+    from assistant.knowledge.answer_checks import _money, _unitless
+    assert _money("It is $41 [S1].") == {41.0} and _unitless("| Budget | 41 |") == {41.0}
+    assert _unitless("41 kg per month") == set()
+
+
 def test_scripted_marker_after_the_full_stop_cites_that_sentence(sample_kb: KnowledgeBase
                                                                   ) -> None:
     """"… cafés. [S1]": the sentence before the marker is the claim (its quote and its

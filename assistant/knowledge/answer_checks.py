@@ -99,7 +99,8 @@ _NEGATION = re.compile(r"\b(?:no|not|never|none|nothing|neither|nor|cannot|witho
                        re.IGNORECASE)
 _NUMBER_QUESTION = re.compile(
     r"^\W*(?:how (?:many|much)|what (?:[\w'’-]+ ){0,3}(?:share|percentage|percent|proportion|"
-    r"number|price|rate|score|salary|budget|cost|amount|total|margin))\b", re.IGNORECASE)
+    r"number|price|rate|score|salary|budget|cost|amount|total|margin|average))\b",
+    re.IGNORECASE)
 _EXCEEDS = re.compile(r"\b(?:more|larger|bigger|higher|greater|longer|heavier|deeper|over|"
                       r"above|beyond|exceed\w*)\b", re.IGNORECASE)
 
@@ -393,14 +394,29 @@ def asks_number(question: str) -> bool:
 def number_held(question: str, answer: str, hits: list[SearchHit], missing: list[str]) -> bool:
     """Does a sentence of the cited passages state one of the answer's numbers together with
     at least EXTRACT_SHARE of the question's naming words (those the documents use), in the
-    sentence or its section heading ("Budget: $65,000." under "Wholesale service programme")?"""
+    sentence or its section heading ("Budget: $65,000." under "Wholesale service programme")?
+    A number the answer states as money is not held by a sentence that states it with another
+    unit ("$41" from "41 kg per month": a dev row's average order value)."""
     numbers = values_in(answer)
     naming = naming_stems(question) - naming_stems(" ".join(missing))
     if not numbers or not naming:
         return False
+    money = _money(answer)
     for hit in hits:
         for sentence in passage_sentences(hit.text):
-            if numbers & numbers_in(sentence) and \
+            shared = numbers & numbers_in(sentence)
+            if shared and not (money & shared) - _money(sentence) - _unitless(sentence) and \
                     held(naming, f"{sentence} {hit.section}") / len(naming) >= EXTRACT_SHARE:
                 return True
     return False
+
+
+def _money(text: str) -> set[float]:
+    """The values a text states as money ("$41")."""
+    return {q.value for q, _ in quantities_in(text) if q.unit == "money"}
+
+
+def _unitless(text: str) -> set[float]:
+    """The values a text states with no unit (a bare "41" may be dollars)."""
+    with_unit = {q.value for q, _ in quantities_in(text) if q.unit}
+    return numbers_in(text) - with_unit
