@@ -244,6 +244,17 @@ def test_scripted_money_read_from_a_quantity_of_another_unit_is_not_covered(
     assert _unitless("41 kg per month") == set()
 
 
+def test_scripted_citation_moves_to_the_passage_the_words_point_to(
+        sample_kb: KnowledgeBase) -> None:
+    """Scripted model (drives qa only; a dev row's reply): "41 kg per month" stands in three
+    retrieved passages; the sentence's words point to the sales metrics table."""
+    answer, _ = _ask(sample_kb, "What is the average wholesale volume per café?",
+                     "The average wholesale volume per café is 41 kg per month, as shown in "
+                     "the table [S2].")
+    assert answer.covered and "41 kg" in answer.citations[0].quote
+    assert answer.citations[0].section.endswith("Current metrics (October 2026)")
+
+
 def test_scripted_marker_after_the_full_stop_cites_that_sentence(sample_kb: KnowledgeBase
                                                                   ) -> None:
     """"… cafés. [S1]": the sentence before the marker is the claim (its quote and its

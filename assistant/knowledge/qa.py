@@ -313,13 +313,18 @@ def _claim(text: str, match: re.Match[str]) -> str:
 
 
 def _number_holder(sentence: str, index: int, hits: list[SearchHit]) -> int:
-    """The cited passage, or the one other passage that holds every number of the sentence
-    when the cited one lacks some (a small model often cites the wrong neighbour)."""
+    """The cited passage, or the other passage that holds every number of the sentence when
+    the cited one lacks some (a small model often cites the wrong neighbour): the only one,
+    or of several the one the sentence's words point to (`grounding.attribute`; a dev row's
+    "41 kg per month" stands in three passages, once as the average volume per café)."""
     numbers = numbers_in(_MARKER.sub("", sentence))
     if not numbers or numbers <= numbers_in(hits[index].text):
         return index
     holders = [i for i, h in enumerate(hits) if numbers <= numbers_in(h.text)]
-    return holders[0] if len(holders) == 1 else index
+    if len(holders) == 1:
+        return holders[0]
+    best = attribute(_MARKER.sub("", sentence), [hits[i].text for i in holders])
+    return holders[best] if best is not None else index
 
 
 def _cite_restatements(text: str, hits: list[SearchHit]) -> tuple[str, int]:
