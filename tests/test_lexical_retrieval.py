@@ -31,7 +31,8 @@ def test_words_that_phrase_a_question_or_are_everyday_are_not_rare(
     assert rare_words("Do we sell parachutes?", sample_kb) == []  # no chunk uses it at all
 
 
-def test_nothing_changes_when_the_top_k_holds_the_rare_words(sample_kb: KnowledgeBase) -> None:
+def test_a_found_passage_is_not_found_again_and_places_are_capped(
+        sample_kb: KnowledgeBase) -> None:
     hits = with_rare_words(DAILY_DEAL, sample_kb, with_rare_words(DAILY_DEAL, sample_kb,
                                                                    sample_kb.search(DAILY_DEAL)))
     assert sum(h.lexical for h in hits) == 1  # once found, not found again
