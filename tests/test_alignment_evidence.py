@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from assistant.alignment.budgets import stated_draw
 from assistant.alignment.evidence import decide, trace_krs
 from assistant.alignment.report import AlignmentReport, ElementFinding, ProposalAspects
 from assistant.cli.main import app
@@ -281,3 +282,41 @@ def test_beyond_what_a_non_goal_allows_is_partial_beyond_what_it_forbids_misalig
                               "off list, no daily-deal sites, no \"buy one get one free\".")
     broken = decide(_report("Sale", [], [discount]), HOCKEY, confirmed)
     assert broken.verdict == "misaligned" and "15%" in broken.basis
+
+
+@pytest.mark.parametrize(("sentence", "amount", "department"), [
+    ("A film, $190,000 from marketing's discretionary budget in 2027.", 190_000, "Marketing"),
+    ("Two agents at $75,000 a year from the customer service budget.", 75_000,
+     "Customer service"),
+    ("An agency at $14,000 a month for all of 2027, paid from Marketing's discretionary "
+     "budget.", 168_000, "Marketing"),
+])
+def test_a_sum_the_proposal_draws_from_a_department_budget_is_read(
+        sample_map: list[MapElement], sentence: str, amount: float, department: str) -> None:
+    draw = stated_draw(f"Make something. {sentence} Goal: more.", sample_map)
+    assert draw is not None and draw.amount == amount
+    assert draw.department.lower() == department.lower() and draw.sentence == sentence
+
+
+@pytest.mark.parametrize("sentence", [
+    "An agency at $14,000 a month, paid from Marketing's discretionary budget.",  # how long?
+    "A film for $190,000, paid by the credit line.",  # no department's budget
+    "Marketing's budget pays for it.",  # no sum
+])
+def test_no_draw_is_read_without_a_sum_a_length_or_a_department(
+        sample_map: list[MapElement], sentence: str) -> None:
+    assert stated_draw(sentence, sample_map) is None
+
+
+def test_a_stated_draw_beyond_the_departments_discretionary_budget_is_partial(
+        sample_map: list[MapElement]) -> None:
+    over = ("Commission a documentary about our farms, $190,000 from marketing's "
+            "discretionary budget in 2027. Goal: make our farms famous.")
+    review = decide(_report("Film", ["make our farms famous"]), over, _confirmed(sample_map))
+    assert review.verdict == "partially_aligned" and "$150,000" in review.basis
+    assert "the proposal: “Commission a documentary" in review.basis
+    within = over.replace("$190,000", "$90,000")
+    assert decide(_report("Film", ["make our farms famous"]), within,
+                  _confirmed(sample_map)).verdict == "needs_review"
+    unconfirmed = decide(_report("Film", ["make our farms famous"]), over, sample_map)
+    assert unconfirmed.verdict == "needs_review"  # an unconfirmed limit decides nothing

@@ -9,7 +9,8 @@ evidence checked in code against the strategy map a person confirmed:
   non-goal or value states (the first design's rule findings, which were right 15 of 16
   times), a value's duty stopped ("stop cupping every batch": `duties.py`).
 * **partially_aligned** — a rule fired that the rubric reads as "needs changing first": a plan's
-  cap exceeded, a place outside the focus region, a planned initiative duplicated; or the
+  cap exceeded, a place outside the focus region, a planned initiative duplicated; a sum the
+  proposal says it draws from a department's budget that exceeds it (`budgets.py`); or the
   proposal traces to a KR but the manager's budget answer exceeds the department's budget.
 * **aligned** — the proposal **traces to a confirmed key result**: most of the KR's content
   words (its metric, or its statement without verbs and numbers) appear in what the proposal
@@ -32,9 +33,10 @@ from __future__ import annotations
 
 import re
 
+from assistant.alignment.budgets import over_budget, stated_draw
 from assistant.alignment.report import AlignmentReport, ElementFinding, KRTrace, Review
 from assistant.core.errors import InputError
-from assistant.core.text import content_stems, forbids, numbers_in, split_sentences
+from assistant.core.text import content_stems, forbids, split_sentences
 from assistant.knowledge.embeddings import Embedder
 from assistant.strategy.model import MapElement
 
@@ -173,9 +175,10 @@ def decide(report: AlignmentReport, text: str, strategy: list[MapElement],
         return Review(verdict="misaligned", evidence_against=against, evidence_for=support,
                       basis=f"A confirmed element decides it: {_why(hard[0])}")
     trace, closest = _trace(report, text, krs, serves)
-    over = _over_budget(live, budget, department or (trace.department if trace else ""))
-    if soft or (trace and over):
-        why = _why(soft[0]) if soft else over
+    over = over_budget(live, budget, department or (trace.department if trace else ""))
+    drawn = _stated_over(text, live) if budget is None else ""
+    if soft or (trace and over) or drawn:
+        why = _why(soft[0]) if soft else over or drawn
         return Review(verdict="partially_aligned", trace=trace, closest=closest,
                       evidence_against=against, evidence_for=support,
                       basis=f"Needs changing before money is spent: {why}")
@@ -212,18 +215,15 @@ def _trace(report: AlignmentReport, text: str, krs: list[MapElement], serves: st
     return None, ranked[:3]
 
 
-def _over_budget(elements: list[MapElement], budget: float | None, department: str) -> str:
-    """A reason when the manager's budget exceeds the department's stated budget limit."""
-    if budget is None or not department:
+def _stated_over(text: str, live: list[MapElement]) -> str:
+    """A reason when the proposal names the budget it draws on and exceeds it (confirmed
+    limits only, like every rule that decides)."""
+    confirmed = [e for e in live if e.status in _DECIDED]
+    draw = stated_draw(text, confirmed)
+    if draw is None:
         return ""
-    limits = [e for e in elements if e.kind == "limit" and e.amount is not None
-              and e.department.lower() == department.lower() and e.unit == "$"]
-    for e in limits:
-        discretionary = min(numbers_in(e.text) or {e.amount or 0.0})
-        if budget > discretionary:
-            return (f"a budget of ${budget:,.0f} is more than {e.department}'s "
-                    f"${discretionary:,.0f} in “{e.text.strip()}”")
-    return ""
+    over = over_budget(confirmed, draw.amount, draw.department)
+    return f"{over} (the proposal: “{draw.sentence}”)" if over else ""
 
 
 def _why(f: ElementFinding) -> str:
