@@ -97,6 +97,9 @@ def test_foreign_places_come_from_the_time_zone_tables() -> None:
     assert foreign_places("A ferry that sails from Portland to Halifax wants our coffee.") == [
         "Halifax"]
     assert foreign_places("Beans shipped from Addis Ababa to Portland.") == []
+    # Canada's provinces, which the tables name only by city (spent blind5: "Nova Scotia")
+    assert foreign_places("Delivered to its home port in Nova Scotia.") == ["Nova Scotia"]
+    assert foreign_places("Our Ontario, California account.") == []  # a US town
 
 
 def test_the_check_reports_a_kind_break_as_a_cited_non_goal_conflict_fake_model(

@@ -1,8 +1,8 @@
 """Places as written in text: the US states (and "New England"), sentences drawing a focus
 region ("We focus on Maine, New Hampshire and Massachusetts"), and places outside the United
 States (`foreign_places`): every country and the cities the time-zone database names, read
-from the `tzdata` package (no network, no home-made gazetteer). Focus regions are US states
-only (docs/architecture.md).
+from the `tzdata` package (no network, no home-made gazetteer), and Canada's provinces.
+Focus regions are US states only (docs/architecture.md).
 """
 
 from __future__ import annotations
@@ -53,6 +53,12 @@ _HOME_CODES = frozenset({"US", "PR", "GU", "VI", "AS", "MP", "UM"})
 _ALIASES = ("United Kingdom", "England", "Scotland", "Wales", "Northern Ireland", "Europe",
             "European Union", "EU", "Asia", "Latin America", "South America", "Central America",
             "the Caribbean", "Middle East", "Africa", "Australia", "Canada", "Mexico", "Japan")
+# The provinces and territories of the nearest foreign country: the tables name Canada's zones
+# by city ("Halifax") and abbreviation ("NS"), never "Nova Scotia".
+_PROVINCES = ("Alberta", "British Columbia", "Manitoba", "New Brunswick",
+              "Newfoundland and Labrador", "Newfoundland", "Labrador", "Northwest Territories",
+              "Nova Scotia", "Nunavut", "Ontario", "Prince Edward Island", "Quebec", "Québec",
+              "Saskatchewan", "Yukon")
 # A place named right after "from" is where something comes from (green coffee from Colombia),
 # and one followed by a US state is a US town (Belfast, Maine; Paris, Texas). "From Portland to
 # Halifax" names Halifax as where it goes: a "to" in between ends the origin.
@@ -66,7 +72,7 @@ def _table(name: str) -> list[list[str]]:
 
 @cache
 def _foreign_pattern() -> re.Pattern[str]:
-    names = set(_ALIASES)
+    names = {*_ALIASES, *_PROVINCES}
     for code, name, *_ in _table("iso3166.tab"):
         if code not in _HOME_CODES:
             names.add(re.sub(r"\s*\(.*\)", "", name).replace("&", "and").strip())
