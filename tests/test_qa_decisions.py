@@ -132,6 +132,9 @@ def test_unmentioned_words_ignore_asking_words_and_match_word_families(
         "health"]  # "financial" is mentioned by "finance"
     # a quality the documents state by its opposite ("hard to find") is mentioned
     assert unmentioned("Is the referral invite link easy to find?", sample_kb) == []
+    # a fixed phrase names nothing ("as well as": no "well" in the documents; spent blind-qa10)
+    assert unmentioned("Do we sell subscriptions as well as wholesale?", sample_kb) == []
+    assert "well" in unmentioned("Do we dig a well at the roastery?", sample_kb)
     # a number word is a value, not a topic (spent blind-qa4: declined on ‘ten’)
     assert unmentioned("Does the monthly close take more than ten working days?",
                        sample_kb) == []

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import threading
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -51,6 +51,15 @@ class SearchHit(BaseModel):
     text: str
     score: float
     lexical: bool = False
+
+    @classmethod
+    def from_row(cls, chunk_id: str, text: str | None, meta: Mapping[str, Any], score: float,
+                 lexical: bool = False) -> SearchHit:
+        """A hit from one Chroma row (its id, document and metadata)."""
+        return cls(chunk_id=chunk_id, doc_id=str(meta["doc_id"]), title=str(meta.get("title", "")),
+                   kind=str(meta["kind"]), department=str(meta.get("department") or "") or None,
+                   section=str(meta.get("section", "")), text=str(text or ""), score=score,
+                   lexical=lexical)
 
 
 class DocumentInfo(BaseModel):
@@ -215,11 +224,7 @@ class KnowledgeBase:
                                          res["metadatas"][0], res["distances"][0], strict=True):
             if meta.get("workspace") != self.workspace:  # defence in depth: never cross
                 continue
-            hits.append(SearchHit(
-                chunk_id=cid, doc_id=str(meta["doc_id"]), title=str(meta.get("title", "")),
-                kind=str(meta["kind"]), department=meta.get("department") or None,
-                section=str(meta.get("section", "")), text=text, score=round(1.0 - dist, 4),
-            ))
+            hits.append(SearchHit.from_row(cid, text, meta, round(1.0 - dist, 4)))
         return self._with_rows(hits, vector, k, where)
 
     def _with_rows(self, hits: list[SearchHit], vector: list[float], k: int,
@@ -247,10 +252,7 @@ class KnowledgeBase:
         out = {}
         for cid, text, meta in zip(res["ids"], res["documents"], res["metadatas"], strict=True):
             if meta.get("workspace") == self.workspace:
-                out[cid] = SearchHit(
-                    chunk_id=cid, doc_id=str(meta["doc_id"]), title=str(meta.get("title", "")),
-                    kind=str(meta["kind"]), department=meta.get("department") or None,
-                    section=str(meta.get("section", "")), text=text, score=1.0)
+                out[cid] = SearchHit.from_row(cid, text, meta, 1.0)
         return out
 
     def chunks_of(self, doc_id: str) -> list[SearchHit]:
@@ -258,9 +260,7 @@ class KnowledgeBase:
         res = self.collection.get(where={"doc_id": doc_id}, include=["documents", "metadatas"])
         rows = sorted(zip(res["ids"], res["documents"], res["metadatas"], strict=True),
                       key=lambda r: int(r[2].get("chunk_index", 0)))
-        return [SearchHit(chunk_id=cid, doc_id=doc_id, title=str(meta.get("title", "")),
-                          kind=str(meta["kind"]), department=meta.get("department") or None,
-                          section=str(meta.get("section", "")), text=text, score=1.0)
+        return [SearchHit.from_row(cid, text, meta, 1.0)
                 for cid, text, meta in rows if meta.get("workspace") == self.workspace]
 
     # --- writing ---------------------------------------------------------------------

@@ -92,8 +92,9 @@ def _nearest_holding(kb: KnowledgeBase, word: str, vector: list[float], have: se
                      asked: set[str]) -> SearchHit | None:
     """The chunk nearest the question among those using `word`'s stem, not already retrieved.
     The full-text filter is case-sensitive and matches substrings: it is asked for the word as
-    written, in lower case and capitalised, and each answer is checked by stem."""
-    forms = sorted({word, word.lower(), word.capitalize()})
+    written, in lower case, capitalised and in capitals ("GDS"), and each answer is checked
+    by stem."""
+    forms = sorted({word, word.lower(), word.capitalize(), word.upper()})
     where_document: dict[str, Any] = ({"$contains": forms[0]} if len(forms) == 1 else
                                       {"$or": [{"$contains": f} for f in forms]})
     res = kb.collection.query(query_embeddings=[vector], n_results=RARE_CHUNKS + 2,
@@ -101,10 +102,7 @@ def _nearest_holding(kb: KnowledgeBase, word: str, vector: list[float], have: se
                               include=["documents", "metadatas", "distances"])
     for cid, text, meta, dist in zip(res["ids"][0], res["documents"][0], res["metadatas"][0],
                                      res["distances"][0], strict=True):
-        hit = SearchHit(chunk_id=cid, doc_id=str(meta["doc_id"]), title=str(meta.get("title", "")),
-                        kind=str(meta["kind"]), department=meta.get("department") or None,
-                        section=str(meta.get("section", "")), text=str(text),
-                        score=round(1.0 - dist, 4), lexical=True)
+        hit = SearchHit.from_row(cid, text, meta, round(1.0 - dist, 4), lexical=True)
         if cid not in have and _holds(hit, word) and len(asked & _stems(hit)) >= SHARED:
             return hit
     return None
