@@ -320,3 +320,16 @@ def test_a_stated_draw_beyond_the_departments_discretionary_budget_is_partial(
                   _confirmed(sample_map)).verdict == "needs_review"
     unconfirmed = decide(_report("Film", ["make our farms famous"]), over, sample_map)
     assert unconfirmed.verdict == "needs_review"  # an unconfirmed limit decides nothing
+
+
+def test_a_stated_goal_outranks_the_models_paraphrase_of_it(
+        sample_map: list[MapElement]) -> None:
+    """Spent blind6: the model's goals borrowed "online" from the proposal's action."""
+    cookware = ("Add a section to the online shop selling cast-iron cookware. Goal: more "
+                "revenue per website visit.")
+    review = decide(_report("Cookware", ["increase online revenue"]), cookware,
+                    _confirmed(sample_map))
+    assert review.verdict == "needs_review" and review.trace is None
+    unstated = cookware.split(" Goal:")[0]  # no goal of its own: the model's is read
+    assert decide(_report("Cookware", ["increase online share of revenue"]), unstated,
+                  _confirmed(sample_map)).verdict == "aligned"
