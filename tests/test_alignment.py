@@ -25,6 +25,19 @@ from assistant.knowledge.grounding import quote_in_chunk
 from assistant.llm.client import LLM
 from assistant.llm.fake_model import FakeChatModel, ScriptedChatModel
 
+
+# These tests read the first design's scores and stances; the second (evidence) design, the
+# default, has its own tests (test_alignment_evidence.py, test_nongoal_kinds.py).
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    return settings.model_copy(update={"alignment_verdicts": "score"})
+
+
+@pytest.fixture
+def sample_settings(sample_settings: Settings) -> Settings:
+    return sample_settings.model_copy(update={"alignment_verdicts": "score"})
+
+
 PODS = ("Launch a line of single-use coffee pods and capsules compatible with popular "
         "machines, sold online. Goal: grow revenue quickly with pod owners.")
 PAUSE = ("Publish a career ladder for café, roastery and logistics roles in the first quarter "
@@ -315,7 +328,8 @@ def test_alignment_index_counts_the_maps_links(sample_kb: KnowledgeBase,
 
 def test_cli_check_file_stdin_batch_and_index(sample_settings: Settings,
                                               tmp_path: Path) -> None:
-    env = {"KEEL_DATA_DIR": str(sample_settings.data_dir), "KEEL_WORKSPACE": "sample"}
+    env = {"KEEL_DATA_DIR": str(sample_settings.data_dir), "KEEL_WORKSPACE": "sample",
+           "KEEL_ALIGNMENT_VERDICTS": "score"}
     (tmp_path / "p.md").write_text(PODS)
     result = runner.invoke(app, ["check", str(tmp_path / "p.md"), "--json", "--save"], env=env)
     assert result.exit_code == 0, result.output

@@ -137,16 +137,37 @@ def test_draft_okrs_shows_cards_badges_and_expandable_citations(browser: Any,
     page.screenshot(path=str(SHOTS / "2-chat-okr-draft.png"), full_page=True)
 
 
-def test_check_a_proposal_shows_verdict_and_chart(browser: Any, app_url: str) -> None:
-    page = _open(browser, app_url)
-    page.get_by_role("tab", name="Alignment").click()
-    page.get_by_label("Paste a proposal").fill(PODS)
-    page.get_by_role("button", name="Check alignment").click()
-    page.get_by_text("Misaligned", exact=False).first.wait_for()
-    page.get_by_text("No pods or capsules", exact=False).first.wait_for()
-    # the stance chart itself (Gradio's own icons are svg and img elsewhere on the page)
-    page.locator("#stance-chart img").first.wait_for()
-    page.screenshot(path=str(SHOTS / "3-alignment-check.png"), full_page=True)
+def test_check_a_proposal_asks_to_confirm_the_map_then_shows_verdict_and_chart(
+        browser: Any, tmp_path: Path) -> None:
+    """The default (evidence) design in the browser: before the owner confirms the map the
+    check is "needs review" and names the element to confirm; after, the rule decides."""
+    from assistant.db.engine import shared_database
+    from assistant.strategy.build import build_map
+    from assistant.strategy.store import StrategyMap
+
+    settings = Settings(data_dir=tmp_path / "data", workspace="sample", llm_provider="fake")
+    demo, services, url = serve(settings)
+    try:
+        services.kb.index([SAMPLE_KNOWLEDGE])
+        smap = StrategyMap(shared_database(settings), "sample")
+        smap.save_build(build_map(services.kb))
+        page = _open(browser, url)
+        page.get_by_role("tab", name="Alignment").click()
+        page.get_by_label("Paste a proposal").fill(PODS)
+        page.get_by_role("button", name="Check alignment").click()
+        page.get_by_text("Needs review", exact=False).first.wait_for()
+        page.get_by_text("Confirm “No pods or capsules”", exact=False).first.wait_for()
+        for element in smap.elements():
+            smap.confirm(element.key)
+        page.get_by_role("button", name="Check alignment").click()
+        page.get_by_text("Misaligned", exact=False).first.wait_for()
+        page.get_by_text("No pods or capsules", exact=False).first.wait_for()
+        # the stance chart itself (Gradio's own icons are svg and img elsewhere on the page)
+        page.locator("#stance-chart img").first.wait_for()
+        page.screenshot(path=str(SHOTS / "3-alignment-check.png"), full_page=True)
+    finally:
+        demo.close()
+        services.close()
 
 
 def test_a_second_browser_context_does_not_see_the_first_ones_chat(browser: Any,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from assistant.alignment.check import check_proposal
 from assistant.alignment.regions import _outside as outside
 from assistant.alignment.regions import focus_in, places_in
@@ -11,6 +13,19 @@ from assistant.core.schemas import Citation
 from assistant.knowledge.base import KnowledgeBase, SearchHit
 from assistant.knowledge.grounding import quote_in_chunk
 from assistant.llm.client import LLM
+
+
+# These tests read the first design's scores and stances; the second (evidence) design, the
+# default, has its own tests (test_alignment_evidence.py, test_nongoal_kinds.py).
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    return settings.model_copy(update={"alignment_verdicts": "score"})
+
+
+@pytest.fixture
+def sample_settings(sample_settings: Settings) -> Settings:
+    return sample_settings.model_copy(update={"alignment_verdicts": "score"})
+
 
 FOCUS = SearchHit(chunk_id="p2", doc_id="strategy.md", title="Strategy", kind="strategy",
                   section="Strategy > Pillar 2: Partner to New England cafés", score=1.0,

@@ -158,7 +158,23 @@ def test_chat_follow_up_refines_the_last_draft_of_this_session(services: Service
     assert "Revising" not in other[1]["content"]
 
 
+def _confirm_sample_map(services: Services) -> None:
+    """What the owner does once: the rules' map of the sample, every element confirmed (the
+    default alignment design decides only from confirmed elements)."""
+    from assistant.db.engine import shared_database
+    from assistant.strategy.build import build_map
+    from assistant.strategy.store import StrategyMap
+
+    smap = StrategyMap(shared_database(services.settings_for("sample")), "sample")
+    smap.save_build(build_map(services.kb_for("sample")))
+    for e in smap.elements():
+        smap.confirm(e.key)
+
+
 def test_chat_checks_a_pasted_proposal(services: Services) -> None:
+    history, _, _ = list(chat_turn(services, PODS, []))[-1]
+    assert "Needs review" in _reply(history) and "Confirm" in _reply(history)  # map unconfirmed
+    _confirm_sample_map(services)
     history, _, _ = list(chat_turn(services, PODS, []))[-1]
     assert "Misaligned" in _reply(history) and "No pods" in _reply(history)
     assert any(m.get("metadata", {}).get("title", "").startswith("Source 1:") for m in history)
@@ -197,6 +213,7 @@ def test_goals_tab_draft_edit_fix_save_export(services: Services) -> None:
 
 
 def test_alignment_tab_single_and_batch(services: Services, tmp_path: Path) -> None:
+    _confirm_sample_map(services)
     card, figure, *_ = check_tab(services, "sample", PODS, None)
     assert "Misaligned" in card and figure.axes
     csv = tmp_path / "p.csv"
@@ -210,15 +227,8 @@ def test_alignment_tab_single_and_batch(services: Services, tmp_path: Path) -> N
 
 def test_alignment_tab_answers_decide_a_needs_review_check_fake_proves_no_judgement(
         services: Services) -> None:
-    from assistant.db.engine import shared_database
-    from assistant.strategy.build import build_map
-    from assistant.strategy.store import StrategyMap
 
-    settings = services.settings_for("sample")
-    smap = StrategyMap(shared_database(settings), "sample")
-    smap.save_build(build_map(services.kb_for("sample")))
-    for e in smap.elements():
-        smap.confirm(e.key)
+    _confirm_sample_map(services)
     hockey = "Sponsor the Portland hockey team's jerseys for a season. Goal: brand awareness."
     card, _, choices, values, plans = check_tab(services, "sample", hockey, None, None, None,
                                                 9000.0, "Marketing")

@@ -143,10 +143,10 @@ class Settings(BaseSettings):
         "docs/measurements.md compares the two.")
 
     alignment_verdicts: Literal["score", "evidence"] = Field(
-        "score", description="score: the first design (a score from the model's stances and "
-        "code rules); evidence: decisive only on rules over confirmed map elements or a traced "
-        "confirmed KR, else needs_review with questions (issue 23; default once measured on "
-        "the blind set).")
+        "evidence", description="evidence (default): decisive only on rules over confirmed "
+        "map elements or a traced confirmed KR, else needs_review with the questions that "
+        "decide it (issue 23); score: the first design, a score from the model's stances and "
+        "code rules, which approves most proposals that serve no goal (docs/architecture.md).")
     checkin_stale_days: int = Field(
         14, ge=1, le=365, description="A KR whose latest check-in is older is flagged stale.")
 
