@@ -157,6 +157,8 @@ def test_check_a_proposal_asks_to_confirm_the_map_then_shows_verdict_and_chart(
         page.get_by_role("button", name="Check alignment").click()
         page.get_by_text("Needs review", exact=False).first.wait_for()
         page.get_by_text("Confirm “No pods or capsules”", exact=False).first.wait_for()
+        # the answers panel opens by itself for a needs-review check
+        page.get_by_text("Which key result will it move?").first.wait_for(state="visible")
         for element in smap.elements():
             smap.confirm(element.key)
         page.get_by_role("button", name="Check alignment").click()

@@ -8,6 +8,7 @@ from typing import Any
 
 import gradio as gr
 
+from assistant.alignment.render import VERDICT_LABEL
 from assistant.ui.services import Services
 from assistant.ui.tabs import batch_tab, check_tab
 
@@ -23,7 +24,8 @@ def alignment_tab(services: Services, workspace: gr.Dropdown, g: Any) -> None:
                        file_types=[".txt", ".md", ".pdf", ".docx"], type="filepath")
         check = gr.Button("Check alignment", variant="primary")
         report = gr.Markdown(elem_id="check-report")
-        with gr.Accordion("Needs review? Answer the questions and check again", open=False):
+        panel = gr.Accordion("Needs review? Answer the questions and check again", open=False)
+        with panel:
             with gr.Row():
                 serves = gr.Dropdown([], label="Which key result will it move?",
                                      allow_custom_value=False)
@@ -36,11 +38,11 @@ def alignment_tab(services: Services, workspace: gr.Dropdown, g: Any) -> None:
                                       allow_custom_value=False)
             again = gr.Button("Check again with my answers")
         chart = gr.Plot(label="Stances by strategic element", elem_id="stance-chart")
-        answers = [report, chart, serves, breaks, repeats]
-        check.click(g(lambda ws, t, f, progress=gr.Progress(): check_tab(
-            services, ws, t, f, progress)), [workspace, text, file], answers, api_name="check")
-        again.click(g(lambda ws, t, f, s, b, d, br, rp, progress=gr.Progress(): check_tab(
-            services, ws, t, f, progress, s, b, d, br, rp)),
+        answers = [report, chart, serves, breaks, repeats, panel]
+        check.click(g(lambda ws, t, f, progress=gr.Progress(): _opened(check_tab(
+            services, ws, t, f, progress))), [workspace, text, file], answers, api_name="check")
+        again.click(g(lambda ws, t, f, s, b, d, br, rp, progress=gr.Progress(): _opened(
+            check_tab(services, ws, t, f, progress, s, b, d, br, rp))),
             [workspace, text, file, serves, budget, pays, breaks, repeats], answers,
             api_name="check_answered")
         gr.Markdown("### Many proposals at once\nA CSV with a `proposal` column (optional "
@@ -52,3 +54,9 @@ def alignment_tab(services: Services, workspace: gr.Dropdown, g: Any) -> None:
         table = gr.File(label="Results CSV", interactive=False)
         run.click(g(lambda ws, f: batch_tab(services, ws, f)), [workspace, batch],
                   [matrix, table, batch_summary], api_name="batch")
+
+
+def _opened(result: tuple[str, Any, Any, Any, Any]) -> tuple[Any, ...]:
+    """The check's outputs, with the answers panel open when the verdict is "needs review"
+    (the usual first answer before the owner confirms the map)."""
+    return (*result, gr.update(open=VERDICT_LABEL["needs_review"] in result[0]))
