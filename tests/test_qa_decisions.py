@@ -112,6 +112,15 @@ def test_scripted_no_that_the_evidence_supports_is_kept(sample_kb: KnowledgeBase
      "yes"),
     ("Is our operating margin above 10%?", "| Gross margin, all channels | 52% | close |", None),
     ("Is our margin above 10% or below 5%?", "| Operating margin | 6.1% | close |", None),
+    # what the sentence turns down (spent blind-qa10: "Yes" to "… on price?")
+    ("Do we try to win café wholesale on price?", "Keep wholesale profitable by winning on "
+     "service rather than price: barista training and equipment support.", "no"),
+    ("Do we try to win café wholesale on service?", "Keep wholesale profitable by winning on "
+     "service rather than price: barista training and equipment support.", None),
+    ("Do we grow subscribers through referrals rather than paid advertising?",
+     "Mainly through referrals and gifting rather than paid advertising.", None),
+    ("Are some roles still paid below the Maine livable wage?",  # another subject
+     "Mainly through referrals and gifting rather than paid advertising.", None),
 ])
 def test_evidence_polarity_decides_only_plain_cases(question, sentence, expected) -> None:
     assert evidence_polarity(question, sentence) == expected

@@ -330,6 +330,8 @@ def evidence_polarity(question: str, sentence: str, heading: str = "") -> Polari
     shared = held(naming_stems(question), sentence)
     if shared >= NEGATION_SHARED and _states_opposite(question, sentence):
         return "no"  # "easy to find?" — "hard to find"
+    if shared >= NEGATION_SHARED and _rejects_asked(question, sentence):
+        return "no"  # "win wholesale on price?" — "winning on service rather than price"
     if shared >= NEGATION_SHARED and (compared := _compared(question, sentence)):
         return compared  # "below 38%?" — "Wholesale gross margin: 39.5%"
     listed = sentence.count(",") >= 2 and bool(_NEGATION.search(heading))
@@ -337,6 +339,29 @@ def evidence_polarity(question: str, sentence: str, heading: str = "") -> Polari
             and shared >= NEGATION_SHARED):
         return "no"
     return None
+
+
+# "X rather than Y", "X instead of Y": Y is what the sentence turns down (up to four words)
+_CONTRAST = re.compile(r"\b(?:rather than|instead of)\s+((?:[\w'’-]+\s+){0,3}[\w'’-]+)",
+                       re.IGNORECASE)
+
+
+def _rejects_asked(question: str, sentence: str) -> bool:
+    """Does the sentence turn down what the question asks about ("… on service rather than
+    price" to "… on price?"; spent blind-qa10 answered "Yes")? A naming word of the question
+    right after "rather than" / "instead of" and not on the chosen side, which must itself
+    share `NEGATION_SHARED` naming words with the question (it is about the same thing: "…
+    referrals and gifting rather than paid advertising" does not answer "… roles paid below
+    the Maine livable wage?"); a question that sets out the contrast itself is not read."""
+    if _CONTRAST.search(question):
+        return False
+    asked = naming_stems(question)
+    for match in _CONTRAST.finditer(sentence):
+        turned_down = {stem(w) for w in content_words(match.group(1))}
+        chosen = {stem(w) for w in content_words(sentence[:match.start()])}
+        if asked & turned_down - chosen and len(asked & chosen) >= NEGATION_SHARED:
+            return True
+    return False
 
 
 _FALLS_SHORT = re.compile(r"\b(?:less|fewer|lower|smaller|shorter|below|under)\b", re.IGNORECASE)
