@@ -333,3 +333,15 @@ def test_a_stated_goal_outranks_the_models_paraphrase_of_it(
     unstated = cookware.split(" Goal:")[0]  # no goal of its own: the model's is read
     assert decide(_report("Cookware", ["increase online share of revenue"]), unstated,
                   _confirmed(sample_map)).verdict == "aligned"
+
+
+def test_a_workspace_without_a_map_is_asked_to_build_one_first(
+        sample_map: list[MapElement]) -> None:
+    pods = ("Launch aluminium capsules for popular machines. Goal: revenue from pod owners.")
+    review = decide(_report("Pods", ["revenue"], [_pods_finding(sample_map)]), pods, [])
+    assert review.verdict == "needs_review"
+    assert review.questions[0].startswith("This workspace has no strategy map yet")
+    assert not any(q.startswith("Confirm") for q in review.questions)
+    unconfirmed = decide(_report("Pods", ["revenue"], [_pods_finding(sample_map)]), pods,
+                         sample_map)  # built, not confirmed: confirm what the rule found
+    assert any(q.startswith("Confirm “No pods or capsules”") for q in unconfirmed.questions)

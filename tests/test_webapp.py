@@ -173,7 +173,7 @@ def _confirm_sample_map(services: Services) -> None:
 
 def test_chat_checks_a_pasted_proposal(services: Services) -> None:
     history, _, _ = list(chat_turn(services, PODS, []))[-1]
-    assert "Needs review" in _reply(history) and "Confirm" in _reply(history)  # map unconfirmed
+    assert "Needs review" in _reply(history) and "no strategy map yet" in _reply(history)
     _confirm_sample_map(services)
     history, _, _ = list(chat_turn(services, PODS, []))[-1]
     assert "Misaligned" in _reply(history) and "No pods" in _reply(history)

@@ -197,6 +197,7 @@ def decide(report: AlignmentReport, text: str, strategy: list[MapElement],
     return Review(verdict="needs_review", closest=closest, evidence_for=support,
                   evidence_against=against,
                   questions=_questions(text, closest, unconfirmed, budget, report, krs,
+                                       bool(live),
                                        _nearest_in_map(text, live, embedder)),
                   basis="The evidence does not decide: it traces to no confirmed key result "
                         "and breaks nothing confirmed. Answer the questions to decide it.")
@@ -276,7 +277,8 @@ def _map_questions(near: dict[str, tuple[MapElement, float]]) -> tuple[str, str]
 
 def _questions(text: str, closest: list[KRTrace], unconfirmed: list[ElementFinding],
                budget: float | None, report: AlignmentReport, krs: list[MapElement],
-               near: dict[str, tuple[MapElement, float]] | None = None) -> list[str]:
+               mapped: bool = True, near: dict[str, tuple[MapElement, float]] | None = None
+               ) -> list[str]:
     """The two or three questions that decide it: which KR; then what the rules could not
     read — an unconfirmed rule finding, else the closest value (value breaks told in other
     words are not decided in code); then a close planned initiative (a possible duplicate),
@@ -288,6 +290,10 @@ def _questions(text: str, closest: list[KRTrace], unconfirmed: list[ElementFindi
             "none shares its words"
         out.append(f"Which key result will this move, and by how much? Closest: {names}. "
                    "Answer with --serves KR-ID (or pick it in the UI).")
+    elif not mapped:
+        out.append("This workspace has no strategy map yet: build it (`keel map build`, or "
+                   "the Strategy tab), confirm what it read, then check again.")
+        unconfirmed = []  # nothing to confirm until the map exists
     else:
         out.append("The strategy map has no confirmed key results: confirm them in the "
                    "Strategy tab (or `keel map confirm --all`), then check again.")

@@ -80,8 +80,10 @@ def check(ctx: typer.Context,
         assert proposal is not None
         text = read_proposal(proposal, settings.max_document_mb)
         with open_kb(settings) as kb, open_llm(settings) as llm, progress_bar() as bar:
-            err.print("Checking… (one model call per strategic element; about a minute "
-                      "with the local model)")
+            err.print("Checking… (a few model calls against the confirmed strategy map; "
+                      "about 20 s with the local model)" if settings.alignment_verdicts ==
+                      "evidence" else "Checking… (one model call per strategic element; about "
+                      "a minute with the local model)")
             report = check_proposal(  # one bar: rich keys its bars by label
                 text, kb, llm, lambda done, total, _step: bar(done, total, "Judging"),
                 strategy=_strategy(settings), serves=serves, budget=budget,
