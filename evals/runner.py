@@ -320,6 +320,8 @@ def write_report(report: dict[str, Any], folder: Path, problems: list[str]) -> N
     for group, m in report["metrics"].items():
         if group.endswith(".alignment_check"):
             lines += alignment_table(group, m)
+        elif group.endswith(".scenario") and "exposure_precision" in m:
+            lines += scenario_lines(group, m)
     goals = {g: m for g, m in report["metrics"].items() if g.split(".")[-1] in GOAL_KEYS}
     for group, m in goals.items():
         keys = GOAL_KEYS[group.split(".")[-1]]
@@ -357,6 +359,7 @@ def alignment_table(group: str, m: dict[str, Any]) -> list[str]:
              f"{m['recall_aligned']:.2f}, partially aligned {m['recall_partially_aligned']:.2f},"
              f" misaligned {m['recall_misaligned']:.2f} · p50 {m['latency_p50_s']:.0f} s, "
              f"p95 {m['latency_p95_s']:.0f} s per check", "",
+             *([_decisive_line(m), ""] if "coverage" in m else []),
              *([("right by confidence: " + " · ".join(
                  f"{level} {right}/{n}" for level, (right, n)
                  in m["right_by_confidence"].items())), ""]
@@ -367,3 +370,28 @@ def alignment_table(group: str, m: dict[str, Any]) -> list[str]:
         lines.append(f"| {label} | " + " | ".join(str(row[c]) for c in (
             "aligned", "partially_aligned", "misaligned", "other")) + " |")
     return [*lines, ""]
+
+
+def _decisive_line(m: dict[str, Any]) -> str:
+    """Issue 23's figures: coverage (decisive verdicts) and each class's precision among them,
+    with 95% Wilson intervals, and the misaligned proposals approved."""
+    low, high = m["coverage_ci95"]
+    parts = [f"coverage {m['coverage']:.2f} ({low:.2f}–{high:.2f})"]
+    for label in ("aligned", "partially_aligned", "misaligned"):
+        right, n = m[f"precision_{label}_n"]
+        if n:
+            low, high = m[f"precision_{label}_ci95"]
+            parts.append(f"{label} precision {right}/{n} ({low:.2f}–{high:.2f})")
+    return " · ".join([*parts, f"misaligned approved {m['misaligned_approved']:.0f}"])
+
+
+def scenario_lines(group: str, m: dict[str, Any]) -> list[str]:
+    """Issue 29's figures for one corpus, as Markdown."""
+    return [f"## {group}: {m['cases']:.0f} scenarios, {m['errors']:.0f} errors", "",
+            f"exposure precision {m['exposure_precision']:.2f} ({m['precision_lo']:.2f}–"
+            f"{m['precision_hi']:.2f}) · recall {m['exposure_recall']:.2f} "
+            f"({m['recall_lo']:.2f}–{m['recall_hi']:.2f}) · recall with the owner's questions "
+            f"{m['recall_with_questions']:.2f} · exposed per scenario "
+            f"{m['exposed_per_scenario']:.1f} · drafted lines passing {m['drafted_pass']:.2f} "
+            f"of {m['drafted_lines']:.0f} · p50 {m['p50_s']:.0f} s "
+            f"({m['p50_s_with_plans']:.0f} s with plans)", ""]
