@@ -1,4 +1,5 @@
 import json
+import math
 from datetime import date
 
 import pytest
@@ -403,3 +404,30 @@ def test_okr_read_scores_a_misreading_as_a_miss() -> None:
     assert summary["numeric_targets_detected"]["rate"] == 0.0
     assert summary["periods_right"]["rate"] == 0.0
     assert summary["objective_precision"]["rate"] == 0.5
+
+
+def test_the_report_prints_decisive_and_scenario_figures(tmp_path) -> None:
+    from evals.runner import write_report
+
+    scenario = {"cases": 15.0, "errors": 0.0, "exposure_precision": 0.5, "precision_lo": 0.3,
+                "precision_hi": 0.7, "exposure_recall": 0.4, "recall_lo": 0.2, "recall_hi": 0.6,
+                "recall_with_questions": 0.6, "exposed_per_scenario": 2.0,
+                "drafted_lines": 10.0, "drafted_pass": 0.8, "p50_s": 12.0,
+                "p50_s_with_plans": 25.0}
+    check = {"cases": 3.0, "errors": 0.0, "accuracy": 0.67, "macro_f1": 0.5,
+             "recall_aligned": 1.0, "recall_partially_aligned": 0.0, "recall_misaligned": 1.0,
+             "latency_p50_s": 20.0, "latency_p95_s": 30.0, "coverage": 2 / 3,
+             "coverage_ci95": [0.2, 0.94], "misaligned_approved": 0.0,
+             "precision_aligned_n": [1, 1], "precision_aligned_ci95": [0.21, 1.0],
+             "precision_partially_aligned_n": [0, 0],
+             "precision_partially_aligned_ci95": [math.nan, math.nan],
+             "precision_misaligned_n": [1, 1], "precision_misaligned_ci95": [0.21, 1.0],
+             "confusion": {"aligned": {"aligned": 1, "partially_aligned": 0, "misaligned": 0,
+                                       "other": 0}}}
+    report = {"suite": "full", "provider": "fake", "started": "now", "k": 5, "cases": [],
+              "metrics": {"sample.scenario": scenario, "sample.alignment_check": check}}
+    write_report(report, tmp_path, [])
+    text = (tmp_path / "report.md").read_text()
+    assert "exposure precision 0.50 (0.30–0.70) · recall 0.40 (0.20–0.60)" in text
+    assert "coverage 0.67 (0.20–0.94) · aligned precision 1/1" in text
+    assert "partially_aligned precision" not in text and "misaligned approved 0" in text
