@@ -84,10 +84,17 @@ def link_model(model: Path, data_dir: Path) -> None:
     shutil.copy(stamp, target.with_name(stamp.name))
 
 
+def _design(request: pytest.FixtureRequest) -> dict[str, str]:
+    """Tests marked `first_design` read the alignment check's first design (scores and
+    stances); every other test gets the default (evidence) design."""
+    return {"alignment_verdicts": "score"} if request.node.get_closest_marker(
+        "first_design") else {}
+
+
 @pytest.fixture
-def settings(tmp_path: Path) -> Settings:
+def settings(tmp_path: Path, request: pytest.FixtureRequest) -> Settings:
     """Fake model, real local embeddings, embedded store under tmp_path."""
-    return Settings(data_dir=tmp_path / "data", llm_provider="fake")
+    return Settings(data_dir=tmp_path / "data", llm_provider="fake", **_design(request))
 
 
 @pytest.fixture(scope="session")
@@ -99,13 +106,14 @@ def _indexed_sample(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
-def sample_settings(_indexed_sample: Path, tmp_path: Path) -> Settings:
+def sample_settings(_indexed_sample: Path, tmp_path: Path,
+                    request: pytest.FixtureRequest) -> Settings:
     """Settings whose workspace 'sample' already holds the bundled company (a private copy)."""
     data = tmp_path / "data"
     shutil.copytree(_indexed_sample, data, dirs_exist_ok=True)
     for lock in data.rglob("keel.lock"):
         lock.unlink()
-    return Settings(data_dir=data, workspace="sample", llm_provider="fake")
+    return Settings(data_dir=data, workspace="sample", llm_provider="fake", **_design(request))
 
 
 @pytest.fixture

@@ -25,18 +25,7 @@ from assistant.knowledge.grounding import quote_in_chunk
 from assistant.llm.client import LLM
 from assistant.llm.fake_model import FakeChatModel, ScriptedChatModel
 
-
-# These tests read the first design's scores and stances; the second (evidence) design, the
-# default, has its own tests (test_alignment_evidence.py, test_nongoal_kinds.py).
-@pytest.fixture
-def settings(settings: Settings) -> Settings:
-    return settings.model_copy(update={"alignment_verdicts": "score"})
-
-
-@pytest.fixture
-def sample_settings(sample_settings: Settings) -> Settings:
-    return sample_settings.model_copy(update={"alignment_verdicts": "score"})
-
+pytestmark = pytest.mark.first_design  # scores and stances: the first design
 
 PODS = ("Launch a line of single-use coffee pods and capsules compatible with popular "
         "machines, sold online. Goal: grow revenue quickly with pod owners.")

@@ -14,18 +14,7 @@ from assistant.knowledge.base import KnowledgeBase, SearchHit
 from assistant.knowledge.grounding import quote_in_chunk
 from assistant.llm.client import LLM
 
-
-# These tests read the first design's scores and stances; the second (evidence) design, the
-# default, has its own tests (test_alignment_evidence.py, test_nongoal_kinds.py).
-@pytest.fixture
-def settings(settings: Settings) -> Settings:
-    return settings.model_copy(update={"alignment_verdicts": "score"})
-
-
-@pytest.fixture
-def sample_settings(sample_settings: Settings) -> Settings:
-    return sample_settings.model_copy(update={"alignment_verdicts": "score"})
-
+pytestmark = pytest.mark.first_design  # scores and stances: the first design
 
 FOCUS = SearchHit(chunk_id="p2", doc_id="strategy.md", title="Strategy", kind="strategy",
                   section="Strategy > Pillar 2: Partner to New England cafés", score=1.0,
