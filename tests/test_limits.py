@@ -70,6 +70,11 @@ def test_proposal_quantities_units_and_words() -> None:
     # "batches of at most 30 kg" (spent blind-qa8: "no" decided by that bound)
     assert _quantity("Run the new 60 kg-per-hour roaster.").unit == "kg/hour"
     assert _quantity("Roast batches of 40 kg.").unit == "kg"
+    # a sum of money per period keeps its unit and says its period (budgets.stated_draw
+    # counts a monthly sum twelve times only for a whole year)
+    monthly = _quantity("Spend $4,500 a month on ads.")
+    assert (monthly.unit, monthly.value, monthly.per) == ("money", 4500, "month")
+    assert _quantity("A one-off $190k grant.").per is None
 
 
 @pytest.mark.parametrize(("proposal", "statement", "broken"), [

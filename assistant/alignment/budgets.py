@@ -24,17 +24,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from assistant.core.quantities import quantities_in
 from assistant.core.text import numbers_in, split_sentences
 from assistant.strategy.model import MapElement
 
 __all__ = ["Draw", "over_budget", "stated_draw"]
 
-_MONEY = re.compile(r"\$\s?(\d[\d,]*(?:\.\d+)?)\s*(k|thousand|million|m)?\b"
-                    r"(?:\s*(?:a|an|per|/|each)\s*(hour|day|week|month|year))?", re.IGNORECASE)
 _ALL_YEAR = re.compile(r"\b(?:for (?:all of |the whole of )?(?:19|20)\d\d|for (?:a|one|the) "
                        r"(?:whole |full )?year|for (?:12|twelve) months|all year)\b",
                        re.IGNORECASE)
-_SCALE = {"k": 1e3, "thousand": 1e3, "m": 1e6, "million": 1e6}
 
 
 @dataclass(frozen=True)
@@ -51,12 +49,13 @@ def _limits(elements: list[MapElement]) -> list[MapElement]:
 
 def _sum(sentence: str) -> float | None:
     amounts = []
-    for m in _MONEY.finditer(sentence):
-        value = float(m.group(1).replace(",", "")) * _SCALE.get((m.group(2) or "").lower(), 1)
-        per = (m.group(3) or "").lower()
-        if per == "month" and _ALL_YEAR.search(sentence):
+    for quantity, _ in quantities_in(sentence):
+        value = quantity.value
+        if quantity.unit != "money":
+            continue
+        if quantity.per == "month" and _ALL_YEAR.search(sentence):
             value *= 12
-        elif per in ("hour", "day", "week", "month"):
+        elif quantity.per in ("hour", "day", "week", "month", "shift"):
             continue
         amounts.append(value)
     return max(amounts) if amounts else None

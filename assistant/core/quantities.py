@@ -48,6 +48,7 @@ class Quantity:
     unit: str  # "%", "money", a measure ("kg", a rate "kg/hour"), or a counted noun ("store")
     words: frozenset[str]  # folded content stems near the number
     text: str  # the number with its unit, as written
+    per: str | None = None  # a sum of money per period: "$8,000 a month" -> "month"
 
 
 @dataclass(frozen=True)
@@ -95,7 +96,8 @@ def _quantity(sentence: str, match: re.Match[str]) -> Quantity | None:
     end = (match.end("mult") if match.group("mult") else match.end("num")) if money \
         else match.end()
     text = sentence[start:end].strip()  # the amount: "15%", "three stores", "$250,000"
-    return Quantity(_value(match), unit, _words(sentence, match), text)
+    per = (rate.group(1).lower() if money and (rate := _RATE.match(sentence, end)) else None)
+    return Quantity(_value(match), unit, _words(sentence, match), text, per)
 
 
 def quantities_in(text: str) -> list[tuple[Quantity, str]]:
