@@ -65,10 +65,10 @@ def check(ctx: typer.Context,
           repeats: str | None = typer.Option(None, "--repeats", help="The manager's answer: "
                                              "the planned initiative it repeats."),
           as_json: bool = JsonOpt) -> None:
-    """Check a proposal against the workspace's strategy: verdict, cited reasons; with
-    KEEL_ALIGNMENT_VERDICTS=evidence (or an answer: --serves, --budget, --breaks, --repeats)
-    decisive only on evidence from the confirmed strategy map, else "needs review" with the
-    questions to answer."""
+    """Check a proposal against the workspace's strategy: a verdict decisive only on evidence
+    from the confirmed strategy map (or your answers: --serves, --budget, --breaks,
+    --repeats), else "needs review" with the questions to answer. Cited reasons either way;
+    KEEL_ALIGNMENT_VERDICTS=score brings back the first design."""
 
     def run() -> None:
         settings = _settings(ctx)
@@ -81,7 +81,7 @@ def check(ctx: typer.Context,
         text = read_proposal(proposal, settings.max_document_mb)
         with open_kb(settings) as kb, open_llm(settings) as llm, progress_bar() as bar:
             err.print("Checking… (a few model calls against the confirmed strategy map; "
-                      "about 20 s with the local model)" if settings.alignment_verdicts ==
+                      "under a minute with the local model)" if settings.alignment_verdicts ==
                       "evidence" else "Checking… (one model call per strategic element; about "
                       "a minute with the local model)")
             report = check_proposal(  # one bar: rich keys its bars by label
