@@ -184,7 +184,8 @@ def _smoke_pick(cases: list[Case], suite: str, corpus: str) -> list[Case]:
 GOAL_KEYS = {"okr_draft": ("schema_valid", "kr_pass", "kr_pass_first", "kr_pass_returned",
                            "citation_validity",
                            "invented_baseline_rate", "unknown_baseline_share",
-                           "unsupported_objectives", "foreign_items", "repair_rounds",
+                           "unsupported_objectives", "foreign_items", "repeated_items",
+                           "numbers_disagree", "repair_rounds",
                            "prompt_chars"),
              "smart_goal": ("schema_valid", "kr_pass", "citation_validity"),
              "lint": ("rule_recall", "rule_precision")}

@@ -4,15 +4,18 @@ validity, invented baselines, rule recall; a crashed case scores 0, never skippe
 from __future__ import annotations
 
 import math
+import re
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
 from assistant.core.errors import KeelError
+from assistant.core.schemas import KeyResult, OKRSet
 from assistant.goals.draft import draft_okrs, start_session
 from assistant.goals.lint import lint_okrs
 from assistant.goals.okr_io import read_okrs
+from assistant.goals.okr_numbers import target_of
 from assistant.goals.smart import draft_smart
 from assistant.knowledge.base import KnowledgeBase
 from assistant.knowledge.grounding import number_in_text, quote_in_chunk
@@ -25,6 +28,35 @@ from .metrics import mean, percentile
 __all__ = ["draft_case", "lint_case", "smart_case", "summarise_rows"]
 
 _ZERO = {"schema_valid": 0.0, "kr_pass": 0.0, "kr_pass_returned": 0.0, "citation_validity": 0.0}
+_PLAIN = re.compile(r"[^a-z0-9]+")
+
+
+def _repeated(okrs: OKRSet) -> int:
+    """Objectives and KRs whose text, letters and digits only, repeats an earlier item of the
+    set (an objective restating a KR counts): what a reader sees as the same line twice. Kept
+    apart from the linter's own duplicate rule (content stems), which it measures."""
+    seen: set[str] = set()
+    repeats = 0
+    for text in [t for o in okrs.objectives for t in (o.title, *[k.statement
+                                                                  for k in o.key_results])]:
+        plain = _PLAIN.sub(" ", text.lower()).strip()
+        repeats += plain in seen
+        seen.add(plain)
+    return repeats
+
+
+def _disagreeing(krs: list[KeyResult]) -> int:
+    """KRs whose target or baseline field differs from the number their own statement states
+    (read with the OKR reader's `target_of`), e.g. "from 70% to 75%" with baseline 0.74."""
+    out = 0
+    for kr in krs:
+        stated = target_of(kr.statement)
+        if stated is None:
+            continue
+        out += (kr.target is None or not math.isclose(kr.target, stated.value)) or (
+            stated.baseline is not None and kr.baseline is not None
+            and not math.isclose(kr.baseline, stated.baseline))
+    return out
 
 
 def _citations_valid(citations: list[Any], kb: KnowledgeBase) -> list[bool]:
@@ -71,6 +103,8 @@ def draft_case(case: Case, kb: KnowledgeBase, llm: LLM,
                else math.nan, unsupported_objectives=float(sum(
                    o.support != "supported" for o in report.okrs.objectives)),
                foreign_items=float(sum(" repeats " in p for p in report.problems_left)),
+               repeated_items=float(_repeated(report.okrs)),
+               numbers_disagree=_share(_disagreeing(krs), krs),
                objectives=[o.title for o in report.okrs.objectives],
                latency_s=time.perf_counter() - start)
     return row
@@ -109,6 +143,10 @@ def lint_case(case: Case) -> dict[str, Any]:
                rule_precision=0.0 if forbidden & fired else 1.0,
                fired=sorted(fired), expected=sorted(expected))
     return row
+
+
+def _share(count: int, items: list[Any]) -> float:
+    return count / len(items) if items else 0.0
 
 
 def summarise_rows(rows: list[dict[str, Any]], keys: tuple[str, ...]) -> dict[str, float]:

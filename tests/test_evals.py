@@ -431,3 +431,18 @@ def test_the_report_prints_decisive_and_scenario_figures(tmp_path) -> None:
     assert "exposure precision 0.50 (0.30–0.70) · recall 0.40 (0.20–0.60)" in text
     assert "coverage 0.67 (0.20–0.94) · aligned precision 1/1" in text
     assert "partially_aligned precision" not in text and "misaligned approved 0" in text
+
+
+def test_draft_measures_count_repeated_lines_and_numbers_that_disagree_with_the_statement():
+    from assistant.core.schemas import KeyResult, Objective, OKRSet
+    from evals.task_goals import _disagreeing, _repeated
+
+    same = KeyResult(statement="Raise waste diversion from 70% to 75%", target=0.75,
+                     baseline=0.74)
+    right = KeyResult(statement="Reduce churn from 6.8% to 5.5%", target=5.5, baseline=6.8)
+    okrs = OKRSet(workspace="w", department="Operations", period="2027-Q1", objectives=[
+        Objective(title="Roast fresher", key_results=[same, right]),
+        Objective(title="Roast fresher!", key_results=[same.model_copy()]),
+        Objective(title="Reduce churn from 6.8% to 5.5%", key_results=[])])
+    assert _repeated(okrs) == 3  # the title, the KR, and an objective restating a KR
+    assert _disagreeing([same, right]) == 1
