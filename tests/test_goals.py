@@ -78,16 +78,21 @@ def test_company_passages_do_not_depend_on_the_department(sample_kb: KnowledgeBa
     assert {h.department for h in own_b if h.kind == "department"} == {"Finance"}
 
 
-def _draft(baseline: float | None, source: str, owner: str = "Head of Marketing",
+def _draft(start: str | None, source: str, owner: str = "Head of Marketing",
            parent: str = "Pillar 1") -> str:
-    kr = {"statement": "Raise active subscribers from 2,410 to 2,900",
-          "metric": "active subscribers", "unit": "subscribers", "baseline": baseline,
-          "target": 2900, "direction": "increase", "owner_role": owner,
-          "measurement_source": "subscription platform", "source": source}
+    """One objective; its first KR says "from `start`" (a current value) when given. The
+    numbers are the statements' (draft_model.py): the model writes no number fields."""
+    first = {"statement": f"Raise active subscribers from {start} to 2,900" if start
+             else "Raise active subscribers to 2,900",
+             "metric": "active subscribers", "unit": "subscribers", "owner_role": owner,
+             "measurement_source": "subscription platform", "source": source}
+    second = first | {"statement": "Grow new subscribers per month to 260",
+                      "metric": "new subscribers per month"}
     objective = {"title": "Make subscribing the obvious way to buy Tidewater",
                  "why_now": "Subscriptions are pillar 1.", "perspective": "Customer",
                  "ambition": "committed", "parent": parent, "source": source,
-                 "initiatives": ["Referral link in every order email"], "key_results": [kr, kr]}
+                 "initiatives": ["Referral link in every order email"],
+                 "key_results": [first, second]}
     return json.dumps({"objectives": [objective]})
 
 
@@ -101,7 +106,7 @@ def _marketing_metrics_id(kb: KnowledgeBase) -> str:
 
 def test_repair_loop_feeds_problems_back_until_fixed(sample_kb: KnowledgeBase) -> None:
     good = _marketing_metrics_id(sample_kb)
-    model = ScriptedChatModel(replies=[_draft(1234, "S99", owner=""), _draft(2410, good)])
+    model = ScriptedChatModel(replies=[_draft("1,234", "S99", owner=""), _draft("2,410", good)])
     report = draft_okrs(sample_kb, LLM(sample_kb.settings, chat_model=model), "Marketing",
                         "2027-Q1", count=1)
     assert model.calls == 2 and report.repair_rounds == 1
@@ -114,14 +119,16 @@ def test_repair_loop_feeds_problems_back_until_fixed(sample_kb: KnowledgeBase) -
 
 def test_what_never_gets_fixed_is_returned_with_its_findings(sample_kb: KnowledgeBase) -> None:
     good = _marketing_metrics_id(sample_kb)
-    model = ScriptedChatModel(replies=[_draft(1234, good, owner="")])
+    model = ScriptedChatModel(replies=[_draft("1,234", good, owner="")])
     report = draft_okrs(sample_kb, LLM(sample_kb.settings, chat_model=model), "Marketing",
                         "2027-Q1", count=1, repair_rounds=2)
     assert model.calls == 3 and report.repair_rounds == 2
     assert report.problems_left and report.kr_pass_final == 0.0
     kr = report.okrs.objectives[0].key_results[0]
-    # the invented number is removed; the real one comes from the cited row, both reported
+    # the invented number is removed, from the statement too; the real one comes from the
+    # cited row, both reported
     assert kr.baseline == 2410 and "| Active subscribers | 2,410 |" in kr.baseline_note
+    assert kr.statement == "Raise active subscribers to 2,900"
     assert any("1234" in note for note in report.okrs.notes)
     assert any("2410 taken from the cited row" in note for note in report.okrs.notes)
     assert any(f.rule == "K8" and f.severity == "error" for f in report.findings)
@@ -165,7 +172,10 @@ def test_a_kr_that_names_another_starting_value_keeps_the_baseline_unknown(
     """Seen with the local model: "Raise the share … from 9% to 15%", baseline null, citing
     the row that says 14%. Filling 14 would contradict the KR's own words."""
     draft = json.loads(_draft(None, _marketing_metrics_id(sample_kb)))
-    draft["objectives"][0]["key_results"][0]["statement"] = "Raise active subscribers from 2,000"
+    krs = draft["objectives"][0]["key_results"]
+    krs[0]["statement"] = "Raise active subscribers from 2,000"
+    krs[1] |= {"statement": "Raise active subscribers from 2,410 to 3,000",
+               "metric": "active subscribers"}
     model = ScriptedChatModel(replies=[json.dumps(draft)])
     report = draft_okrs(sample_kb, LLM(sample_kb.settings, chat_model=model), "Marketing",
                         "2027-Q1", count=1, repair_rounds=0)
@@ -176,7 +186,8 @@ def test_a_kr_that_names_another_starting_value_keeps_the_baseline_unknown(
 def test_target_on_the_wrong_side_of_the_row_keeps_the_baseline_unknown(
         sample_kb: KnowledgeBase) -> None:
     draft = json.loads(_draft(None, _marketing_metrics_id(sample_kb)))
-    draft["objectives"][0]["key_results"][0]["target"] = 2000  # "increase" to below 2,410
+    draft["objectives"][0]["key_results"][0]["statement"] = (
+        "Raise active subscribers to 2,000")  # "increase" to below 2,410
     model = ScriptedChatModel(replies=[json.dumps(draft)])
     report = draft_okrs(sample_kb, LLM(sample_kb.settings, chat_model=model), "Marketing",
                         "2027-Q1", count=1, repair_rounds=0)
@@ -404,7 +415,7 @@ def test_a_draft_from_the_map_cites_the_passages_under_the_map_fake_proves_no_ju
     strategy = build_map(sample_kb)
     session = start_session(sample_kb, "Marketing", "2027-Q1", 1, "committed", strategy=strategy)
     metrics = next(s for s, h in session.passages.items() if "2,410" in h.text)
-    model = ScriptedChatModel(replies=[_draft(2410, metrics)])
+    model = ScriptedChatModel(replies=[_draft("2,410", metrics)])
     report = draft_okrs(sample_kb, LLM(sample_kb.settings, chat_model=model), "Marketing",
                         "2027-Q1", count=1, strategy=strategy)
     assert report.source == "map" and report.kr_pass_final == 1.0
@@ -426,7 +437,6 @@ def _objectives(*objectives: tuple[str, str, str]) -> str:
         objective["title"] = title
         for n, kr in enumerate(objective["key_results"]):
             kr["statement"] = f"{title}: raise active subscribers to {2900 + n * 100}"
-            kr["target"] = 2900 + n * 100
         out.append(objective)
     return json.dumps({"objectives": out})
 

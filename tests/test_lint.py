@@ -96,6 +96,11 @@ BAD: list[tuple[str, Callable[[], OKRSet], LintConfig | None]] = [
     ("O8", lambda: good_set(objectives=[objective()] * 6), None),
     ("O8", lambda: good_set(), LintConfig(radical_focus=True)),
     ("O9", lambda: with_first(setattrs(ambition=None)), None),
+    ("A4", lambda: with_first(setattrs(key_results=[kr(), kr("Reduce monthly subscriber "
+                                                            "churn from 6.8 % to 5.5 %.")])),
+     None),  # the same KR twice, punctuation aside
+    ("A4", lambda: with_first(setattrs(title="Reduce monthly subscriber churn from 6.8% to "
+                                             "5.5%")), None),  # a KR used as its objective
     ("K1", lambda: with_first(first_kr=setattrs(target=None)), None),
     ("K2", lambda: with_first(first_kr=setattrs(
         statement="Launch the pause option so churn drops from 6.8% to 5.5%")), None),

@@ -59,13 +59,14 @@ def _people_id(kb: KnowledgeBase) -> str:
 
 def _marketing_draft(title: str, source: str, kr: str) -> str:
     key_result = {"statement": kr, "metric": "share of new subscribers from referrals",
-                  "unit": "%", "baseline": 14, "target": 18, "direction": "increase",
-                  "owner_role": "Head of Marketing", "measurement_source": "referral tool report",
-                  "source": source}
+                  "unit": "%", "owner_role": "Head of Marketing",
+                  "measurement_source": "referral tool report", "source": source}
+    second = key_result | {"statement": "Grow new subscribers per month to 260",
+                           "metric": "new subscribers per month", "unit": "subscribers"}
     return json.dumps({"objectives": [{
         "title": title, "why_now": "It matters now.", "perspective": "Customer",
         "ambition": "committed", "parent": "Pillar 1", "source": source,
-        "initiatives": ["Move the invite link"], "key_results": [key_result, key_result]}]})
+        "initiatives": ["Move the invite link"], "key_results": [key_result, second]}]})
 
 
 def test_a_draft_repeating_peoples_objective_is_sent_back(sample_kb: KnowledgeBase) -> None:

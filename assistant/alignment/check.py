@@ -116,9 +116,9 @@ def check_proposal(text: str, kb: KnowledgeBase, llm: LLM,
 
     `progress(done, total, step)` is told before each model call (total 0 while the proposal
     is read, before the statements to judge are known), then once more at the end. With
-    `KEEL_ALIGNMENT_VERDICTS=evidence` (the default), or a manager's answer (`serves` a KR, a `budget` for a
-    `department`, a value or non-goal it `breaks`, an initiative it `repeats`), the second
-    design decides the verdict from the map (`evidence.py`)."""
+    `KEEL_ALIGNMENT_VERDICTS=evidence` (the default), or a manager's answer (`serves` a KR, a
+    `budget` for a `department`, a value or non-goal it `breaks`, an initiative it `repeats`),
+    the second design decides the verdict from the map (`evidence.py`)."""
     start = time.perf_counter()
     tell = progress or _silent
     text = _validate(text, kb)

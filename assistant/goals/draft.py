@@ -24,11 +24,12 @@ from pydantic import BaseModel, Field
 from assistant.core.errors import InputError
 from assistant.core.periods import parse_period
 from assistant.core.safety import passages_block
-from assistant.core.schemas import Citation, KeyResult, Objective, OKRSet
+from assistant.core.schemas import Citation, Direction, KeyResult, Objective, OKRSet
 from assistant.core.text import numbers_in
 from assistant.goals.draft_model import DraftKR, DraftOKRs, draft_schema
 from assistant.goals.lint import Finding, LintConfig, lint_okrs
 from assistant.goals.map_sources import map_sources, substantive
+from assistant.goals.okr_numbers import direction_of, target_of, without_baseline
 from assistant.goals.ownership import Block, blocks_of, owner_of
 from assistant.goals.repair import repair
 from assistant.knowledge.base import KnowledgeBase, SearchHit
@@ -207,7 +208,8 @@ def _check(draft: DraftOKRs, session: Session, config: LintConfig | None
         problems += _grounding("objective", n, o.source, passages, None)
         problems += _ownership(f"Objective {n}", o.title, session)
         for m, kr in enumerate(o.key_results, 1):
-            issues = _grounding(f"objective {n}, KR", m, kr.source, passages, kr.baseline)
+            issues = _grounding(f"objective {n}, KR", m, kr.source, passages,
+                                _numbers(kr).baseline)
             issues += _ownership(f"Objective {n}, KR {m}", kr.statement, session)
             problems += issues
             if issues:
@@ -243,8 +245,9 @@ def _grounding(what: str, n: int, source: str, passages: dict[str, SearchHit],
                 f"S1-S{len(passages)}; cite the passage it comes from."]
     out = []
     if baseline is not None and not number_in_text(baseline, hit.text):
-        out.append(f"{where}: baseline {baseline:g} is not written in {source}; use null "
-                   "unless the cited passage states the current value.")
+        out.append(f"{where}: its current value {baseline:g} (“from {baseline:g}”) is not "
+                   f"written in {source}; state only the target (“to …”) unless the cited "
+                   "passage states the current value.")
     return out
 
 
@@ -277,30 +280,50 @@ def _convert(draft: DraftOKRs, passages: dict[str, SearchHit], base: OKRSet,
     return okrs
 
 
+@dataclass(frozen=True)
+class _Numbers:
+    """A KR's numbers as its statement states them (draft_model.py says why)."""
+
+    target: float | None
+    baseline: float | None
+    direction: Direction | None
+    unit: str
+
+
+def _numbers(k: DraftKR) -> _Numbers:
+    stated = target_of(k.statement)
+    if stated is None:  # no number: the linter's K1 asks for one
+        return _Numbers(None, None, None, k.unit)
+    return _Numbers(stated.value, stated.baseline, direction_of(k.statement, stated),
+                    stated.unit or k.unit)  # "%" and "$" from the words; a count's noun kept
+
+
 def _convert_kr(k: DraftKR, passages: dict[str, SearchHit], repair: bool, okrs: OKRSet,
                 where: str) -> KeyResult:
     cites = _citation(k.source, f"{k.statement} {k.metric}", passages)
-    baseline, note = k.baseline, ""
+    numbers, statement, note = _numbers(k), k.statement, ""
+    baseline = numbers.baseline
     hit = passages.get(k.source.strip().upper())
     ungrounded = baseline is not None and (hit is None or not number_in_text(baseline, hit.text))
     if ungrounded and repair and baseline is not None:
-        okrs.notes.append(f"{where}: baseline {baseline:g} was not in the cited text; removed.")
-        baseline = None
+        okrs.notes.append(f"{where}: “from {baseline:g}” was not in the cited text; removed.")
+        baseline, statement = None, without_baseline(statement)
     if baseline is None and repair and hit is not None:
-        baseline, note = _table_baseline(k, hit, okrs, where)
+        baseline, note = _table_baseline(k, statement, numbers, hit, okrs, where)
     if baseline is None:
         note = (f"Unknown: the documents give no current value. Ask the {k.owner_role or 'owner'}"
                 f" for the current {k.metric or 'value'}.")
     elif hit is not None and not note:
         note = f"From {hit.doc_id} ({hit.section})."
     return KeyResult(
-        statement=k.statement, metric=k.metric, unit=k.unit, baseline=baseline,
-        baseline_note=note, target=k.target, direction=k.direction, deadline=okrs.period_end,
-        owner_role=k.owner_role, measurement_source=k.measurement_source, citations=cites)
+        statement=statement, metric=k.metric, unit=numbers.unit, baseline=baseline,
+        baseline_note=note, target=numbers.target, direction=numbers.direction,
+        deadline=okrs.period_end, owner_role=k.owner_role,
+        measurement_source=k.measurement_source, citations=cites)
 
 
-def _table_baseline(k: DraftKR, hit: SearchHit, okrs: OKRSet, where: str
-                    ) -> tuple[float | None, str]:
+def _table_baseline(k: DraftKR, statement: str, numbers: _Numbers, hit: SearchHit,
+                    okrs: OKRSet, where: str) -> tuple[float | None, str]:
     """The current value from the cited passage's table row naming the KR's metric (the
     model tends to write null even when the row it cites holds the number), used only when
     the target is on the right side of it and the KR's own "from X", if any, says the same."""
@@ -308,11 +331,11 @@ def _table_baseline(k: DraftKR, hit: SearchHit, okrs: OKRSet, where: str
     if found is None:
         return None, ""
     value, row = found
-    stated = _FROM.search(k.statement)  # "from 9% to 15%": the statement names a baseline
+    stated = _FROM.search(statement)  # "from 9% to 15%": the statement names a baseline
     if stated and value not in numbers_in(stated.group(1)):
         return None, ""
-    if (k.direction == "increase" and k.target <= value) or (
-            k.direction == "decrease" and k.target >= value):
+    if numbers.target is None or (numbers.direction == "increase" and numbers.target <= value) \
+            or (numbers.direction == "decrease" and numbers.target >= value):
         return None, ""
     okrs.notes.append(f"{where}: baseline {value:g} taken from the cited row “{row}”.")
     return value, f"From {hit.doc_id} ({hit.section}): “{row}”."

@@ -1,4 +1,10 @@
-"""The OKR set as the model writes it (the drafting LLM boundary), before conversion."""
+"""The OKR set as the model writes it (the drafting LLM boundary), before conversion.
+
+A key result's numbers are its statement's: the model writes "Reduce monthly subscriber churn
+from 6.8% to 5.5%" and code reads target, baseline and direction from those words
+(`okr_numbers.target_of`, `direction_of`). Asked for them as separate fields, the local model
+wrote fields that contradicted its own sentence ("from 70% to 75%" with baseline 0.74, "15%"
+with target 150) and spent ~30 tokens a KR on them (issue 28)."""
 
 from __future__ import annotations
 
@@ -17,9 +23,6 @@ class DraftKR(BaseModel):
     statement: str = Field(max_length=220)
     metric: str = Field(max_length=80)
     unit: str = Field(max_length=24)
-    baseline: float | None
-    target: float
-    direction: Literal["increase", "decrease", "at_least", "at_most"]
     owner_role: str = Field(max_length=60)
     measurement_source: str = Field(max_length=80)
     source: str = Field(max_length=6)

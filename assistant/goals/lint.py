@@ -16,6 +16,7 @@ from typing import Literal
 from pydantic import BaseModel
 
 from assistant.core.schemas import KeyResult, Objective, OKRSet, SmartGoal
+from assistant.core.text import content_stems, numbers_in
 from assistant.goals.okr_numbers import placeholders_in
 
 __all__ = ["RULES", "Finding", "LintConfig", "lint_okrs", "lint_smart"]
@@ -30,6 +31,8 @@ RULES: dict[str, tuple[str, str]] = {  # id -> (what it checks, source)
     "O6": ("Objective serves exactly one parent", "[PER] single parent; [MOON]"),
     "O8": ("Number of objectives per team per cycle", "[MWM] 3-5 per quarter; [RF]"),
     "O9": ("Objective is marked committed or aspirational", "[GPB]"),
+    "A4": ("No objective or key result repeats another line of the set",
+           "practice (Asana duplicate-goal claims; puzzle/okr #320)"),
     "K1": ("Key result has a number: numeric target and unit", "[RW]; [MWM]"),
     "K2": ("Key result is an outcome, not an activity", "[GPB]; [RF]; [HOM]"),
     "K3": ("Binary or milestone key result is probably a task", "[PER]; [MOON]; [TAB]"),
@@ -125,8 +128,27 @@ def lint_okrs(okrs: OKRSet, config: LintConfig | None = None) -> list[Finding]:
         findings += _kr_count(objective, f"objective {n}", config)
         for m, kr in enumerate(objective.key_results, 1):
             findings += _key_result(kr, objective, f"objective {n}, KR {m}", okrs, config)
+    findings += list(_repeats(okrs))
     findings += _scorecard(okrs, config)
     return findings
+
+
+def _repeats(okrs: OKRSet) -> Iterator[Finding]:
+    """A4 within one set: a line with the same content words and numbers as an earlier
+    objective or KR (an objective restating a KR included) — one commitment written twice."""
+    seen: dict[tuple[frozenset[str], frozenset[float]], str] = {}
+    for n, o in enumerate(okrs.objectives, 1):
+        lines = [(f"objective {n}", o.title)] + [
+            (f"objective {n}, KR {m}", kr.statement) for m, kr in enumerate(o.key_results, 1)]
+        for where, text in lines:
+            key = (frozenset(content_stems(text)), frozenset(numbers_in(text)))
+            if len(key[0]) < 2:
+                continue
+            if key in seen:
+                yield _f("A4", "error", where, text, f"Repeats {seen[key]}.",
+                         "Replace it with a different objective or key result, or drop it.")
+            else:
+                seen[key] = where
 
 
 def _objective(o: Objective, where: str, okrs: OKRSet, config: LintConfig) -> Iterator[Finding]:

@@ -19,7 +19,10 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-__all__ = ["Period", "Target", "period_in", "placeholders_in", "target_of"]
+from assistant.core.schemas import Direction
+
+__all__ = ["Period", "Target", "direction_of", "period_in", "placeholders_in", "target_of",
+           "without_baseline"]
 
 _MULT = {"k": 1e3, "thousand": 1e3, "m": 1e6, "million": 1e6, "mm": 1e6, "bn": 1e9,
          "billion": 1e9}
@@ -101,6 +104,47 @@ def target_of(statement: str) -> Target | None:
         if _BASELINE_WORDS.search(inner) and (base := _number(inner)):
             baseline = base[0]
     return Target(value, unit, baseline=baseline, text=match.group(0).strip())
+
+
+_AT_LEAST = re.compile(r"\b(?:at least|or (?:more|above|higher|better)|no (?:fewer|less) than|"
+                       r"(?:a )?minimum of|never (?:below|under|less than))\b|≥", re.IGNORECASE)
+_AT_MOST = re.compile(r"\b(?:at most|or (?:less|fewer|below|lower)|no more than|(?:a )?maximum of|"
+                      r"(?:to |stay |stays |kept |keep )?(?:under|below)|never (?:above|over|more "
+                      r"than))\b|≤", re.IGNORECASE)
+_VERB = re.compile(r"^\W*(?:(?P<up>raise|grow|increase|lift|double|triple|expand|boost)|"
+                   r"(?P<down>reduce|cut|lower|decrease|shorten|halve|drop|bring down|trim|"
+                   r"minimi[sz]e|eliminate))\b", re.IGNORECASE)
+_FEWER = re.compile(r"\b(?:fewer|less)\b", re.IGNORECASE)
+
+
+def direction_of(statement: str, target: Target) -> Direction:
+    """Which way a key result's number should move, read from its own words: "at least 4.6"
+    and "under 4 hours" hold a floor and a ceiling; a leading verb decides next ("Reduce",
+    "Cut" decrease; "Raise", "Grow" increase), so "Raise X from 104 to 90" stays an increase
+    and the linter's K5 catches it; then "from 6.8% to 5.5%" (a decrease); then "fewer" or
+    "less"; anything else increases."""
+    if _AT_LEAST.search(statement):
+        return "at_least"
+    if _AT_MOST.search(statement):
+        return "at_most"
+    if verb := _VERB.match(statement):
+        return "increase" if verb.group("up") else "decrease"
+    if target.baseline is not None and target.baseline != target.value:
+        return "increase" if target.value > target.baseline else "decrease"
+    return "decrease" if _FEWER.search(statement) else "increase"
+
+
+_FROM_PARENS = re.compile(r"\s*\((?:currently |today |now )?from\s+[£$€]?[\d.,]+\s*[kKmM%]?\)")
+
+
+def without_baseline(statement: str) -> str:
+    """The statement with its stated current value taken out: "Raise waste diversion from 70%
+    to 75%" -> "Raise waste diversion to 75%"; "Ship 90% of bags … (from 84%)" -> "Ship 90% of
+    bags …". Used when that value is not in the cited passage."""
+    if (match := _FROM_TO.search(statement)) and _number(match.group("a")):
+        statement = (statement[:match.start()] + "to " + match.group("b")
+                     + statement[match.end():])
+    return " ".join(_FROM_PARENS.sub("", statement).split())
 
 
 def placeholders_in(statement: str) -> list[str]:

@@ -41,8 +41,7 @@ def to_draft(okrs: OKRSet, passages: dict[str, SearchHit]) -> DraftOKRs:
     for o in okrs.objectives:
         krs = [DraftKR(
             statement=k.statement[:220], metric=k.metric[:80] or k.statement[:80],
-            unit=k.unit[:24], baseline=k.baseline, target=k.target if k.target is not None
-            else 0.0, direction=k.direction or "increase", owner_role=k.owner_role[:60],
+            unit=k.unit[:24], owner_role=k.owner_role[:60],
             measurement_source=k.measurement_source[:80],
             source=_source([c.chunk_id for c in k.citations], passages)) for k in o.key_results]
         objectives.append(DraftObjective.model_construct(

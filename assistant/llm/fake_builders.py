@@ -40,13 +40,13 @@ def _okrs(prompt: str) -> dict[str, Any]:
                                      90.0, "%")]
     objectives = []
     for n in range(count):
-        krs = []
+        krs: list[dict[str, Any]] = []
         for pid, metric, value, unit in (rows[(2 * n) % len(rows)], rows[(2 * n + 1) % len(rows)]):
             target = round(value * 1.1, 2)
-            krs.append({"statement": f"Raise {metric.lower()} from {value:g}{unit} to "
-                                     f"{target:g}{unit}",
-                        "metric": metric.lower(), "unit": unit or "count", "baseline": value,
-                        "target": target, "direction": "increase", "owner_role": "Team lead",
+            krs.append({"statement": f"Raise {metric.lower()} from {value:,g}{unit} to "
+                                     f"{target:,g}{unit}",
+                        "metric": metric.lower(), "unit": unit or "count",
+                        "owner_role": "Team lead",
                         "measurement_source": "department report", "source": pid})
         objectives.append({
             "title": f"Make our {krs[0]['metric']} something customers notice",

@@ -1,0 +1,58 @@
+"""A key result's numbers read from its own words (`goals.okr_numbers`): what drafting stores
+as target, baseline and direction (draft_model.py says why the model no longer writes them)."""
+
+import pytest
+
+from assistant.goals.okr_numbers import direction_of, target_of, without_baseline
+
+
+@pytest.mark.parametrize(("statement", "target", "baseline", "unit", "direction"), [
+    ("Raise waste diversion from 70% to 75%", 75, 70, "%", "increase"),
+    ("Reduce monthly subscriber churn from 6.8% to 5.5% by 31 March 2027", 5.5, 6.8, "%",
+     "decrease"),
+    ("Increase active subscribers from 2,410 to 2,610 by the end of Q1 2027", 2610, 2410, "",
+     "increase"),
+    ("Ship 90% of bags within 72 hours of roasting (from 84%)", 90, 84, "%", "increase"),
+    ("Reduce monthly subscriber churn to 5.5%", 5.5, None, "%", "decrease"),
+    ("Cut average first-response time to under 4 hours", 4, None, "", "at_most"),
+    ("Keep CSAT at or above 4.6 out of 5", 4.6, None, "", "at_least"),
+    ("Grow wholesale revenue to $48,000 a month", 48000, None, "$", "increase"),
+    ("Fewer than 2% of orders refunded", 2, None, "%", "decrease"),
+])
+def test_numbers_and_direction_come_from_the_statement(statement: str, target: float,
+                                                       baseline: float | None, unit: str,
+                                                       direction: str) -> None:
+    stated = target_of(statement)
+    assert stated is not None
+    assert (stated.value, stated.baseline, stated.unit) == (target, baseline, unit)
+    assert direction_of(statement, stated) == direction
+
+
+def test_a_statement_without_a_number_has_no_target() -> None:
+    assert target_of("Make onboarding delightful") is None
+
+
+@pytest.mark.parametrize(("statement", "left"), [
+    ("Raise waste diversion from 70% to 75% by 31 March",
+     "Raise waste diversion to 75% by 31 March"),
+    ("Increase active subscribers from 2,410 to 2,610 by the end of Q1 2027",
+     "Increase active subscribers to 2,610 by the end of Q1 2027"),
+    ("Ship 90% of bags within 72 hours of roasting (from 84%)",
+     "Ship 90% of bags within 72 hours of roasting"),
+    ("Cut churn to 5%", "Cut churn to 5%"),  # nothing to take out
+])
+def test_an_ungrounded_current_value_is_taken_out_of_the_words(statement: str, left: str) -> None:
+    assert without_baseline(statement) == left
+    stated = target_of(left)
+    assert stated is not None and stated.baseline is None
+
+
+def test_the_leading_verb_decides_so_a_contradiction_stays_visible() -> None:
+    """"Raise … from 104 to 90" stays an increase, and the linter's K5 flags it (as the
+    Markdown reader does), rather than quietly becoming a decrease."""
+    stated = target_of("Raise partner cafés from 104 to 90")
+    assert stated is not None and direction_of("Raise partner cafés from 104 to 90",
+                                               stated) == "increase"
+    moved = target_of("Churn moves from 6.8% to 5.5%")
+    assert moved is not None and direction_of("Churn moves from 6.8% to 5.5%", moved) == \
+        "decrease"
