@@ -53,15 +53,13 @@ def main() -> None:
     kb = KnowledgeBase(settings)
     kb.index([PROJECT_ROOT / "knowledge"])
     strategy = [e.model_copy(update={"status": "confirmed"}) for e in build_map(kb)]
-    outputs: list[int] = []
     try:
         llm.text([HumanMessage(content="Say OK.")], max_tokens=4)
         for department in args.departments.split(","):
             calls, out = llm.tokens["calls"], llm.tokens["output"]
             start = time.perf_counter()
             report = draft_okrs(kb, llm, department, "2027-Q1", count=3, strategy=strategy,
-                                repair_rounds=args.rounds,
-                                on_text=lambda t: outputs.append(len(t)))
+                                repair_rounds=args.rounds)  # not streamed: usage counted
             seconds = time.perf_counter() - start
             kinds = Counter(kind(p) for p in report.problems_left)
             print(f"{department}: {seconds:.0f} s, calls {llm.tokens['calls'] - calls}, "
