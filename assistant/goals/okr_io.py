@@ -19,6 +19,7 @@ from pydantic import ValidationError
 from assistant.core.errors import InputError
 from assistant.core.safety import shown_quote
 from assistant.core.schemas import KeyResult, Objective, OKRSet
+from assistant.goals.okr_numbers import verb_direction
 from assistant.goals.okr_read import ReadDocument, ReadKR, ReadSet, read_document
 
 __all__ = ["CSV_COLUMNS", "kr_from_text", "read_okr_sets", "read_okrs", "sets_from_read",
@@ -176,9 +177,6 @@ _NOUN = re.compile(r"^\s*(?:raise|grow|increase|reduce|cut|lower|decrease|lift|b
                    r"\s+from\b", re.IGNORECASE)
 
 
-_VERB_DIRECTION = re.compile(r"^\s*(raise|grow|increase|lift|reduce|cut|lower|decrease)\b",
-                             re.IGNORECASE)
-_DOWN = {"reduce", "cut", "lower", "decrease"}
 
 
 def kr_from_text(text: str) -> KeyResult:
@@ -198,9 +196,8 @@ def kr_from_text(text: str) -> KeyResult:
     elif match := _TO.search(text):
         kr.target = _float(match.group(1))
         kr.unit = "%" if match.group(2) else ("$" if "$" in match.group(0) else "")
-    if kr.direction and (verb := _VERB_DIRECTION.match(kr.statement)):
-        # the words decide, so "Raise X from 104 to 90" is caught by K5 instead of hidden
-        kr.direction = "decrease" if verb.group(1).lower() in _DOWN else "increase"
+    if kr.direction and (verb := verb_direction(kr.statement)):
+        kr.direction = verb  # the words decide: "Raise X from 104 to 90" is caught by K5
     if kr.target is not None and not kr.unit and (noun := _NOUN.search(kr.statement)):
         kr.metric, kr.unit = noun.group(1), "count"  # "Raise partner cafés from 104 to 110"
     for key, value in _FIELD.findall(text):

@@ -22,7 +22,7 @@ from datetime import date
 from assistant.core.schemas import Direction
 
 __all__ = ["Period", "Target", "direction_of", "period_in", "placeholders_in", "target_of",
-           "without_baseline"]
+           "verb_direction", "without_baseline"]
 
 _MULT = {"k": 1e3, "thousand": 1e3, "m": 1e6, "million": 1e6, "mm": 1e6, "bn": 1e9,
          "billion": 1e9}
@@ -117,6 +117,13 @@ _VERB = re.compile(r"^\W*(?:(?P<up>raise|grow|increase|lift|double|triple|expand
 _FEWER = re.compile(r"\b(?:fewer|less)\b", re.IGNORECASE)
 
 
+def verb_direction(statement: str) -> Direction | None:
+    """"increase" or "decrease" when the statement opens with a verb that says so."""
+    if verb := _VERB.match(statement):
+        return "increase" if verb.group("up") else "decrease"
+    return None
+
+
 def direction_of(statement: str, target: Target) -> Direction:
     """Which way a key result's number should move, read from its own words: "at least 4.6"
     and "under 4 hours" hold a floor and a ceiling; a leading verb decides next ("Reduce",
@@ -127,8 +134,8 @@ def direction_of(statement: str, target: Target) -> Direction:
         return "at_least"
     if _AT_MOST.search(statement):
         return "at_most"
-    if verb := _VERB.match(statement):
-        return "increase" if verb.group("up") else "decrease"
+    if verb := verb_direction(statement):
+        return verb
     if target.baseline is not None and target.baseline != target.value:
         return "increase" if target.value > target.baseline else "decrease"
     return "decrease" if _FEWER.search(statement) else "increase"
