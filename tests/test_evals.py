@@ -31,6 +31,7 @@ BLIND_SHA256 = "208e23ce86c2300282e3b30906e14062362e352b065cf94ba697b4f642762fdc
 
 SCENARIOS2_SHA256 = "3d4f9b82fa56a3c6629e0e04e27502c763056b31ec33ea726271d76cac7bbd5e"
 SCENARIOS3_SHA256 = "7eae62ba625b4ff59ea2025ec99d7f31460af587216b7ed1000c136fdfcabefc"
+SCENARIOS4_SHA256 = "d529f30a6655b9e9e26e8f484957584013ae927e1e20baa6759f02346d71e018"
 SCENARIOS_SHA256 = "3b715392e596b28817a254b5ce8bff2a3e9e193249eebd6647bdae62b24e0d80"
 
 
@@ -78,6 +79,20 @@ def test_the_third_blind_scenario_set_is_pinned_and_out_of_every_default_run() -
     assert not [c for c in load_cases() if c.id.startswith("scenario3-")]
     rows = [c for c in load_cases(include_blind=True) if c.id.startswith("scenario3-")]
     assert {c.metadata["split"] for c in rows} == {"blind3"} and len(rows) == 30
+
+
+def test_the_fourth_blind_scenario_set_is_pinned_and_out_of_every_default_run() -> None:
+    """Written in session 27 after the third blind set was spent, before the next exposure
+    step: run only with `--split blind4`, once."""
+    import hashlib
+
+    from evals.cases import DATASETS
+
+    data = (DATASETS / "scenarios_blind4.yaml").read_bytes()
+    assert hashlib.sha256(data).hexdigest() == SCENARIOS4_SHA256
+    assert not [c for c in load_cases() if c.id.startswith("scenario4-")]
+    rows = [c for c in load_cases(include_blind=True) if c.id.startswith("scenario4-")]
+    assert {c.metadata["split"] for c in rows} == {"blind4"} and len(rows) == 30
 
 
 def test_the_dev_scenarios_are_pinned_and_a_crashed_scenario_row_is_an_error() -> None:
@@ -446,3 +461,19 @@ def test_draft_measures_count_repeated_lines_and_numbers_that_disagree_with_the_
         Objective(title="Reduce churn from 6.8% to 5.5%", key_results=[])])
     assert _repeated(okrs) == 3  # the title, the KR, and an objective restating a KR
     assert _disagreeing([same, right]) == 1
+
+
+def test_every_scenario_label_names_an_element_of_its_corpus_reference_map() -> None:
+    """A label that names nothing in the reference map could never be hit: recall would be
+    capped by a typo, not by the code."""
+    import yaml
+
+    from evals.cases import DATASETS
+
+    elements = {corpus: {(e["kind"], e["match"]) for row in yaml.safe_load(
+        (DATASETS / f"{corpus}_strategy_map.yaml").read_text()) for e in row["reference"]}
+        for corpus in ("sample", "18f")}
+    rows = [c for c in load_cases(include_blind=True) if c.task == "scenario"]
+    assert len(rows) >= 120
+    assert not [(c.id, e) for c in rows for e in c.reference
+                if (e["kind"], e["match"]) not in elements[c.corpus]]
