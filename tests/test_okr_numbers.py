@@ -3,6 +3,7 @@ as target, baseline and direction (draft_model.py says why the model no longer w
 
 import pytest
 
+from assistant.goals.okr_io import kr_from_text
 from assistant.goals.okr_numbers import direction_of, target_of, without_baseline
 
 
@@ -30,6 +31,24 @@ def test_numbers_and_direction_come_from_the_statement(statement: str, target: f
 
 def test_a_statement_without_a_number_has_no_target() -> None:
     assert target_of("Make onboarding delightful") is None
+
+
+@pytest.mark.parametrize("statement", [
+    "Publish a draft career ladder for roastery roles by 15 December",
+    "Launch the wholesale price list on March 3",
+    "Open the Porto pop-up by the 1st of June",
+])
+def test_a_day_of_a_month_is_not_a_target(statement: str) -> None:
+    assert target_of(statement) is None
+
+
+def test_a_written_kr_is_read_as_a_drafted_one() -> None:
+    # the map builder and `keel lint` read people's KRs with the same rules as drafting:
+    # "3 stories" is the commitment, "at least 1,000 views each" its bar
+    kr = kr_from_text("Publish 3 farm stories with at least 1,000 views each. Owner: marketing")
+    assert (kr.target, kr.unit, kr.owner_role) == (3, "", "marketing")
+    kr = kr_from_text("Grow newsletter readers to 1.2k by 2027-03-31")
+    assert (kr.target, kr.direction, str(kr.deadline)) == (1200, "increase", "2027-03-31")
 
 
 @pytest.mark.parametrize(("statement", "left"), [

@@ -19,7 +19,7 @@ from pydantic import ValidationError
 from assistant.core.errors import InputError
 from assistant.core.safety import shown_quote
 from assistant.core.schemas import KeyResult, Objective, OKRSet
-from assistant.goals.okr_numbers import verb_direction
+from assistant.goals.okr_numbers import direction_of, target_of
 from assistant.goals.okr_read import ReadDocument, ReadKR, ReadSet, read_document
 
 __all__ = ["CSV_COLUMNS", "kr_from_text", "read_okr_sets", "read_okrs", "sets_from_read",
@@ -164,42 +164,23 @@ def _from_csv(text: str) -> OKRSet:
     return okrs
 
 
-_FROM_TO = re.compile(r"from\s+\$?([\d,.]+)\s*(%|\$)?\s*(?:\w+\s+){0,3}?to\s+\$?([\d,.]+)\s*(%)?",
-                      re.IGNORECASE)
-_TO = re.compile(r"\b(?:to|reach|at least|at most|below|above)\s+\$?([\d,.]+)\s*(%)?",
-                 re.IGNORECASE)
 _FIELD = re.compile(r"\b(owner|measured in|source|measurement)\s*:\s*([^;.|]+)", re.IGNORECASE)
-
-
-_PCT_FROM = re.compile(r"\b([\d.]+)\s*%[^()]*\(\s*from\s+([\d.]+)\s*%\s*\)", re.IGNORECASE)
 _DATE = re.compile(r"\bby\s+(\d{4}-\d\d-\d\d)\b")
 _NOUN = re.compile(r"^\s*(?:raise|grow|increase|reduce|cut|lower|decrease|lift|bring)\s+(.{3,60}?)"
                    r"\s+from\b", re.IGNORECASE)
 
 
-
-
 def kr_from_text(text: str) -> KeyResult:
+    """A key result a person wrote: its numbers read as drafting and the linter read them
+    (`okr_numbers.target_of`, `direction_of`), "owner:" and "source:" fields taken out."""
     kr = KeyResult(statement=re.sub(r"\s+", " ", _FIELD.sub("", text)).strip(" ;.|-"))
     if match := _DATE.search(text):
         kr.deadline = date.fromisoformat(match.group(1))
-    if match := _PCT_FROM.search(text):  # "Answer 85% of requests within 48 hours (from 71%)"
-        kr.target, kr.baseline, kr.unit = _float(match.group(1)), _float(match.group(2)), "%"
-        if kr.baseline is not None and kr.target is not None:
-            kr.direction = "increase" if kr.target > kr.baseline else "decrease"
-    elif match := _FROM_TO.search(text):
-        kr.baseline, kr.target = _float(match.group(1)), _float(match.group(3))
-        kr.unit = "%" if (match.group(2) == "%" or match.group(4)) else (
-            "$" if "$" in match.group(0) else "")
-        if kr.baseline is not None and kr.target is not None:
-            kr.direction = "increase" if kr.target > kr.baseline else "decrease"
-    elif match := _TO.search(text):
-        kr.target = _float(match.group(1))
-        kr.unit = "%" if match.group(2) else ("$" if "$" in match.group(0) else "")
-    if kr.direction and (verb := verb_direction(kr.statement)):
-        kr.direction = verb  # the words decide: "Raise X from 104 to 90" is caught by K5
-    if kr.target is not None and not kr.unit and (noun := _NOUN.search(kr.statement)):
-        kr.metric, kr.unit = noun.group(1), "count"  # "Raise partner cafés from 104 to 110"
+    if stated := target_of(kr.statement):
+        kr.target, kr.baseline, kr.unit = stated.value, stated.baseline, stated.unit
+        kr.direction = direction_of(kr.statement, stated)
+        if not kr.unit and (noun := _NOUN.search(kr.statement)):
+            kr.metric, kr.unit = noun.group(1), "count"  # "Raise partner cafés from 104 to 110"
     for key, value in _FIELD.findall(text):
         if key.lower() == "owner":
             kr.owner_role = value.strip()

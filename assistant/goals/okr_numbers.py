@@ -48,6 +48,13 @@ _RANGE = re.compile(r"(?P<a>\d+(?:\.\d+)?)\s*[–-]\s*(?P<b>\d+(?:\.\d+)?)\s*%")
 _PLACEHOLDER = re.compile(r"(?<![\w-])(?:XX+|X|Y|N|TBD|TBC|\?\?+)(?![\w-])(?=\s+[A-Za-z])"
                           r"|\bTBD\b|\[(?:number|n|target)\]", re.IGNORECASE)
 
+_MONTHS = {m.lower(): i for i, m in enumerate(calendar.month_name) if m} | {
+    m.lower(): i for i, m in enumerate(calendar.month_abbr) if m}
+_MONTH = r"(?:" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\.?"
+# a day of a month is a date, not a target: "by 15 December", "on March 3"
+_DAY_MONTH_AFTER = re.compile(rf"^(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH}(?!\w)", re.IGNORECASE)
+_MONTH_DAY_BEFORE = re.compile(rf"(?<!\w){_MONTH}\s+$", re.IGNORECASE)
+
 
 @dataclass(frozen=True)
 class Target:
@@ -69,6 +76,8 @@ def _candidates(text: str) -> list[tuple[re.Match[str], float, str]]:
         before, after = text[:match.start()], text[match.end():]
         raw = match.group("num")
         if _NOT_TARGET_BEFORE.search(before) or _NOT_TARGET_AFTER.match(after):
+            continue
+        if _DAY_MONTH_AFTER.match(after) or _MONTH_DAY_BEFORE.search(before):
             continue
         if _YEAR.match(raw) and not match.group("after") and not match.group("pre"):  # "2020"
             continue
@@ -168,9 +177,6 @@ class Period:
     end: date | None
 
 
-_MONTHS = {m.lower(): i for i, m in enumerate(calendar.month_name) if m} | {
-    m.lower(): i for i, m in enumerate(calendar.month_abbr) if m}
-_MONTH = r"(?:" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\.?"
 _DATE = re.compile(rf"(?:(?P<m1>{_MONTH})\s+(?P<d1>\d{{1,2}}),?\s+(?P<y1>\d{{4}})|"
                    rf"(?P<d2>\d{{1,2}})\s+(?P<m2>{_MONTH}),?\s+(?P<y2>\d{{4}})|"
                    r"(?P<iso>\d{4}-\d\d-\d\d))", re.IGNORECASE)

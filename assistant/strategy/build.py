@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
+from typing import Literal
 
 from assistant.core.places import focus_in
 from assistant.core.quantities import limits_in
@@ -202,15 +203,23 @@ def _kr_lines(text: str) -> list[str]:
     return found
 
 
+# the map keeps which way a number should move; "at least 4.6" holds a floor (an increase's
+# kind), "under 4 hours" a ceiling
+_TWO_WAYS: dict[str, Literal["increase", "decrease"]] = {
+    "increase": "increase", "at_least": "increase", "decrease": "decrease",
+    "at_most": "decrease"}
+
+
 def _key_result(hit: SearchHit, line: str, key: str, objective: str, department: str,
                 period: str) -> MapElement:
     sentences = split_sentences(line)
     # the KR is its first sentence and its "Owner: …"; what follows is a status note
     statement = " ".join([sentences[0], *(s for s in sentences[1:2] if _OWNER.match(s))])
     kr = kr_from_text(statement)
-    if kr.target is None and (lead := _LEADING_NUMBER.match(statement)):
-        kr.target = float(lead.group(1).replace(",", ""))  # "Sell 400 gift subscriptions"
-        kr.unit = kr.unit or ("%" if lead.group(2) else "count")
+    if (lead := _LEADING_NUMBER.match(statement)) and not kr.unit:
+        if kr.target is None:
+            kr.target = float(lead.group(1).replace(",", ""))
+        kr.unit = "%" if lead.group(2) else "count"  # "Sell 400 gift subscriptions"
     quote = line.strip()
     # numbers only where the quote writes them; the rest stays unknown
     baseline = kr.baseline if kr.baseline is not None and number_in_text(kr.baseline, quote) \
@@ -218,7 +227,8 @@ def _key_result(hit: SearchHit, line: str, key: str, objective: str, department:
     target = kr.target if kr.target is not None and number_in_text(kr.target, quote) else None
     return MapElement(key=key, kind="key_result", title=statement.rstrip(".")[:300], text=quote,
                       department=department, period=period, metric=kr.metric, unit=kr.unit,
-                      direction=kr.direction, baseline=baseline, target=target,
+                      direction=_TWO_WAYS.get(kr.direction or ""), baseline=baseline,
+                      target=target,
                       deadline=kr.deadline.isoformat() if kr.deadline else "",
                       owner=kr.owner_role, serves=[objective], citations=[cite(hit, quote)])
 
