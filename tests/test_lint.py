@@ -110,6 +110,8 @@ BAD: list[tuple[str, Callable[[], OKRSet], LintConfig | None]] = [
     ("K4", lambda: with_first(first_kr=setattrs(statement="Reach 5.5% monthly churn",
                                                 baseline=None)), None),
     ("K5", lambda: with_first(first_kr=setattrs(direction="increase")), None),
+    ("K17", lambda: with_first(first_kr=setattrs(target=5.0)), None),  # table edited alone
+    ("K17", lambda: with_first(first_kr=setattrs(baseline=7.1)), None),
     ("K6", lambda: good_set(period_end=None), None),
     ("K7", lambda: with_first(first_kr=setattrs(measurement_source="")), None),
     ("K8", lambda: with_first(first_kr=setattrs(owner_role="")), None),
@@ -146,6 +148,11 @@ def test_rule_fires_on_the_bad_case(rule: str, make: Callable[[], OKRSet],
 @pytest.mark.parametrize("rule", sorted({r for r, _, _ in BAD}))
 def test_rule_is_quiet_on_the_good_set(rule: str) -> None:
     assert not [f for f in lint_okrs(good_set()) if f.rule == rule]
+
+
+def test_a_share_kept_as_a_fraction_says_the_same_number() -> None:
+    okrs = with_first(first_kr=setattrs(target=0.055, baseline=0.068))  # "6.8% to 5.5%"
+    assert not [f for f in lint_okrs(okrs) if f.rule == "K17"]
 
 
 def test_severities_follow_the_catalogue() -> None:

@@ -17,7 +17,7 @@ from pydantic import BaseModel
 
 from assistant.core.schemas import KeyResult, Objective, OKRSet, SmartGoal
 from assistant.core.text import content_stems, numbers_in
-from assistant.goals.okr_numbers import placeholders_in
+from assistant.goals.okr_numbers import placeholders_in, target_of
 
 __all__ = ["RULES", "Finding", "LintConfig", "lint_okrs", "lint_smart"]
 
@@ -46,6 +46,8 @@ RULES: dict[str, tuple[str, str]] = {  # id -> (what it checks, source)
     "K13": ("Aspirational targets are not timid", "[RF] 50% confidence; [RW] 0.6-0.7; [GPB]"),
     "K14": ("Tasks are not key results", "[RW] not a to-do list; [TAB]; [PER]"),
     "K16": ("The number is filled in, not a placeholder ('XX', 'TBD')", "practice"),
+    "K17": ("The statement and the target and baseline fields say the same numbers",
+            "practice (a KR's numbers are its statement's)"),
     "S1": ("Specific: names an area and object of change", "[DOR]"),
     "S2": ("Measurable: metric and target value", "[DOR]"),
     "S3": ("Assignable: names an owner", "[DOR]"),
@@ -239,6 +241,21 @@ def _k4_k5(kr: KeyResult, o: Objective, where: str, okrs: OKRSet, config: LintCo
             yield _f("K5", "error", where, text,
                      f"Direction '{kr.direction}' but target {kr.target:g} vs baseline "
                      f"{kr.baseline:g}.", "Fix the target or the direction so they agree.")
+    if (stated := target_of(text)) is None:
+        return
+    for field, written, kept in (("target", stated.value, kr.target),
+                                 ("baseline", stated.baseline, kr.baseline)):
+        if written is not None and kept is not None and not _same(written, kept, stated.unit):
+            yield _f("K17", "error", where, text,
+                     f"The statement writes {written:g}{stated.unit if stated.unit == '%' else ''}"
+                     f" but the {field} field says {kept:g}.",
+                     f"Change the statement or the {field} so they say the same number.")
+
+
+def _same(written: float, kept: float, unit: str) -> bool:
+    """Equal, allowing a share kept as a fraction ("75%" and 0.75)."""
+    close = abs(written - kept) <= 1e-6 * max(1.0, abs(written))
+    return close or (unit == "%" and abs(written / 100 - kept) <= 1e-9 * max(1.0, written))
 
 
 def _k6_k7_k8(kr: KeyResult, o: Objective, where: str, okrs: OKRSet, config: LintConfig,
