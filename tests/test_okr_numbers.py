@@ -4,7 +4,7 @@ as target, baseline and direction (draft_model.py says why the model no longer w
 import pytest
 
 from assistant.goals.okr_io import kr_from_text
-from assistant.goals.okr_numbers import direction_of, target_of, without_baseline
+from assistant.goals.okr_numbers import direction_of, restated, target_of, without_baseline
 
 
 @pytest.mark.parametrize(("statement", "target", "baseline", "unit", "direction"), [
@@ -75,3 +75,16 @@ def test_the_leading_verb_decides_so_a_contradiction_stays_visible() -> None:
     moved = target_of("Churn moves from 6.8% to 5.5%")
     assert moved is not None and direction_of("Churn moves from 6.8% to 5.5%", moved) == \
         "decrease"
+
+
+def test_restated_takes_the_numbers_of_the_new_words() -> None:
+    from assistant.core.schemas import KeyResult
+
+    kr = KeyResult(statement="Raise repeat orders to 40%", target=40, baseline=31, unit="%",
+                   direction="increase", owner_role="Marketing lead")
+    cut = restated(kr, "Cut refunds from 4% to 2%")
+    assert (cut.target, cut.baseline, cut.direction, cut.owner_role) == (2, 4, "decrease",
+                                                                         "Marketing lead")
+    kept = restated(kr, "Raise repeat orders to 45%")  # no baseline in the words: the old one
+    assert (kept.target, kept.baseline) == (45, 31)
+    assert restated(kr, "Make repeat orders easier").target is None

@@ -210,6 +210,15 @@ def test_goals_tab_draft_edit_fix_save_export(services: Services) -> None:
     rows[0][5] = "lots"
     with pytest.raises(gr.Error, match="not a number"):
         relint_tab(state, rows)
+    # new words alone: the numbers follow them, so the table and the statement agree
+    rows[0][5], rows[0][3] = 999.0, "Grow active subscribers from 2,410 to 2,700"
+    state, rows, findings, *_ = relint_tab(state, rows)
+    assert (rows[0][4], rows[0][5]) == (2410.0, 2700.0)
+    assert not [f for f in findings if f[1] == "K17"]
+    # a number edited alone is the person's: the disagreement is shown, not resolved
+    rows[0][5] = 2600.0
+    state, rows, findings, *_ = relint_tab(state, rows)
+    assert rows[0][5] == 2600.0 and [f for f in findings if f[1] == "K17"]
 
 
 def test_alignment_tab_single_and_batch(services: Services, tmp_path: Path) -> None:

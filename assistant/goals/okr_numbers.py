@@ -19,10 +19,10 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from assistant.core.schemas import Direction
+from assistant.core.schemas import Direction, KeyResult
 
-__all__ = ["Period", "Target", "direction_of", "period_in", "placeholders_in", "target_of",
-           "verb_direction", "without_baseline"]
+__all__ = ["Period", "Target", "direction_of", "period_in", "placeholders_in", "restated",
+           "target_of", "verb_direction", "without_baseline"]
 
 _MULT = {"k": 1e3, "thousand": 1e3, "m": 1e6, "million": 1e6, "mm": 1e6, "bn": 1e9,
          "billion": 1e9}
@@ -148,6 +148,19 @@ def direction_of(statement: str, target: Target) -> Direction:
     if target.baseline is not None and target.baseline != target.value:
         return "increase" if target.value > target.baseline else "decrease"
     return "decrease" if _FEWER.search(statement) else "increase"
+
+
+def restated(kr: KeyResult, statement: str) -> KeyResult:
+    """`kr` with a new statement and the numbers its words give: target, direction and unit
+    ("%" or a currency), and the baseline when the words state one (otherwise the one `kr` had,
+    which may come from a cited table). No number in the words: no target."""
+    stated = target_of(statement)
+    if stated is None:
+        return kr.model_copy(update={"statement": statement, "target": None})
+    return kr.model_copy(update={
+        "statement": statement, "target": stated.value,
+        "baseline": kr.baseline if stated.baseline is None else stated.baseline,
+        "direction": direction_of(statement, stated), "unit": stated.unit or kr.unit})
 
 
 _FROM_PARENS = re.compile(r"\s*\((?:currently |today |now )?from\s+[£$€]?[\d.,]+\s*[kKmM%]?\)")

@@ -28,6 +28,7 @@ from assistant.goals.draft import draft_okrs
 from assistant.goals.lint import Finding, LintConfig, lint_okrs
 from assistant.goals.lint_report import group_findings, summary_line
 from assistant.goals.okr_io import read_okr_sets, sets_from_read, to_csv, to_json, to_markdown
+from assistant.goals.okr_numbers import restated
 from assistant.goals.okr_read import read_document
 from assistant.goals.okr_read_model import read_with_model
 from assistant.goals.okr_view import describe_read
@@ -115,10 +116,16 @@ def apply_edits(state: State, rows: Any) -> OKRSet:
         except (ValueError, IndexError, TypeError):
             continue
         objective.title = str(row[1])[:300]
-        kr.statement = str(row[3])[:400]
-        kr.baseline = _number(row[4], "baseline", n, m)
-        kr.target = _number(row[5], "target", n, m)
-        kr.unit, kr.owner_role = str(row[6])[:40], str(row[7])[:200]
+        statement = str(row[3])[:400]
+        baseline, target = _number(row[4], "baseline", n, m), _number(row[5], "target", n, m)
+        unit, owner = str(row[6])[:40], str(row[7])[:200]
+        if statement != kr.statement and (baseline, target, unit) == (
+                kr.baseline, kr.target, kr.unit):
+            # new words, old numbers: the numbers are the statement's (lint K17 otherwise)
+            objective.key_results[m - 1] = kr = restated(kr, statement)
+        else:
+            kr.statement, kr.baseline, kr.target, kr.unit = statement, baseline, target, unit
+        kr.owner_role = owner
     return okrs
 
 
