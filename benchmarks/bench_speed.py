@@ -2,6 +2,9 @@
 
     .venv/bin/python -m benchmarks.bench_speed [--repeat 3] [--tasks ask,smart,draft,check,
         scenario,map] [--server-args "--n_batch 256"] [--out results.json]
+        [--compare earlier.json]
+
+KEEL_LOCAL_LAZY_GRAMMAR=false measures llama-cpp-python's full grammar scan per token.
 
 The sample company is indexed into a fresh data directory (the model file is not copied: set
 KEEL_LOCAL_MODEL_PATH, or the default data directory's verified copy is used), the local model
@@ -273,7 +276,8 @@ def main() -> None:
     finally:
         llm.close()
     print(f"\nsample company, local model, {os.cpu_count()} cores, server args "
-          f"{args.server_args or '(default)'}")
+          f"{args.server_args or '(default)'}, lazy grammar {settings.local_lazy_grammar} "
+          "(KEEL_LOCAL_LAZY_GRAMMAR)")
     print("\n".join(report(results)))
     print(f"peak RSS: UI/Keel process {rss_self / 2**20:.2f} GiB, model server "
           f"{rss_server / 2**20:.2f} GiB, together {(rss_self + rss_server) / 2**20:.2f} GiB "
@@ -283,7 +287,9 @@ def main() -> None:
     if args.out:
         args.out.write_text(json.dumps({t: vars(r) for t, r in results.items()}
                                        | {"rss_kib": {"self": rss_self, "server": rss_server},
-                                          "server_args": args.server_args}, indent=1))
+                                          "server_args": args.server_args,
+                                          "lazy_grammar": settings.local_lazy_grammar},
+                                         indent=1))
 
 
 if __name__ == "__main__":

@@ -21,6 +21,7 @@ from assistant.core.config import Settings
 from assistant.core.errors import ModelError
 from assistant.llm.client import LLM
 from assistant.llm.cpu_build import AVX512_BASE, cmake_args, cpu_flags
+from assistant.llm.model_process import _keel_options
 from assistant.llm.model_server import LocalModelServer, exit_reason
 from assistant.ui.chat import chat_turn
 from assistant.ui.services import Services
@@ -204,3 +205,11 @@ def test_extra_server_arguments_are_appended_after_keels_own(tmp_path: Path) -> 
     # beside its repacked copy: Keel turns both off (bench_speed measures the difference)
     assert argv[argv.index("--logits_all") + 1] == "False"
     assert argv[argv.index("--use_mmap") + 1] == "False"
+    # Keel's own option comes first and is taken off before llama_cpp.server parses the rest
+    assert argv[argv.index("--keel_lazy_grammar") + 1] == "True"
+    assert _keel_options(argv[argv.index("--keel_lazy_grammar"):]) == (True, argv[
+        argv.index("--model"):])
+    full = settings.model_copy(update={"local_lazy_grammar": False})
+    argv = LocalModelServer(full)._llama_command(8123, None)
+    assert argv[argv.index("--keel_lazy_grammar") + 1] == "False"
+    assert _keel_options(argv[argv.index("--keel_lazy_grammar"):])[0] is False

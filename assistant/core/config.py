@@ -103,6 +103,11 @@ class Settings(BaseSettings):
         True, description="Use another Keel process's running local model server on the same "
         "data directory (and offer this one's): no model load per command. "
         "`keel model start` keeps one warm.")
+    local_lazy_grammar: bool = Field(
+        True, description="Grammar-constrained greedy decoding tests the best token against "
+        "the JSON grammar and scans the whole vocabulary only when it is rejected (as "
+        "llama.cpp's own sampler does); same output, less time per token. False: "
+        "llama-cpp-python's full scan on every token.")
     local_server_command: str | None = Field(
         None, description="Run this OpenAI-compatible server instead of llama-cpp-python's, "
         "supervised the same way; '{port}' is replaced by the port, e.g. "

@@ -1,6 +1,7 @@
 """Entry point of the local model server child: llama.cpp's server plus a parent watchdog.
 
-`python -m assistant.llm.model_process PARENT_PID <llama_cpp.server arguments>`. The watchdog
+`python -m assistant.llm.model_process PARENT_PID [--keel_lazy_grammar True|False]
+<llama_cpp.server arguments>`. The watchdog
 exits the child as soon as its parent process is gone, even after SIGKILL. (Linux's
 PR_SET_PDEATHSIG is not enough: it fires when the *thread* that started the child exits, and
 the UI starts the model from a short-lived warm-up thread.)
@@ -12,6 +13,10 @@ through `logprobs`; llama-cpp-python's server only does when the model is loaded
 `logits_all`, which keeps the logits of every position (8,192 × 151,936 floats, about 5 GB).
 This route reads the first answer token's logits through a logits processor instead, under the
 server's own model lock and with its prompt-prefix cache.
+
+`--keel_lazy_grammar True` (the default) swaps in `lazy_grammar.LazyGrammarSampler` for
+greedy, grammar-constrained requests: the same tokens, without scanning the vocabulary for
+each one.
 """
 
 from __future__ import annotations
@@ -93,10 +98,21 @@ def _serve(argv: list[str]) -> None:
     uvicorn.run(app, host=server.host, port=server.port)
 
 
+def _keel_options(argv: list[str]) -> tuple[bool, list[str]]:
+    """Keel's own option (lazy grammar: on unless given False) and llama_cpp.server's rest."""
+    if argv[:1] == ["--keel_lazy_grammar"]:
+        return argv[1].lower() in {"true", "1", "yes"}, argv[2:]
+    return True, list(argv)
+
+
 def main() -> None:
     parent = int(sys.argv[1])
     threading.Thread(target=_watch, args=(parent,), daemon=True).start()
-    _serve(sys.argv[2:])
+    lazy, rest = _keel_options(sys.argv[2:])
+    if lazy:
+        from assistant.llm.lazy_grammar import install
+        install()
+    _serve(rest)
 
 
 if __name__ == "__main__":
