@@ -473,3 +473,40 @@ def test_a_problem_naming_no_objective_still_asks_for_the_whole_set() -> None:
                              "Objective 3 (“Grow”) repeats work owned by Sales"], 3) == [2, 3]
     assert objectives_named(["Write exactly 3 objective(s), not 2."], 3) is None
     assert objectives_named(["Objective 4, KR 1: no owner."], 3) is None
+
+
+def test_fake_copied_objective_is_removed_not_repaired(sample_kb: KnowledgeBase) -> None:
+    """Scripted replies (no judgement): the second objective copies the first whole, as the
+    local model did; code removes it and says so, no repair round is spent on it, and fewer
+    objectives than asked is then no problem."""
+    good = _marketing_metrics_id(sample_kb)
+    one = json.loads(_draft("2,410", good))["objectives"][0]
+    model = ScriptedChatModel(replies=[json.dumps({"objectives": [one, one]})])
+    report = draft_okrs(sample_kb, LLM(sample_kb.settings, chat_model=model), "Marketing",
+                        "2027-Q1", count=2)
+    assert model.calls == 1 and report.repair_rounds == 0 and report.kr_pass_final == 1.0
+    assert [o.title for o in report.okrs.objectives] == [one["title"]]
+    assert any("Objective 2" in n and "removed" in n for n in report.okrs.notes)
+    assert not [f for f in report.findings if f.rule == "A4"]
+
+
+def test_a_renamed_objective_with_a_repeated_kr_keeps_its_own() -> None:
+    from assistant.core.schemas import KeyResult, Objective, OKRSet
+    from assistant.goals.draft_model import DraftOKRs
+    from assistant.goals.repeats import without_copied_objectives, without_repeated_krs
+
+    one = json.loads(_draft("2,410", "S1"))["objectives"][0]
+    other = one | {"title": "Win back lapsed subscribers", "key_results": [
+        one["key_results"][0], one["key_results"][1] | {"statement": "Win back 80 lapsed "
+                                                                      "subscribers"}]}
+    draft = DraftOKRs.model_validate({"objectives": [one, other]})
+    assert without_copied_objectives(draft) == (draft, [])  # not a whole copy: for the model
+    okrs = OKRSet(department="Marketing", period="2027-Q1", objectives=[
+        Objective(title=o["title"], key_results=[KeyResult(statement=k["statement"])
+                                                 for k in o["key_results"]])
+        for o in (one, other)])
+    without_repeated_krs(okrs)
+    assert [k.statement for k in okrs.objectives[1].key_results] == ["Win back 80 lapsed "
+                                                                     "subscribers"]
+    assert any("Objective 2, KR 1" in n and "repeated objective 1, KR 1" in n
+               for n in okrs.notes)

@@ -32,6 +32,7 @@ from assistant.goals.map_sources import map_sources, substantive
 from assistant.goals.okr_numbers import direction_of, target_of, without_baseline
 from assistant.goals.ownership import Block, blocks_of, owner_of
 from assistant.goals.repair import repair
+from assistant.goals.repeats import without_copied_objectives, without_repeated_krs
 from assistant.knowledge.base import KnowledgeBase, SearchHit
 from assistant.knowledge.grounding import (
     baseline_from_table,
@@ -182,27 +183,33 @@ def finish(session: Session, llm: LLM, draft: DraftOKRs, lint_config: LintConfig
            ) -> DraftReport:
     """Check a draft, feed problems back for bounded repair rounds, convert and lint."""
     history, passages, base = session.history, session.passages, session.base
-    first_problems, first_pass = _check(draft, session, lint_config)
+    draft, removed = without_copied_objectives(draft)
+    first_problems, first_pass = _check(draft, session, lint_config, len(removed))
     problems, rounds, kr_pass = first_problems, 0, first_pass
     while problems and rounds < repair_rounds:
         rounds += 1
         draft = repair(llm, history, draft, problems,
                        lambda k: draft_schema(k, session.ambition), 2400, on_text)
-        problems, kr_pass = _check(draft, session, lint_config)
+        draft, more = without_copied_objectives(draft)
+        removed += more
+        problems, kr_pass = _check(draft, session, lint_config, len(removed))
     okrs = _convert(draft, passages, base, repair=True)
+    okrs.notes[:0] = removed
+    without_repeated_krs(okrs)
     okrs.created_at = datetime.now(UTC)
     return DraftReport(okrs=okrs, findings=lint_okrs(okrs, lint_config), repair_rounds=rounds,
                        kr_pass_first=first_pass, kr_pass_final=kr_pass, problems_left=problems,
                        seconds=round(time.monotonic() - started, 2), source=session.source)
 
 
-def _check(draft: DraftOKRs, session: Session, config: LintConfig | None
+def _check(draft: DraftOKRs, session: Session, config: LintConfig | None, removed: int = 0
            ) -> tuple[list[str], float]:
-    """(problems addressed to the model, share of KRs with no error-level problem)."""
+    """(problems addressed to the model, share of KRs with no error-level problem). After
+    `removed` copied objectives were taken out, fewer objectives than asked is no problem."""
     passages, base, count = session.passages, session.base, session.count
     problems: list[str] = []
     bad_krs: set[tuple[int, int]] = set()
-    if len(draft.objectives) != count:
+    if len(draft.objectives) > count or (len(draft.objectives) < count and not removed):
         problems.append(f"Write exactly {count} objective(s), not {len(draft.objectives)}.")
     for n, o in enumerate(draft.objectives, 1):
         problems += _grounding("objective", n, o.source, passages, None)

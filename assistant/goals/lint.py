@@ -19,7 +19,7 @@ from assistant.core.schemas import KeyResult, Objective, OKRSet, SmartGoal
 from assistant.core.text import content_stems, numbers_in
 from assistant.goals.okr_numbers import placeholders_in, target_of
 
-__all__ = ["RULES", "Finding", "LintConfig", "lint_okrs", "lint_smart"]
+__all__ = ["RULES", "Finding", "LintConfig", "lint_okrs", "lint_smart", "repeat_key"]
 
 Severity = Literal["error", "warning", "info"]
 
@@ -135,16 +135,26 @@ def lint_okrs(okrs: OKRSet, config: LintConfig | None = None) -> list[Finding]:
     return findings
 
 
+RepeatKey = tuple[frozenset[str], frozenset[float]]
+
+
+def repeat_key(text: str) -> RepeatKey | None:
+    """What makes two lines one commitment (A4): the same content-word stems and numbers,
+    punctuation and order aside; None for a line too short to compare."""
+    key = (frozenset(content_stems(text)), frozenset(numbers_in(text)))
+    return key if len(key[0]) >= 2 else None
+
+
 def _repeats(okrs: OKRSet) -> Iterator[Finding]:
     """A4 within one set: a line with the same content words and numbers as an earlier
     objective or KR (an objective restating a KR included) — one commitment written twice."""
-    seen: dict[tuple[frozenset[str], frozenset[float]], str] = {}
+    seen: dict[RepeatKey, str] = {}
     for n, o in enumerate(okrs.objectives, 1):
         lines = [(f"objective {n}", o.title)] + [
             (f"objective {n}, KR {m}", kr.statement) for m, kr in enumerate(o.key_results, 1)]
         for where, text in lines:
-            key = (frozenset(content_stems(text)), frozenset(numbers_in(text)))
-            if len(key[0]) < 2:
+            key = repeat_key(text)
+            if key is None:
                 continue
             if key in seen:
                 yield _f("A4", "error", where, text, f"Repeats {seen[key]}.",
