@@ -97,6 +97,7 @@ def draft_case(case: Case, kb: KnowledgeBase, llm: LLM,
                kr_pass_returned=1 - len(failing) / len(krs) if krs else 0.0,
                problems_left=report.problems_left[:6],
                repair_rounds=float(report.repair_rounds),
+               kr_pass_rounds=report.kr_pass_rounds,
                citation_validity=sum(valid) / len(valid) if valid else 0.0,
                invented_baseline_rate=len(invented) / len(with_baseline) if with_baseline
                else 0.0, unknown_baseline_share=1 - len(with_baseline) / len(krs) if krs

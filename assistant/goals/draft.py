@@ -59,6 +59,8 @@ class DraftReport(BaseModel):
     kr_pass_first: float = Field(description="Share of KRs passing all error-level checks, "
                                              "first draft.")
     kr_pass_final: float
+    kr_pass_rounds: list[float] = Field(
+        default_factory=list, description="KR pass after the first draft and each repair.")
     problems_left: list[str]
     seconds: float
     source: Literal["map", "passages"] = Field(
@@ -185,21 +187,29 @@ def finish(session: Session, llm: LLM, draft: DraftOKRs, lint_config: LintConfig
     history, passages, base = session.history, session.passages, session.base
     draft, removed = without_copied_objectives(draft)
     first_problems, first_pass = _check(draft, session, lint_config, len(removed))
-    problems, rounds, kr_pass = first_problems, 0, first_pass
-    while problems and rounds < repair_rounds:
+    problems, rounds, kr_pass, passes = first_problems, 0, first_pass, [first_pass]
+    while problems and rounds < repair_rounds and _progress(passes):
         rounds += 1
         draft = repair(llm, history, draft, problems,
                        lambda k: draft_schema(k, session.ambition), 2400, on_text)
         draft, more = without_copied_objectives(draft)
         removed += more
         problems, kr_pass = _check(draft, session, lint_config, len(removed))
+        passes.append(kr_pass)
     okrs = _convert(draft, passages, base, repair=True)
     okrs.notes[:0] = removed
     without_repeated_krs(okrs)
     okrs.created_at = datetime.now(UTC)
     return DraftReport(okrs=okrs, findings=lint_okrs(okrs, lint_config), repair_rounds=rounds,
-                       kr_pass_first=first_pass, kr_pass_final=kr_pass, problems_left=problems,
+                       kr_pass_first=first_pass, kr_pass_final=kr_pass, kr_pass_rounds=passes,
+                       problems_left=problems,
                        seconds=round(time.monotonic() - started, 2), source=session.source)
+
+
+def _progress(passes: list[float]) -> bool:
+    """Another repair round is worth its minute only if the last one moved the KR pass rate
+    (a round that fixed nothing is usually repeated word for word by the next)."""
+    return len(passes) < 2 or passes[-1] > passes[-2]
 
 
 def _check(draft: DraftOKRs, session: Session, config: LintConfig | None, removed: int = 0
