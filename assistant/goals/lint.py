@@ -225,7 +225,8 @@ def _k1_k2_k3(kr: KeyResult, o: Objective, where: str, okrs: OKRSet, config: Lin
               has_metric: bool, text: str) -> Iterator[Finding]:
     if not has_metric or not (kr.unit.strip() or re.search(r"%|\$", text)):
         yield _f("K1", "error", where, text, "No numeric target with a unit.",
-                 "State the metric, its unit and the target number, e.g. 'from 6.8% to 5.5%'.")
+                 "State what is measured and the target number with its unit: '<verb> <what is "
+                 "measured> to <number and unit>'.")
     if match := _ACTIVITY.search(text):
         yield _f("K2", "warning" if has_metric else "error", where, text,
                  f"Starts with the activity '{match.group(1)}'.",
