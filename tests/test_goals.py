@@ -512,3 +512,24 @@ def test_a_renamed_objective_with_a_repeated_kr_keeps_its_own() -> None:
                                                                      "subscribers"]
     assert any("Objective 2, KR 1" in n and "repeated objective 1, KR 1" in n
                for n in okrs.notes)
+
+
+def test_fake_kr_citing_the_wrong_passage_for_its_value_is_recited(sample_kb: KnowledgeBase
+                                                                    ) -> None:
+    """Scripted reply (no judgement): the KR's current value is true but its source is another
+    passage; code cites the one passage that writes it beside the metric, with a note, and no
+    repair round is asked for."""
+    good = _marketing_metrics_id(sample_kb)
+    company, own = gather_passages(sample_kb, "Marketing")
+    wrong = next(f"S{n}" for n, hit in enumerate(company + own, 1)
+                 if "2,410" not in hit.text and f"S{n}" != good)
+    reply = json.loads(_draft("2,410", good))
+    reply["objectives"][0]["key_results"][0]["source"] = wrong
+    model = ScriptedChatModel(replies=[json.dumps(reply)])
+    report = draft_okrs(sample_kb, LLM(sample_kb.settings, chat_model=model), "Marketing",
+                        "2027-Q1", count=1)
+    assert model.calls == 1 and report.repair_rounds == 0 and report.kr_pass_first == 1.0
+    kr = report.okrs.objectives[0].key_results[0]
+    assert kr.baseline == 2410 and "2,410" in kr.citations[0].quote
+    assert any(f"cites {good}" in n and f"named {wrong}" in n for n in report.okrs.notes)
+    _assert_grounded(report, sample_kb)

@@ -31,6 +31,7 @@ from assistant.goals.lint import Finding, LintConfig, lint_okrs
 from assistant.goals.map_sources import map_sources, substantive
 from assistant.goals.okr_numbers import direction_of, target_of, without_baseline
 from assistant.goals.ownership import Block, blocks_of, owner_of
+from assistant.goals.recite import recited
 from assistant.goals.repair import repair
 from assistant.goals.repeats import without_copied_objectives, without_repeated_krs
 from assistant.knowledge.base import KnowledgeBase, SearchHit
@@ -186,6 +187,7 @@ def finish(session: Session, llm: LLM, draft: DraftOKRs, lint_config: LintConfig
     """Check a draft, feed problems back for bounded repair rounds, convert and lint."""
     history, passages, base = session.history, session.passages, session.base
     draft, removed = without_copied_objectives(draft)
+    draft, notes = recited(draft, passages)
     first_problems, first_pass = _check(draft, session, lint_config, len(removed))
     problems, rounds, kr_pass, passes = first_problems, 0, first_pass, [first_pass]
     while problems and rounds < repair_rounds and _progress(passes):
@@ -194,10 +196,12 @@ def finish(session: Session, llm: LLM, draft: DraftOKRs, lint_config: LintConfig
                        lambda k: draft_schema(k, session.ambition), 2400, on_text)
         draft, more = without_copied_objectives(draft)
         removed += more
+        draft, recites = recited(draft, passages)
+        notes += recites
         problems, kr_pass = _check(draft, session, lint_config, len(removed))
         passes.append(kr_pass)
     okrs = _convert(draft, passages, base, repair=True)
-    okrs.notes[:0] = removed
+    okrs.notes[:0] = removed + notes
     without_repeated_krs(okrs)
     okrs.created_at = datetime.now(UTC)
     return DraftReport(okrs=okrs, findings=lint_okrs(okrs, lint_config), repair_rounds=rounds,
