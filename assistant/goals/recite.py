@@ -2,7 +2,7 @@
 
 The local model often writes a true current value ("from 2,410") but names a neighbouring
 passage as its source, and the grounding check then sends the objective back for a repair round
-(about half a minute on two cores) that as often invents a new number as fixes the citation.
+(about half a minute on two cores; the eval's Marketing and Sales drafts spent one on it).
 When exactly one of the draft's passages writes that value on a line naming the KR's metric
 (at least `ROW_MATCH_SHARE` of the metric's content-word stems on the same line), code cites
 that passage instead and says so in the set's notes; otherwise the problem goes to the model as

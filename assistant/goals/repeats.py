@@ -2,7 +2,8 @@
 
 The local model, asked for three objectives, often writes the second as a copy of the first
 (same title, same KRs), and repair rounds asking for "a different objective" gave the copy
-back (session 28: 4 of 8 eval drafts still held one after two rounds). A copy adds nothing,
+back (eval, session 27 code: 3 of 8 drafts still held a whole copied objective after two
+rounds, 5 of 8 some repeated line). A copy adds nothing,
 so code removes it instead of asking again: an objective whose title and every KR repeat
 earlier lines of the set (lint A4's sameness: content-word stems and numbers), before the
 problems are listed, and — once repair is over — any KR still repeating an earlier line. Each
