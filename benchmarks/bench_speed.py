@@ -4,7 +4,8 @@
         scenario,map] [--server-args "--n_batch 256"] [--out results.json]
         [--compare earlier.json]
 
-KEEL_LOCAL_LAZY_GRAMMAR=false measures llama-cpp-python's full grammar scan per token.
+KEEL_LOCAL_LAZY_GRAMMAR=false measures llama-cpp-python's full grammar scan per token;
+KEEL_LOCAL_LOOKUP_TOKENS=N prompt-lookup decoding with guesses of up to N tokens.
 
 The sample company is indexed into a fresh data directory (the model file is not copied: set
 KEEL_LOCAL_MODEL_PATH, or the default data directory's verified copy is used), the local model
@@ -277,7 +278,8 @@ def main() -> None:
         llm.close()
     print(f"\nsample company, local model, {os.cpu_count()} cores, server args "
           f"{args.server_args or '(default)'}, lazy grammar {settings.local_lazy_grammar} "
-          "(KEEL_LOCAL_LAZY_GRAMMAR)")
+          f"(KEEL_LOCAL_LAZY_GRAMMAR), lookup tokens {settings.local_lookup_tokens} "
+          "(KEEL_LOCAL_LOOKUP_TOKENS)")
     print("\n".join(report(results)))
     print(f"peak RSS: UI/Keel process {rss_self / 2**20:.2f} GiB, model server "
           f"{rss_server / 2**20:.2f} GiB, together {(rss_self + rss_server) / 2**20:.2f} GiB "
@@ -288,7 +290,8 @@ def main() -> None:
         args.out.write_text(json.dumps({t: vars(r) for t, r in results.items()}
                                        | {"rss_kib": {"self": rss_self, "server": rss_server},
                                           "server_args": args.server_args,
-                                          "lazy_grammar": settings.local_lazy_grammar},
+                                          "lazy_grammar": settings.local_lazy_grammar,
+                                          "lookup_tokens": settings.local_lookup_tokens},
                                          indent=1))
 
 

@@ -207,9 +207,12 @@ def test_extra_server_arguments_are_appended_after_keels_own(tmp_path: Path) -> 
     assert argv[argv.index("--use_mmap") + 1] == "False"
     # Keel's own option comes first and is taken off before llama_cpp.server parses the rest
     assert argv[argv.index("--keel_lazy_grammar") + 1] == "True"
-    assert _keel_options(argv[argv.index("--keel_lazy_grammar"):]) == (True, argv[
-        argv.index("--model"):])
-    full = settings.model_copy(update={"local_lazy_grammar": False})
+    options, rest = _keel_options(argv[argv.index("--keel_lazy_grammar"):])
+    assert (options.lazy_grammar, options.lookup_tokens) == (True, 0)
+    assert rest == argv[argv.index("--model"):]
+    full = settings.model_copy(update={"local_lazy_grammar": False, "local_lookup_tokens": 6})
     argv = LocalModelServer(full)._llama_command(8123, None)
     assert argv[argv.index("--keel_lazy_grammar") + 1] == "False"
-    assert _keel_options(argv[argv.index("--keel_lazy_grammar"):])[0] is False
+    options, rest = _keel_options(argv[argv.index("--keel_lazy_grammar"):])
+    assert (options.lazy_grammar, options.lookup_tokens) == (False, 6)
+    assert rest[0] == "--model"

@@ -108,6 +108,11 @@ class Settings(BaseSettings):
         "the JSON grammar and scans the whole vocabulary only when it is rejected (as "
         "llama.cpp's own sampler does); same output, less time per token. False: "
         "llama-cpp-python's full scan on every token.")
+    local_lookup_tokens: int = Field(
+        0, ge=0, le=16, description="Prompt-lookup decoding: guess up to this many next "
+        "tokens from where the text's last tokens occurred before (a repair copying its draft, "
+        "JSON keys) and check the guess in one batched decode; the model's own greedy choice "
+        "is kept at every position. 0: off (llm/lookup_decoding.py).")
     local_server_command: str | None = Field(
         None, description="Run this OpenAI-compatible server instead of llama-cpp-python's, "
         "supervised the same way; '{port}' is replaced by the port, e.g. "

@@ -65,7 +65,8 @@ def start_shared(settings: Settings, idle_minutes: float = 30.0) -> SharedServer
     env = {**os.environ, "KEEL_DATA_DIR": str(settings.data_dir), "KEEL_LOCAL_SHARE": "true",
            "KEEL_LLM_PROVIDER": "local", "KEEL_LOCAL_N_CTX": str(settings.local_n_ctx)}
     for name in ("local_server_command", "local_server_args", "local_model_path",
-                 "local_n_threads", "local_lazy_grammar"):
+                 "local_n_threads", "local_lazy_grammar",
+                 "local_lookup_tokens"):
         value = getattr(settings, name)  # what this command was given, not only its env
         if value is not None:
             env[f"KEEL_{name.upper()}"] = str(value)

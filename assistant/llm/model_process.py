@@ -1,7 +1,7 @@
 """Entry point of the local model server child: llama.cpp's server plus a parent watchdog.
 
 `python -m assistant.llm.model_process PARENT_PID [--keel_lazy_grammar True|False]
-<llama_cpp.server arguments>`. The watchdog
+[--keel_lookup_tokens N] <llama_cpp.server arguments>`. The watchdog
 exits the child as soon as its parent process is gone, even after SIGKILL. (Linux's
 PR_SET_PDEATHSIG is not enough: it fires when the *thread* that started the child exits, and
 the UI starts the model from a short-lived warm-up thread.)
@@ -16,7 +16,7 @@ server's own model lock and with its prompt-prefix cache.
 
 `--keel_lazy_grammar True` (the default) swaps in `lazy_grammar.LazyGrammarSampler` for
 greedy, grammar-constrained requests: the same tokens, without scanning the vocabulary for
-each one.
+each one. `--keel_lookup_tokens N` (N > 0) turns on `lookup_decoding`'s prompt-lookup decoding.
 """
 
 from __future__ import annotations
@@ -98,20 +98,34 @@ def _serve(argv: list[str]) -> None:
     uvicorn.run(app, host=server.host, port=server.port)
 
 
-def _keel_options(argv: list[str]) -> tuple[bool, list[str]]:
-    """Keel's own option (lazy grammar: on unless given False) and llama_cpp.server's rest."""
-    if argv[:1] == ["--keel_lazy_grammar"]:
-        return argv[1].lower() in {"true", "1", "yes"}, argv[2:]
-    return True, list(argv)
+class KeelOptions(BaseModel):
+    """Keel's own options of the child, taken off before llama_cpp.server parses the rest."""
+
+    lazy_grammar: bool = True
+    lookup_tokens: int = Field(0, ge=0)
+
+
+def _keel_options(argv: list[str]) -> tuple[KeelOptions, list[str]]:
+    """Keel's leading `--keel_<name> value` options and llama_cpp.server's rest."""
+    given: dict[str, str] = {}
+    while argv[:1] and argv[0].startswith("--keel_"):
+        given[argv[0].removeprefix("--keel_")] = argv[1]
+        argv = argv[2:]
+    if "lazy_grammar" in given:
+        given["lazy_grammar"] = str(given["lazy_grammar"].lower() in {"true", "1", "yes"})
+    return KeelOptions.model_validate(given), list(argv)
 
 
 def main() -> None:
     parent = int(sys.argv[1])
     threading.Thread(target=_watch, args=(parent,), daemon=True).start()
-    lazy, rest = _keel_options(sys.argv[2:])
-    if lazy:
+    options, rest = _keel_options(sys.argv[2:])
+    if options.lazy_grammar:
         from assistant.llm.lazy_grammar import install
         install()
+    if options.lookup_tokens:
+        from assistant.llm import lookup_decoding
+        lookup_decoding.install(options.lookup_tokens)
     _serve(rest)
 
 

@@ -235,6 +235,7 @@ class LocalModelServer:
         threads = self.settings.local_n_threads or os.cpu_count() or 2
         return [sys.executable, "-m", "assistant.llm.model_process", str(os.getpid()),
                 "--keel_lazy_grammar", str(self.settings.local_lazy_grammar),
+                "--keel_lookup_tokens", str(self.settings.local_lookup_tokens),
                 "--model", str(model),
                 "--model_alias", LOCAL_MODEL_ALIAS, "--host", "127.0.0.1", "--port", str(port),
                 "--n_threads", str(threads), "--n_ctx", str(self.settings.local_n_ctx),
