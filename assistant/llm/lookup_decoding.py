@@ -70,7 +70,8 @@ def install(num_pred: int) -> None:
 
     def eval(self: Any, tokens: Any) -> None:
         if not isinstance(self.draft_model, RecentLookup) or self._logits_all:
-            return original_eval(self, tokens)
+            original_eval(self, tokens)
+            return
         checked = len(tokens) <= self.draft_model.num_pred + 1  # a token and its guess
         self._ctx.kv_cache_seq_rm(-1, self.n_tokens, -1)
         for i in range(0, len(tokens), self.n_batch):
@@ -84,7 +85,6 @@ def install(num_pred: int) -> None:
             self.input_ids[n_past:n_past + n] = batch
             self.n_tokens += n
             self._requires_eval = False
-        return None
 
     eval.keel_lookup = True  # type: ignore[attr-defined]
     Llama.__init__ = __init__  # type: ignore[method-assign]
