@@ -533,3 +533,52 @@ def test_fake_kr_citing_the_wrong_passage_for_its_value_is_recited(sample_kb: Kn
     assert kr.baseline == 2410 and "2,410" in kr.citations[0].quote
     assert any(f"cites {good}" in n and f"named {wrong}" in n for n in report.okrs.notes)
     _assert_grounded(report, sample_kb)
+
+
+@pytest.mark.parametrize(("title", "head"), [
+    ("Increase partner satisfaction by 10% in Q1", "Increase partner satisfaction"),
+    ("Increase the share of new subscribers from referrals from 14% to 15% by the end of "
+     "Q1 2027", "Increase the share of new subscribers from referrals"),
+    ("Reduce the monthly close time to 10 working days by 2027-Q1",
+     "Reduce the monthly close time"),
+    ("Improve customer satisfaction score (CSAT) by 5 points by the end of Q1",
+     "Improve customer satisfaction score (CSAT)"),
+    ("Make subscribing the obvious way to buy", None),  # no measured clause
+    ("Grow by 20%", None),  # one word would be left
+    ("Open 2 cafés in Leeds by the end of Q1", None),  # a digit would stay in the title
+])
+def test_a_titles_measured_clause_is_found(title: str, head: str | None) -> None:
+    from assistant.goals.titles import without_measure
+
+    assert without_measure(title) == head
+
+
+def test_fake_title_restated_by_its_kr_loses_the_number_not_the_kr(sample_kb: KnowledgeBase
+                                                                   ) -> None:
+    """Scripted reply (no judgement): the objective's title states KR 1's number and KR 1
+    restates the title, as the local model writes on 18F; code cuts the title before the
+    number, so nothing repeats (no A4, no repair round) and the KR keeps its target. A numbered
+    title no KR carries is left for O1's warning."""
+    good = _marketing_metrics_id(sample_kb)
+    reply = json.loads(_draft(None, good))
+    objective = reply["objectives"][0]
+    objective["title"] = "Raise active subscribers to 2,900 by the end of Q1"
+    objective["key_results"][0]["statement"] = objective["title"]
+    kept = objective | {"title": "Double the referral share to 30% by March",
+                        "key_results": [k | {"statement": s} for k, s in zip(
+                            objective["key_results"], ["Grow referral sign-ups to 120 a month",
+                                                       "Raise the referral share to 25%"],
+                            strict=True)]}
+    model = ScriptedChatModel(replies=[json.dumps({"objectives": [objective, kept]})])
+    report = draft_okrs(sample_kb, LLM(sample_kb.settings, chat_model=model), "Marketing",
+                        "2027-Q1", count=2)
+    assert model.calls == 1 and report.repair_rounds == 0
+    first, second = report.okrs.objectives
+    assert first.title == "Raise active subscribers"
+    assert first.key_results[0].statement == "Raise active subscribers to 2,900 by the end of Q1"
+    assert first.key_results[0].target == 2900
+    assert second.title == "Double the referral share to 30% by March"  # 30% is in no KR
+    assert not [f for f in report.findings if f.rule == "A4"]
+    assert [f.where for f in report.findings if f.rule == "O1"] == ["objective 2"]
+    assert any("Objective 1" in n and "“Raise active subscribers”" in n
+               for n in report.okrs.notes)

@@ -34,6 +34,7 @@ from assistant.goals.ownership import Block, blocks_of, owner_of
 from assistant.goals.recite import recited
 from assistant.goals.repair import repair
 from assistant.goals.repeats import without_copied_objectives, without_repeated_krs
+from assistant.goals.titles import measured_titles
 from assistant.knowledge.base import KnowledgeBase, SearchHit
 from assistant.knowledge.grounding import (
     baseline_from_table,
@@ -188,6 +189,8 @@ def finish(session: Session, llm: LLM, draft: DraftOKRs, lint_config: LintConfig
     history, passages, base = session.history, session.passages, session.base
     draft, removed = without_copied_objectives(draft)
     draft, notes = recited(draft, passages)
+    draft, titled = measured_titles(draft)
+    notes += titled
     first_problems, first_pass = _check(draft, session, lint_config, len(removed))
     problems, rounds, kr_pass, passes = first_problems, 0, first_pass, [first_pass]
     while problems and rounds < repair_rounds and _progress(passes):
@@ -197,7 +200,8 @@ def finish(session: Session, llm: LLM, draft: DraftOKRs, lint_config: LintConfig
         draft, more = without_copied_objectives(draft)
         removed += more
         draft, recites = recited(draft, passages)
-        notes += recites
+        draft, titled = measured_titles(draft)
+        notes += recites + titled
         problems, kr_pass = _check(draft, session, lint_config, len(removed))
         passes.append(kr_pass)
     okrs = _convert(draft, passages, base, repair=True)
