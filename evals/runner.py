@@ -185,7 +185,7 @@ GOAL_KEYS = {"okr_draft": ("schema_valid", "kr_pass", "kr_pass_first", "kr_pass_
                            "citation_validity",
                            "invented_baseline_rate", "unknown_baseline_share",
                            "unsupported_objectives", "foreign_items", "repeated_items",
-                           "numbers_disagree", "repair_rounds",
+                           "numbers_disagree", "repair_rounds", "objectives_short",
                            "prompt_chars"),
              "smart_goal": ("schema_valid", "kr_pass", "citation_validity"),
              "lint": ("rule_recall", "rule_precision")}
@@ -328,7 +328,7 @@ def write_report(report: dict[str, Any], folder: Path, problems: list[str]) -> N
         keys = GOAL_KEYS[group.split(".")[-1]]
         lines += [f"## {group}: {m['cases']:.0f} cases, {m['errors']:.0f} errors", "",
                   "| " + " | ".join(keys) + " | p50 s |", "|---" * (len(keys) + 1) + "|",
-                  "| " + " | ".join(f"{m[k]:.2f}" for k in keys)
+                  "| " + " | ".join(f"{m.get(k, math.nan):.2f}" for k in keys)
                   + f" | {m['latency_p50_s']:.0f} |", ""]
     if read := report["metrics"].get("real-okrs.okr_read"):
         lines += ["## real-okrs.okr_read (rules, no model; `python -m evals.task_okr_read "
