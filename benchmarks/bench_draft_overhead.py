@@ -1,6 +1,6 @@
 """Keel's overhead on a draft, and the reuse of the static prompt prefix, in one run.
 
-    .venv/bin/python benchmarks/bench_draft_overhead.py [--first Marketing --second Finance]
+    .venv/bin/python -m benchmarks.bench_draft_overhead [--first Marketing --second Finance]
 
 llama.cpp prints its own timings for every request (`llama_perf_context_print`) to the
 server log; this script reads them. It prints:

@@ -1,6 +1,6 @@
 """Draft OKRs for every sample department with the configured model and print the figures.
 
-    KEEL_LLM_PROVIDER=local .venv/bin/python benchmarks/bench_drafting.py [--period 2027-Q1]
+    KEEL_LLM_PROVIDER=local .venv/bin/python -m benchmarks.bench_drafting [--period 2027-Q1]
 
 Per department: share of KRs passing every error-level check (lint + grounding) in the
 first draft and after repair, repair rounds used, wall time; then the checks the README

@@ -1,6 +1,6 @@
 """Indexing throughput and query latency, measured in one run on this machine.
 
-    .venv/bin/python benchmarks/bench_knowledge.py [--copies 8] [--queries 200]
+    .venv/bin/python -m benchmarks.bench_knowledge [--copies 8] [--queries 200]
 
 Prints (1) chunks/s of `KnowledgeBase.index` against the raw embedding function on the
 very same chunk texts (target ratio >= 0.8), and (2) p50/p95 of `KnowledgeBase.search`

@@ -1,7 +1,7 @@
 """Time to first visible text and to completion for an OKR request in the chat, in a real
 browser (system Chromium via Playwright) against the local model.
 
-    .venv/bin/python benchmarks/bench_ui_stream.py [--runs 3]
+    .venv/bin/python -m benchmarks.bench_ui_stream [--runs 3]
 
 Prints, per run and as medians: first visible text (Keel's status line naming the retrieved
 passages), first text written by the model (the streamed outline of the draft), and the
