@@ -185,7 +185,7 @@ GOAL_KEYS = {"okr_draft": ("schema_valid", "kr_pass", "kr_pass_first", "kr_pass_
                            "citation_validity",
                            "invented_baseline_rate", "unknown_baseline_share",
                            "unsupported_objectives", "foreign_items", "repeated_items",
-                           "numbers_disagree", "repair_rounds", "objectives_short",
+                           "numbers_disagree", "repair_rounds", "objectives_short", "krs_moved",
                            "prompt_chars"),
              "smart_goal": ("schema_valid", "kr_pass", "citation_validity"),
              "lint": ("rule_recall", "rule_precision")}

@@ -106,6 +106,7 @@ def draft_case(case: Case, kb: KnowledgeBase, llm: LLM,
                foreign_items=float(sum(" repeats " in p for p in report.problems_left)),
                repeated_items=float(_repeated(report.okrs)),
                numbers_disagree=_share(_disagreeing(krs), krs),
+               krs_moved=float(report.krs_moved),
                objectives_short=float(max(0, int(case.input.get("objectives", 2))
                                           - len(report.okrs.objectives))),
                objectives=[o.title for o in report.okrs.objectives],

@@ -582,3 +582,30 @@ def test_fake_title_restated_by_its_kr_loses_the_number_not_the_kr(sample_kb: Kn
     assert [f.where for f in report.findings if f.rule == "O1"] == ["objective 2"]
     assert any("Objective 1" in n and "“Raise active subscribers”" in n
                for n in report.okrs.notes)
+
+
+def test_fake_activity_kr_that_repair_kept_becomes_an_initiative(sample_kb: KnowledgeBase
+                                                                ) -> None:
+    """Scripted replies (no judgement): KR 2 is an activity without a number and the repair
+    round gives it back; code then moves it to the objective's initiatives with a note. An
+    objective whose KRs are all activities keeps them, so its K1 errors stay visible."""
+    good = _marketing_metrics_id(sample_kb)
+    reply = json.loads(_draft(None, good))
+    objective = reply["objectives"][0]
+    objective["key_results"][1]["statement"] = "Analyze subscriber feedback to find gaps"
+    idle = objective | {"title": "Listen to lapsed subscribers", "key_results": [
+        k | {"statement": s} for k, s in zip(objective["key_results"], [
+            "Conduct interviews with lapsed subscribers", "Research why subscribers leave"],
+            strict=True)]}
+    text = json.dumps({"objectives": [objective, idle]})
+    model = ScriptedChatModel(replies=[text, text])
+    report = draft_okrs(sample_kb, LLM(sample_kb.settings, chat_model=model), "Marketing",
+                        "2027-Q1", count=2)
+    assert report.repair_rounds == 1 and report.krs_moved == 1
+    first, second = report.okrs.objectives
+    assert [k.statement for k in first.key_results] == ["Raise active subscribers to 2,900"]
+    assert first.initiatives[-1] == "Analyze subscriber feedback to find gaps"
+    assert len(second.key_results) == 2  # activities alone: left for the person
+    k1 = {f.where for f in report.findings if f.rule == "K1"}
+    assert k1 == {"objective 2, KR 1", "objective 2, KR 2"}
+    assert any("Objective 1, KR 2" in n and "initiatives" in n for n in report.okrs.notes)

@@ -26,6 +26,7 @@ from assistant.core.periods import parse_period
 from assistant.core.safety import passages_block
 from assistant.core.schemas import Citation, Direction, KeyResult, Objective, OKRSet
 from assistant.core.text import numbers_in
+from assistant.goals.activities import activities_to_initiatives
 from assistant.goals.draft_model import DraftKR, DraftOKRs, draft_schema
 from assistant.goals.lint import Finding, LintConfig, lint_okrs
 from assistant.goals.map_sources import map_sources, substantive
@@ -64,6 +65,8 @@ class DraftReport(BaseModel):
     kr_pass_rounds: list[float] = Field(
         default_factory=list, description="KR pass after the first draft and each repair.")
     problems_left: list[str]
+    krs_moved: int = Field(0, description="Activities without a number moved from the KRs to "
+                                          "their objective's initiatives after repair.")
     seconds: float
     source: Literal["map", "passages"] = Field(
         "passages", description="What the prompt was built from.")
@@ -207,8 +210,10 @@ def finish(session: Session, llm: LLM, draft: DraftOKRs, lint_config: LintConfig
     okrs = _convert(draft, passages, base, repair=True)
     okrs.notes[:0] = removed + notes
     without_repeated_krs(okrs)
+    moved = activities_to_initiatives(okrs)
     okrs.created_at = datetime.now(UTC)
     return DraftReport(okrs=okrs, findings=lint_okrs(okrs, lint_config), repair_rounds=rounds,
+                       krs_moved=moved,
                        kr_pass_first=first_pass, kr_pass_final=kr_pass, kr_pass_rounds=passes,
                        problems_left=problems,
                        seconds=round(time.monotonic() - started, 2), source=session.source)

@@ -19,7 +19,8 @@ from assistant.core.schemas import KeyResult, Objective, OKRSet, SmartGoal
 from assistant.core.text import content_stems, numbers_in
 from assistant.goals.okr_numbers import placeholders_in, target_of
 
-__all__ = ["RULES", "Finding", "LintConfig", "lint_okrs", "lint_smart", "repeat_key"]
+__all__ = ["RULES", "Finding", "LintConfig", "activity_verb", "lint_okrs", "lint_smart",
+           "repeat_key"]
 
 Severity = Literal["error", "warning", "info"]
 
@@ -193,6 +194,12 @@ def _objective(o: Objective, where: str, okrs: OKRSet, config: LintConfig) -> It
     if o.ambition is None:  # a warning: few documents written outside Keel mark it
         yield _f("O9", "warning", where, o.title, "Not marked committed or aspirational.",
                  "Mark it committed (must hit 1.0) or aspirational (0.6-0.7 is success).")
+
+
+def activity_verb(text: str) -> str | None:
+    """The activity a line starts with ("Analyze", "Launch"), as K2 reads it; else None."""
+    match = _ACTIVITY.search(text)
+    return match.group(1) if match else None
 
 
 def _kr_count(o: Objective, where: str, config: LintConfig) -> Iterator[Finding]:
