@@ -609,3 +609,22 @@ def test_fake_activity_kr_that_repair_kept_becomes_an_initiative(sample_kb: Know
     k1 = {f.where for f in report.findings if f.rule == "K1"}
     assert k1 == {"objective 2, KR 1", "objective 2, KR 2"}
     assert any("Objective 1, KR 2" in n and "initiatives" in n for n in report.okrs.notes)
+
+
+def test_fake_repair_that_copies_an_objective_keeps_its_earlier_version(
+        sample_kb: KnowledgeBase) -> None:
+    """Scripted replies (no judgement): objective 2 cites a passage that does not exist, and
+    its repair comes back as a copy of objective 1; the set keeps objective 2 as it was (with
+    its problem, for the person) instead of losing an objective."""
+    good = _marketing_metrics_id(sample_kb)
+    first = ("Make subscribing the obvious way", good, "Head of Marketing")
+    model = ScriptedChatModel(replies=[
+        _objectives(first, ("Win back lapsed subscribers", "S99", "Head of Marketing")),
+        _objectives(first)])
+    report = draft_okrs(sample_kb, LLM(sample_kb.settings, chat_model=model), "Marketing",
+                        "2027-Q1", count=2)
+    assert model.calls == 2 and report.repair_rounds == 1
+    assert [o.title for o in report.okrs.objectives] == [
+        "Make subscribing the obvious way", "Win back lapsed subscribers"]
+    assert any("Objective 2's repair repeated objective 1" in n for n in report.okrs.notes)
+    assert report.kr_pass_final < 1.0  # the problem stays visible

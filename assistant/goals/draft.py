@@ -34,7 +34,11 @@ from assistant.goals.okr_numbers import direction_of, target_of, without_baselin
 from assistant.goals.ownership import Block, blocks_of, owner_of
 from assistant.goals.recite import recited
 from assistant.goals.repair import repair
-from assistant.goals.repeats import without_copied_objectives, without_repeated_krs
+from assistant.goals.repeats import (
+    kept_where_copied,
+    without_copied_objectives,
+    without_repeated_krs,
+)
 from assistant.goals.titles import measured_titles
 from assistant.knowledge.base import KnowledgeBase, SearchHit
 from assistant.knowledge.grounding import (
@@ -198,8 +202,10 @@ def finish(session: Session, llm: LLM, draft: DraftOKRs, lint_config: LintConfig
     problems, rounds, kr_pass, passes = first_problems, 0, first_pass, [first_pass]
     while problems and rounds < repair_rounds and _progress(passes):
         rounds += 1
-        draft = repair(llm, history, draft, problems,
-                       lambda k: draft_schema(k, session.ambition), 2400, on_text)
+        repaired = repair(llm, history, draft, problems,
+                          lambda k: draft_schema(k, session.ambition), 2400, on_text)
+        draft, back = kept_where_copied(draft, repaired)
+        notes += back
         draft, more = without_copied_objectives(draft)
         removed += more
         draft, recites = recited(draft, passages)
