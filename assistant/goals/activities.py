@@ -2,13 +2,13 @@
 
 Key results are outcomes with a number; activities belong under them as initiatives (lint K1,
 K2, K3: "Turn it into an initiative under a KR that measures its effect"). The local model
-still writes some ("Analyze partner feedback to identify areas for improvement"), and repair
-rounds asking for "the customer or business effect" gave them back (both 18F drafts of the
-drafting eval, 2026-12-02). Once repair is over, such a KR — no numeric target and a leading
-activity verb — is moved to its objective's initiatives, with a note, when the objective keeps
-at least one key result; an objective of activities alone is left as it is, for the person to
-see its K1 errors. The drafting eval counts the moves (`krs_moved`), so a higher KR pass rate
-that comes from them is visible as such.
+still writes some ("Analyze the results of the survey and make necessary improvements"), and a
+repair round asking for "the customer or business effect" gave them back (18F's Account
+management draft on the drafting eval, 2026-12-02: two such KRs). Once repair is over, such a
+KR — no numeric target and a leading activity verb — is moved to its objective's initiatives,
+with a note, when the objective keeps at least one key result; an objective of activities
+alone is left as it is, for the person to see its K1 errors. The drafting eval counts the
+moves (`krs_moved`), so a higher KR pass rate that comes from them is visible as such.
 """
 
 from __future__ import annotations

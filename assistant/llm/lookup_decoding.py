@@ -19,8 +19,9 @@ guess and the token before it) and at the last position of a prompt, nothing mor
 `RecentLookup` guesses from the most recent earlier occurrence of the longest suffix of two to
 four tokens (llama-cpp-python's own takes the first occurrence of one or two tokens, which in a
 JSON answer is often the system prompt's example rather than the last key result). On two
-cores a guessed token costs about 20 ms to check against ~35 ms to generate one
-(docs/measurements.md), so a wrong guess is not free: one-token matches are not used.
+cores a guessed token costs about 25 ms to check against ~38 ms to generate one
+(docs/measurements.md), so a wrong guess is not free: matches shorter than three tokens are not
+used. Measured on this machine kind it was slower and changed answers, so it is off by default.
 """
 
 from __future__ import annotations
