@@ -216,3 +216,6 @@ def test_extra_server_arguments_are_appended_after_keels_own(tmp_path: Path) -> 
     options, rest = _keel_options(argv[argv.index("--keel_lazy_grammar"):])
     assert (options.lazy_grammar, options.lookup_tokens) == (False, 6)
     assert rest[0] == "--model"
+    for wrong in (["--keel_lookup_tokens"], ["--keel_lookup", "4", "--model", "m.gguf"]):
+        with pytest.raises(ValueError):  # a typo or a missing value is not silently ignored
+            _keel_options(wrong)

@@ -27,7 +27,7 @@ import threading
 import time
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 
 class ChoiceRequest(BaseModel):
@@ -99,7 +99,10 @@ def _serve(argv: list[str]) -> None:
 
 
 class KeelOptions(BaseModel):
-    """Keel's own options of the child, taken off before llama_cpp.server parses the rest."""
+    """Keel's own options of the child, taken off before llama_cpp.server parses the rest; an
+    unknown one is an error, not silently ignored."""
+
+    model_config = ConfigDict(extra="forbid")
 
     lazy_grammar: bool = True
     lookup_tokens: int = Field(0, ge=0)
@@ -109,6 +112,8 @@ def _keel_options(argv: list[str]) -> tuple[KeelOptions, list[str]]:
     """Keel's leading `--keel_<name> value` options and llama_cpp.server's rest."""
     given: dict[str, str] = {}
     while argv[:1] and argv[0].startswith("--keel_"):
+        if len(argv) < 2:
+            raise ValueError(f"{argv[0]} needs a value")
         given[argv[0].removeprefix("--keel_")] = argv[1]
         argv = argv[2:]
     if "lazy_grammar" in given:
