@@ -20,7 +20,7 @@ task has them; timing, not judgement, is measured here). Printed per task:
   server log: prompt processing plus generation), and wall / llama.cpp: Keel's overhead;
 * peak RSS of this process (UI + Keel + Chroma + embeddings), of the model server (the child
   alive at the end: after a restart, only the new one's peak), and both;
-* for `draft`, as each draft ends: its KRs passing first and as returned, and repair rounds.
+* for `draft`, as each draft ends: its KRs passing first and after repair, and repair rounds.
 
 Every figure comes from this one run; the machine is shared, so compare ratios and medians.
 Inputs of a task that raised are counted and printed, never timed as if they had run.
@@ -131,7 +131,7 @@ def _draft(department: str, bench: Bench) -> Outcome:
     report = draft_okrs(bench.kb, bench.llm, department, "2027-Q1", count=3,
                         strategy=bench.strategy)
     print(f"  {department}: KRs passing {report.kr_pass_first:.2f} first, "
-          f"{report.kr_pass_final:.2f} returned, {report.repair_rounds} repair round(s)",
+          f"{report.kr_pass_final:.2f} after repair, {report.repair_rounds} repair round(s)",
           flush=True)
     return None, _fingerprint(report)
 
