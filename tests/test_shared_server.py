@@ -93,7 +93,10 @@ def test_an_idle_dedicated_server_stops_by_itself(tmp_path: Path) -> None:
     while time.monotonic() < deadline and read_entry(settings) is not None:
         time.sleep(0.5)
     assert read_entry(settings) is None
-    time.sleep(0.5)
+    # it unpublishes first, then stops its model child (up to 10 s) and exits: poll, do not race
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline and alive(entry.pid):
+        time.sleep(0.2)
     assert not alive(entry.pid)
 
 
