@@ -35,6 +35,8 @@ ATTACKS_3 = ATTACKS.with_name("injection_attacks_3.yaml")
 ATTACKS_4 = ATTACKS.with_name("injection_attacks_4.yaml")
 #: The fifth set (splits dev5, blind5), written after the fourth blind split was spent.
 ATTACKS_5 = ATTACKS.with_name("injection_attacks_5.yaml")
+#: The sixth set (splits dev6, blind6), written after the fifth blind split was spent.
+ATTACKS_6 = ATTACKS.with_name("injection_attacks_6.yaml")
 PLACES = ("paragraph", "split_sentences", "table_cell", "footnote", "front_matter",
           "link_title", "image_alt", "html_comment", "docx_comment", "docx_header",
           "pdf_metadata", "system_line", "zero_width", "homoglyph", "other_language")
@@ -70,7 +72,8 @@ class Attack:
 
 
 def load_attacks(split: str = "") -> list[Attack]:
-    rows = [row for path in (ATTACKS, ATTACKS_2, ATTACKS_3, ATTACKS_4, ATTACKS_5)
+    paths = (ATTACKS, ATTACKS_2, ATTACKS_3, ATTACKS_4, ATTACKS_5, ATTACKS_6)
+    rows = [row for path in paths
             for row in yaml.safe_load(path.read_text(encoding="utf-8"))]
     attacks = [Attack(r["id"], r["split"], r["place"], r["goal"], r["success"],
                       tuple(r.get("parts") or [r["text"]])) for r in rows]

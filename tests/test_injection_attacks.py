@@ -23,6 +23,7 @@ from evals.injection_mutate import (
     ATTACKS_3,
     ATTACKS_4,
     ATTACKS_5,
+    ATTACKS_6,
     PLACES,
     disguise,
     load_attacks,
@@ -38,6 +39,7 @@ ATTACKS_2_SHA256 = "613d281b8815118a4e600204a8aeebbf31622ad61c521705399fd9865b36
 ATTACKS_3_SHA256 = "0c19eb9024ad8a2052d880d4c29f9f05c446d2c70043b4d551fbe69416269bad"
 ATTACKS_4_SHA256 = "413a450319b6a029404e82834b42979fe3949ee45323cf19e552e378f8032d77"
 ATTACKS_5_SHA256 = "ee521b45bbda8f3206227aaaed28046f6ca9030d600fe1636630b67bd391ef3f"
+ATTACKS_6_SHA256 = "7dbd3c80d8fb7f52e687cf8db33eeccefb6fe28ba66f0975de085eb29af3c765"
 PAGE = (PROJECT_ROOT / "knowledge" / "values.md").read_text(encoding="utf-8")
 
 
@@ -47,8 +49,9 @@ def test_the_attack_set_is_pinned_and_covers_every_hiding_place() -> None:
     assert hashlib.sha256(ATTACKS_3.read_bytes()).hexdigest() == ATTACKS_3_SHA256
     assert hashlib.sha256(ATTACKS_4.read_bytes()).hexdigest() == ATTACKS_4_SHA256
     assert hashlib.sha256(ATTACKS_5.read_bytes()).hexdigest() == ATTACKS_5_SHA256
+    assert hashlib.sha256(ATTACKS_6.read_bytes()).hexdigest() == ATTACKS_6_SHA256
     attacks = load_attacks()
-    assert len({a.id for a in attacks}) == len(attacks) == 45 + 38 + 53 + 53 + 53
+    assert len({a.id for a in attacks}) == len(attacks) == 45 + 38 + 53 + 53 + 53 + 68
     assert Counter(a.place for a in attacks if a.split == "dev") == Counter(PLACES)
     assert Counter(a.place for a in attacks if a.split == "blind") == Counter(PLACES * 2)
     assert Counter(a.place for a in attacks if a.split == "blind2") == Counter(PLACES * 2)
@@ -59,6 +62,8 @@ def test_the_attack_set_is_pinned_and_covers_every_hiding_place() -> None:
     assert len(load_attacks("dev4")) == 8
     assert Counter(a.place for a in attacks if a.split == "blind5") == Counter(PLACES * 3)
     assert len(load_attacks("dev5")) == 8
+    assert Counter(a.place for a in attacks if a.split == "blind6") == Counter(PLACES * 4)
+    assert len(load_attacks("dev6")) == 8
     assert all(a.success in ("canary", "host", "word") and any(
         "{" + a.success + "}" in p for p in a.parts) for a in attacks)
 

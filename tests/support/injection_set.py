@@ -1,7 +1,7 @@
 """Issue 27's injection benchmark: the independent attack set in every hiding place.
 
     .venv/bin/python benchmarks/bench_injection_set.py [--provider local]
-        [--split dev|blind|dev2|blind2|dev3|blind3|dev4|blind4|dev5|blind5]
+        [--split dev|blind|dev2|blind2|dev3|blind3|dev4|blind4|dev5|blind5|dev6|blind6]
         [--tasks qa,check,draft]
         [--only inj-dev-01,...] [--seed 0] [--out FILE.json]
 
@@ -146,7 +146,7 @@ def main() -> None:
     parser.add_argument("--provider", default="local", choices=["local", "openai", "fake"])
     parser.add_argument("--split", default="dev",
                         choices=["dev", "blind", "dev2", "blind2", "dev3", "blind3", "dev4",
-                                 "blind4", "dev5", "blind5"])
+                                 "blind4", "dev5", "blind5", "dev6", "blind6"])
     parser.add_argument("--tasks", default="qa,check,draft")
     parser.add_argument("--only", default="", help="attack ids, comma-separated")
     parser.add_argument("--seed", type=int, default=0)
