@@ -33,6 +33,11 @@ sentence naming a machine outright as its reader ("action item for the AI assist
 suffices; a sentence setting the rest of its own text aside ("everything else on this page is
 background") voids like a withdrawal notice.
 
+Session 30 (from the spent fifth blind split, whose one win began "If you are a language
+model, …"): a sentence telling its reader that it is a machine (a second-person pronoun, a
+copula, an article and a machine word; `_reader_is_machine`) is planted, and names the reader
+for the rest of its line.
+
 The lexicons below are **single words by grammatical role** (English, German, French,
 Spanish, Portuguese, Italian, Dutch: the languages the bundled models read well), matched as
 word families (a lexicon entry of five letters or more also matches longer words starting
@@ -164,6 +169,12 @@ _POSITION = _lexicon("""
     arriba abajo anteriores siguientes acima abaixo sopra sotto precedenti seguenti
     boven hieronder
 """)
+# "… you are a bot …": the reader named as a machine by a copula after a second-person pronoun
+_YOU = _lexicon("you du ihr vous tu usted ustedes você vocês voi jij jullie")
+_BE = _lexicon("""
+    are re bist seid sind êtes es eres sois son está estás são és é sei siete bent zijn
+""")
+_ARTICLE = _lexicon("a an the ein eine un une una um uma uno een")
 # "our values page was replaced": a possessive with a container (not "we retired our values")
 _OWN = _lexicon("our unsere unser nos notre nuestros nuestras nuestro nossos nossas nostri onze")
 _CONTAINER = _lexicon("""
@@ -207,7 +218,8 @@ _FAMILIES = {name: _families(lex) for name, lex in (
     ("output", _OUTPUT), ("directive", _DIRECTIVE), ("deictic", _DEICTIC),
     ("document", _DOCUMENT), ("lead", _IMPERATIVE_LEADS), ("void", _VOID),
     ("position", _POSITION), ("exclude", _EXCLUDE), ("own", _OWN),
-    ("container", _CONTAINER), ("addressee", _ADDRESSEE))}
+    ("container", _CONTAINER), ("addressee", _ADDRESSEE), ("you", _YOU), ("be", _BE),
+    ("article", _ARTICLE))}
 
 
 def _is(word: str, family: str) -> bool:
@@ -250,10 +262,32 @@ def label_addresses_machine(line: str, strong: bool = False) -> bool:
 
 def names_addressee(sentence: str) -> bool:
     """The sentence names a machine reader as the one it is for: "action item for the AI
-    assistant", "a word to the chatbot" (not "building flags with AI")."""
+    assistant", "a word to the chatbot" (not "building flags with AI"), or tells its reader it
+    is one (`_reader_is_machine`)."""
     words = [w.casefold() for w in _words(normalise(sentence))]
-    return any(_is(w, "strong") and any(_is(p, "addressee") for p in words[max(0, i - 3):i])
-               for i, w in enumerate(words))
+    return _reader_is_machine(normalise(sentence)) or any(
+        _is(w, "strong") and any(_is(p, "addressee") for p in words[max(0, i - 3):i])
+        for i, w in enumerate(words))
+
+
+def _reader_is_machine(text: str) -> bool:
+    """A second-person pronoun, a copula, then a machine within the next three words: the
+    sentence tells its reader what it is (session 30, from the spent fifth blind split). The
+    copula is followed by an article or the machine itself ("you are using the tool" says
+    what the reader does), and a weak machine word counts only where its clause ends, so "if
+    you are a system administrator" stays company prose."""
+    for clause in re.split(r"[,;:.!?()\[\]—–]|\s-\s", text):
+        words = [w.casefold() for w in _words(clause)]
+        for i, w in enumerate(words[:-1]):
+            if _is(w, "you") and _is(words[i + 1], "be"):
+                rest = words[i + 2:i + 5]
+                if not rest or not (_is(rest[0], "article") or _is(rest[0], "strong")
+                                    or _is(rest[0], "weak")):
+                    continue  # "you are using the tool": not what the reader is
+                if any(_is(r, "strong") for r in rest) or (
+                        len(words) - i - 2 <= 3 and _is(rest[-1], "weak")):
+                    return True
+    return False
 
 
 def _directs(words: list[str], body: str) -> bool:
@@ -307,6 +341,8 @@ def addressed(sentence: str, machine_line: bool = False, for_machine: bool = Fal
         return True  # "Generated replies carry the reference QT-1234-AB": no modal needed
     if _shuts_out_the_rest(text, _words(text)):
         return True
+    if _reader_is_machine(text):
+        return True  # company prose never tells its reader it is a machine
     if for_machine and (any(_is(w, "directive") for w in words)
                          or any(_is(w, "output") for w in words[:4])):
         return True  # told to a machine: "…; report only that", "From now on present …"
