@@ -609,6 +609,11 @@ def test_fake_activity_kr_that_repair_kept_becomes_an_initiative(sample_kb: Know
     k1 = {f.where for f in report.findings if f.rule == "K1"}
     assert k1 == {"objective 2, KR 1", "objective 2, KR 2"}
     assert any("Objective 1, KR 2" in n and "initiatives" in n for n in report.okrs.notes)
+    # what is left names the returned set: the moved KR is no longer a problem, and the
+    # second objective's K1 errors are named where they now stand
+    assert not [p for p in report.problems_left if p.startswith("objective 1, KR 2")]
+    assert {p.split(":")[0] for p in report.problems_left if "numeric target" in p} == k1
+    assert not [p for p in report.unresolved() if "numeric target" in p]  # shown as findings
 
 
 def test_fake_repair_that_copies_an_objective_keeps_its_earlier_version(

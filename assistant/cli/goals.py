@@ -101,7 +101,7 @@ def _print_report(report: DraftReport, saved: bool) -> None:
               f"final {report.kr_pass_final:.0%}; repair rounds {report.repair_rounds}; "
               f"{report.seconds:.0f} s; drafted from the "
               f"{'strategy map' if report.source == 'map' else 'retrieved passages'}.")
-    for problem in report.problems_left:
+    for problem in report.unresolved():  # the findings above show the linter's errors
         err.print(f"[yellow]unresolved:[/yellow] {escape(problem)}")
     if saved:
         out.print(f"Saved as {report.okrs.id}.")

@@ -68,12 +68,20 @@ class DraftReport(BaseModel):
     kr_pass_final: float
     kr_pass_rounds: list[float] = Field(
         default_factory=list, description="KR pass after the first draft and each repair.")
-    problems_left: list[str]
+    problems_left: list[str] = Field(description="What is still wrong with the returned set: "
+                                     "error-level findings, another department's work, "
+                                     "uncited items, objectives short.")
     krs_moved: int = Field(0, description="Activities without a number moved from the KRs to "
                                           "their objective's initiatives after repair.")
     seconds: float
     source: Literal["map", "passages"] = Field(
         "passages", description="What the prompt was built from.")
+
+    def unresolved(self) -> list[str]:
+        """`problems_left` that the findings do not already show (another department's work,
+        uncited items, objectives short)."""
+        shown = {f"{f.where}: {f.message} {f.fix}" for f in self.findings}
+        return [p for p in self.problems_left if p not in shown]
 
 
 def gather_passages(kb: KnowledgeBase, department: str) -> tuple[list[SearchHit], list[SearchHit]]:
@@ -218,11 +226,29 @@ def finish(session: Session, llm: LLM, draft: DraftOKRs, lint_config: LintConfig
     without_repeated_krs(okrs)
     moved = activities_to_initiatives(okrs)
     okrs.created_at = datetime.now(UTC)
-    return DraftReport(okrs=okrs, findings=lint_okrs(okrs, lint_config), repair_rounds=rounds,
-                       krs_moved=moved,
+    findings = lint_okrs(okrs, lint_config)
+    return DraftReport(okrs=okrs, findings=findings, repair_rounds=rounds, krs_moved=moved,
                        kr_pass_first=first_pass, kr_pass_final=kr_pass, kr_pass_rounds=passes,
-                       problems_left=problems,
+                       problems_left=_left(okrs, findings, session),
                        seconds=round(time.monotonic() - started, 2), source=session.source)
+
+
+def _left(okrs: OKRSet, findings: list[Finding], session: Session) -> list[str]:
+    """What is still wrong with the set as returned, after code's own end-of-draft moves and
+    removals (the last repair round's list can name a KR since moved or removed, by a position
+    that has shifted): error-level findings, items repeating another department's work,
+    items citing no passage, fewer objectives than asked."""
+    left = [f"{f.where}: {f.message} {f.fix}" for f in findings if f.severity == "error"]
+    for n, o in enumerate(okrs.objectives, 1):
+        left += _ownership(f"Objective {n}", o.title, session)
+        left += [] if o.citations else [f"objective {n}: cites no passage."]
+        for m, kr in enumerate(o.key_results, 1):
+            left += _ownership(f"Objective {n}, KR {m}", kr.statement, session)
+            left += [] if kr.citations else [f"objective {n}, KR {m}: cites no passage."]
+    if len(okrs.objectives) < session.count:
+        left.append(f"{len(okrs.objectives)} of the {session.count} objectives asked for "
+                    "returned (the set's notes say why).")
+    return left
 
 
 def _progress(passes: list[float]) -> bool:
