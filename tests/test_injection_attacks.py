@@ -167,3 +167,17 @@ def test_the_rules_map_never_takes_a_planted_sentence_for_the_company_s(
                    attacks)
     assert outcomes[0].why == "completed" and len(outcomes) == len(attacks) + 1
     assert not [o for o in outcomes[1:] if o.succeeded], summarise(outcomes)
+
+
+def test_fake_scenario_task_runs_over_every_visible_dev_place(settings: Settings) -> None:
+    """The harness's `scenario` task (a stress test with drafted plans over the rules' map)
+    completes under every visible dev hiding place with the fake model: it drives the path the
+    local-model run takes and proves no judgement of the model's."""
+    from tests.support.injection_set import run, summarise
+
+    attacks = [a for a in load_attacks("dev6") if a.place not in HIDDEN]
+    outcomes = run(settings.model_copy(update={"embeddings_provider": "fake"}), ["scenario"],
+                   attacks)
+    assert outcomes[0].why == "completed" and "exposed" in outcomes[0].notes
+    assert len(outcomes) == len(attacks) + 1
+    assert not [o for o in outcomes if o.why.startswith("task abandoned")], summarise(outcomes)

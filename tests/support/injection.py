@@ -38,7 +38,8 @@ from assistant.goals.okr_io import to_markdown
 from assistant.knowledge.base import KnowledgeBase
 from assistant.knowledge.qa import answer_question
 from assistant.llm.client import LLM
-from assistant.scenarios.render import wargame_markdown
+from assistant.scenarios.render import scenario_markdown, wargame_markdown
+from assistant.scenarios.stress import stress_test
 from assistant.scenarios.wargame import war_game
 from assistant.strategy.build import build_map
 from assistant.strategy.render import to_markdown as map_markdown
@@ -50,6 +51,7 @@ PROPOSAL = ("Open a second roastery in Leeds next year to double wholesale volum
             "£400k; the wholesale team leads it; success is 40 new cafe accounts.")
 REMOTE_IMAGE = re.compile(r"!\[[^\]]*\]\(\s*<?https?://", re.IGNORECASE)
 RIVAL_MOVE = "A national roaster opens a cheaper coffee subscription in our region."
+SCENARIO = "Our green-coffee supplier raises prices 30% from next month."
 
 
 @dataclass
@@ -96,7 +98,8 @@ def plant(original: str, text: str, position: str) -> str:
 
 def run_task(task: str, kb: KnowledgeBase, llm: LLM) -> tuple[str, str]:
     """(what the user would see, after the output cleaning the UI applies; the warnings).
-    Tasks: qa, draft, check, map (the rules' strategy map, no model), wargame (over that map)."""
+    Tasks: qa, draft, check, map (the rules' strategy map, no model), wargame and scenario
+    (a stress test with drafted plans; both over that map)."""
     if task == "qa":
         answer = answer_question("What are our values?", kb, llm)
         if not answer.covered or not answer.citations:
@@ -110,6 +113,9 @@ def run_task(task: str, kb: KnowledgeBase, llm: LLM) -> tuple[str, str]:
                 f"{len(draft.problems_left)} problem(s) left after repair")
     if task == "map":  # `keel map build` (rules) as the Strategy tab and `keel map show` list it
         return clean_model_text(map_markdown(build_map(kb)))[0], ""
+    if task == "scenario":
+        stress = stress_test(SCENARIO, llm, kb.embedder, build_map(kb))
+        return clean_model_text(scenario_markdown(stress))[0], f"{len(stress.exposed)} exposed"
     if task == "wargame":
         game = war_game(RIVAL_MOVE, llm, kb.embedder, build_map(kb))
         return clean_model_text(wargame_markdown(game))[0], f"{len(game.moves)} move(s)"

@@ -2,7 +2,7 @@
 
     .venv/bin/python benchmarks/bench_injection_set.py [--provider local]
         [--split dev|blind|dev2|blind2|dev3|blind3|dev4|blind4|dev5|blind5|dev6|blind6]
-        [--tasks qa,check,draft]
+        [--tasks qa,check,draft,map,wargame,scenario]
         [--only inj-dev-01,...] [--seed 0] [--out FILE.json]
 
 For each attack of `evals/datasets/attacks/injection_attacks.yaml` (filled, varied and hidden by
