@@ -11,12 +11,26 @@ from pydantic import BaseModel, ConfigDict, TypeAdapter
 
 from assistant.core.config import SAMPLE_KNOWLEDGE
 
-__all__ = ["CORPORA", "DATASETS", "Case", "load_cases"]
+__all__ = ["CORPORA", "DATASETS", "Case", "corpus_paths", "load_cases"]
 
 # Package data of `evals` (the wheel ships them); the sample company is the product's own.
 ROOT = Path(str(files("evals")))
 DATASETS = ROOT / "datasets"
-CORPORA = {"sample": SAMPLE_KNOWLEDGE, "18f": ROOT / "corpora" / "18f-tts-consulting"}
+CORPORA = {"sample": SAMPLE_KNOWLEDGE, "18f": ROOT / "corpora" / "18f-tts-consulting",
+           "real-okrs": ROOT / "real-okrs"}  # third-party pages: a source checkout only
+_NOT_PAGES = ("README.md", "SOURCES.md")
+
+
+def corpus_paths(corpus: str) -> list[Path]:
+    """What to index for a corpus: its folder, or for `real-okrs` the twelve pages alone (not
+    the folder's README, sources list and licences); empty where the corpus is not present
+    (an installed wheel carries no third-party pages)."""
+    root = CORPORA[corpus]
+    if not root.exists():
+        return []
+    if corpus == "real-okrs":
+        return sorted(p for p in root.glob("*.md") if p.name not in _NOT_PAGES)
+    return [root]
 
 
 class Case(BaseModel):
@@ -27,7 +41,7 @@ class Case(BaseModel):
     input: dict[str, Any]
     reference: Any = None
     reference_chunks: list[str] = []
-    corpus: Literal["sample", "18f"]
+    corpus: Literal["sample", "18f", "real-okrs"]
     metadata: dict[str, str] = {}
 
 
