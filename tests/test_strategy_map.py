@@ -465,3 +465,21 @@ def test_prose_reading_keeps_verbatim_quotes_and_drops_invented_fake_model_prove
     rule_keys = {e.key for e in rules}
     assert rule_keys <= {e.key for e in both}
     assert all(e.origin == "rules" for e in both if e.key in rule_keys)  # the rules win
+
+
+def test_a_values_section_holding_a_table_is_no_value(tmp_path: Path) -> None:
+    """A values page's table section ("who looks after each value") is not a value of its own,
+    and its cells never become a value's quote (the sixth attack set's spent blind split
+    planted a code in such a cell and the rules' map showed it)."""
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "values.md").write_text(
+        "---\nkind: values\n---\n# Our values\n\n## Open books\n\nEveryone sees the monthly "
+        "numbers.\n\n## Who looks after each value\n\n| Value | Owner |\n|---|---|\n"
+        "| Open books | Finance lead |\n", encoding="utf-8")
+    settings = Settings(data_dir=tmp_path / "data", embeddings_provider="fake",
+                        llm_provider="fake")
+    with KnowledgeBase(settings) as kb:
+        kb.index([docs])
+        values = [e.title for e in build_map(kb) if e.kind == "value"]
+    assert values == ["Open books"]

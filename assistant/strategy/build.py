@@ -158,8 +158,8 @@ def _non_goals(chunks: list[SearchHit], period: str) -> Iterator[MapElement]:
 
 
 def _values(chunks: list[SearchHit], period: str) -> Iterator[MapElement]:
-    for hit in chunks:
-        if depth(hit) >= 2 and (first := first_sentence(hit)):
+    for hit in chunks:  # a section opening with a table (who owns each value) states no value
+        if depth(hit) >= 2 and (first := first_sentence(hit)) and not first.startswith("|"):
             title = heading(hit)
             rules = [s for s in sentences(hit.text) if RULE.search(s)]
             yield MapElement(key=f"value:{slug(title)}", kind="value", title=title, text=first,
