@@ -120,26 +120,32 @@ def test_later_blind_qa_sets_are_pinned_and_out_of_every_default_run(
     assert not [c for c in load_cases() if c.metadata.get("split") == split]
 
 
-ELEVENTH = ("realokrs_qa_kinds11.yaml",
-            "ae6a0994c15e12fe7f4219f0ae2be75e28e59fc87fb5675c5fb57af0a3eefc16")
+REAL_OKR_SETS = [
+    ("realokrs_qa_kinds11.yaml", "qk11", "blind-qa11",
+     "ae6a0994c15e12fe7f4219f0ae2be75e28e59fc87fb5675c5fb57af0a3eefc16"),
+    ("realokrs_qa_kinds12.yaml", "qk12", "blind-qa12",
+     "705a6ec2f44bd75745b0137a10ebce556b1c23f8ce66210310168c7b10a43e1e"),
+]
 
 
-def test_the_eleventh_blind_qa_set_is_pinned_on_a_third_corpus(tmp_path: Path) -> None:
-    """Session 30: 24 questions over the twelve real OKR pages (a third corpus, after ten sets
-    had used most facts of the other two), run only with `--split blind-qa11`, once. Every
-    reference chunk is one the eval's own indexing of those pages produces, so hit@5 counts."""
+@pytest.mark.parametrize(("name", "tag", "split", "digest"), REAL_OKR_SETS)
+def test_the_blind_qa_sets_on_the_real_okr_pages_are_pinned(
+        tmp_path: Path, name: str, tag: str, split: str, digest: str) -> None:
+    """Session 30 (eleventh) and 31 (twelfth): 24 questions each over the twelve real OKR pages
+    (a third corpus, after ten sets had used most facts of the other two), each run only with
+    its `--split`, once. Every reference chunk is one the eval's own indexing of those pages
+    produces, so hit@5 counts."""
     from assistant.core.config import Settings
     from assistant.knowledge.base import KnowledgeBase
     from evals.cases import corpus_paths
 
-    name, digest = ELEVENTH
     assert hashlib.sha256((DATASETS / name).read_bytes()).hexdigest() == digest
-    rows = [c for c in load_cases(include_blind=True) if "-qk11-" in c.id]
-    assert {c.metadata["split"] for c in rows} == {"blind-qa11"} and len(rows) == 24
+    rows = [c for c in load_cases(include_blind=True) if f"-{tag}-" in c.id]
+    assert {c.metadata["split"] for c in rows} == {split} and len(rows) == 24
     assert {c.corpus for c in rows} == {"real-okrs"}
     kinds = [c.reference["kind"] for c in rows]
     assert {k: kinds.count(k) for k in set(kinds)} == {"answerable": 8, "yes_no": 8, "absent": 8}
-    assert not [c for c in load_cases() if c.metadata.get("split") == "blind-qa11"]
+    assert not [c for c in load_cases() if c.metadata.get("split") == split]
     pages = corpus_paths("real-okrs")
     assert len(pages) == 12 and not [p for p in pages if p.name.startswith(("README", "SOURCES"))]
     settings = Settings(data_dir=tmp_path, workspace="okrs", llm_provider="fake",
