@@ -477,19 +477,48 @@ def test_a_problem_naming_no_objective_still_asks_for_the_whole_set() -> None:
     assert objectives_named(["Objective 4, KR 1: no owner."], 3) is None
 
 
-def test_fake_copied_objective_is_removed_not_repaired(sample_kb: KnowledgeBase) -> None:
+def test_fake_copied_objective_is_removed_and_asked_for_once_more(sample_kb: KnowledgeBase
+                                                                   ) -> None:
     """Scripted replies (no judgement): the second objective copies the first whole, as the
-    local model did; code removes it and says so, no repair round is spent on it, and fewer
-    objectives than asked is then no problem."""
+    local model did; code removes it and says so, then asks once for the missing objective,
+    steered to passages no objective cites yet (the department's own first); no repair round
+    is spent on the copy."""
     good = _marketing_metrics_id(sample_kb)
     one = json.loads(_draft("2,410", good))["objectives"][0]
-    model = ScriptedChatModel(replies=[json.dumps({"objectives": [one, one]})])
+    model = ScriptedChatModel(replies=[
+        json.dumps({"objectives": [one, one]}),
+        _objectives(("Win back lapsed subscribers", good, "Head of Marketing"))])
     report = draft_okrs(sample_kb, LLM(sample_kb.settings, chat_model=model), "Marketing",
                         "2027-Q1", count=2)
-    assert model.calls == 1 and report.repair_rounds == 0 and report.kr_pass_final == 1.0
-    assert [o.title for o in report.okrs.objectives] == [one["title"]]
+    assert model.calls == 2 and report.repair_rounds == 0 and report.kr_pass_final == 1.0
+    assert [o.title for o in report.okrs.objectives] == [one["title"],
+                                                         "Win back lapsed subscribers"]
+    asked = str(model.prompts[1][-1].content)
+    company, own = gather_passages(sample_kb, "Marketing")
+    first_free = next(f"S{n}" for n, hit in enumerate(company + own, 1)
+                      if hit.department == "Marketing" and f"S{n}" != good)
+    assert "copy was removed" in asked and one["title"] in asked
+    assert f"no objective cites yet: {first_free}" in asked
     assert any("Objective 2" in n and "removed" in n for n in report.okrs.notes)
+    assert any("asked for again" in n and "1 kept" in n for n in report.okrs.notes)
     assert not [f for f in report.findings if f.rule == "A4"]
+    assert not [p for p in report.problems_left if "objectives asked for" in p]
+
+
+def test_fake_refill_that_copies_again_is_removed_and_not_asked_twice(
+        sample_kb: KnowledgeBase) -> None:
+    """Scripted replies (no judgement): the refill repeats the copy; it is removed too, no
+    third call is made, and the short set is named as what is left for the person."""
+    good = _marketing_metrics_id(sample_kb)
+    one = json.loads(_draft("2,410", good))["objectives"][0]
+    model = ScriptedChatModel(replies=[json.dumps({"objectives": [one, one]}),
+                                       json.dumps({"objectives": [one]})])
+    report = draft_okrs(sample_kb, LLM(sample_kb.settings, chat_model=model), "Marketing",
+                        "2027-Q1", count=2)
+    assert model.calls == 2 and report.repair_rounds == 0
+    assert [o.title for o in report.okrs.objectives] == [one["title"]]
+    assert any("asked for again" in n and "0 kept" in n for n in report.okrs.notes)
+    assert any("1 of the 2 objectives" in p for p in report.problems_left)
 
 
 def test_a_renamed_objective_with_a_repeated_kr_keeps_its_own() -> None:

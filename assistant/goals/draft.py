@@ -33,7 +33,7 @@ from assistant.goals.map_sources import map_sources, substantive
 from assistant.goals.okr_numbers import direction_of, target_of, without_baseline
 from assistant.goals.ownership import Block, blocks_of, owner_of
 from assistant.goals.recite import recited
-from assistant.goals.repair import repair
+from assistant.goals.repair import refill, repair
 from assistant.goals.repeats import (
     kept_where_copied,
     without_copied_objectives,
@@ -203,9 +203,13 @@ def finish(session: Session, llm: LLM, draft: DraftOKRs, lint_config: LintConfig
     """Check a draft, feed problems back for bounded repair rounds, convert and lint."""
     history, passages, base = session.history, session.passages, session.base
     draft, removed = without_copied_objectives(draft)
+    own = session.base.department
+    draft, removed, asked = refill(llm, history, draft, session.count, removed,
+                                   [(s, h.department == own) for s, h in passages.items()],
+                                   lambda k: draft_schema(k, session.ambition), on_text)
     draft, notes = recited(draft, passages)
     draft, titled = measured_titles(draft)
-    notes += titled
+    notes = asked + notes + titled
     first_problems, first_pass = _check(draft, session, lint_config, len(removed))
     problems, rounds, kr_pass, passes = first_problems, 0, first_pass, [first_pass]
     while problems and rounds < repair_rounds and _progress(passes):
