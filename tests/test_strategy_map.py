@@ -74,25 +74,19 @@ def test_the_rules_read_measured_outcomes_and_listed_values(tmp_path: Path) -> N
     """Shapes public handbooks use (the 18F pages): outcome sections with "How we measure …",
     benchmark bullets, "the metric we use … is …", bold-led tenets; a bold list that is not
     about values (customer groups) stays out."""
-    docs = tmp_path / "docs"
-    docs.mkdir()
-    (docs / "planning.md").write_text(
+    elements = {e.title: e for e in _rules_map(tmp_path, {
+        "planning.md":
         "---\nkind: plan\ntitle: Success measures\n---\nTwo outcomes define success.\n\n"
         "### Client happiness\n\nDo clients come back?\n\nHow we measure client happiness:\n\n"
         "- **Surveys.** After each project.\n  - 60% or more of surveyed clients report they "
         "would hire us again\n\n### Cash health\n\nDo we cover our costs?\n\nHow we measure "
         "cash health:\n\n- The metric we use to gauge progress towards cost recovery is billable "
-        "share.\n", encoding="utf-8")
-    (docs / "mission.md").write_text(
+        "share.\n",
+        "mission.md":
         "---\nkind: mission\n---\n# Mission\n\nWe build bridges.\n\nWe serve two groups:\n\n"
         "- **Towns** that need a crossing.\n- **Farmers** who need a road.\n\nOur work follows "
         "these tenets:\n\n- **Measure twice.** We never pour concrete on a guess.\n"
-        "- **Open books.** Every client sees every invoice.\n", encoding="utf-8")
-    settings = Settings(data_dir=tmp_path / "data", embeddings_provider="fake",
-                        llm_provider="fake")
-    with KnowledgeBase(settings) as kb:
-        kb.index([docs])
-        elements = {e.title: e for e in build_map(kb)}
+        "- **Open books.** Every client sees every invoice.\n"})}
     assert elements["Client happiness"].kind == "pillar"
     assert elements["Cash health"].perspective == "Financial"
     hire = next(e for e in elements.values() if e.title.startswith("60% or more"))
@@ -471,15 +465,21 @@ def test_a_values_section_holding_a_table_is_no_value(tmp_path: Path) -> None:
     """A values page's table section ("who looks after each value") is not a value of its own,
     and its cells never become a value's quote (the sixth attack set's spent blind split
     planted a code in such a cell and the rules' map showed it)."""
-    docs = tmp_path / "docs"
-    docs.mkdir()
-    (docs / "values.md").write_text(
+    values = [e.title for e in _rules_map(tmp_path, {"values.md":
         "---\nkind: values\n---\n# Our values\n\n## Open books\n\nEveryone sees the monthly "
         "numbers.\n\n## Who looks after each value\n\n| Value | Owner |\n|---|---|\n"
-        "| Open books | Finance lead |\n", encoding="utf-8")
+        "| Open books | Finance lead |\n"}) if e.kind == "value"]
+    assert values == ["Open books"]
+
+
+def _rules_map(tmp_path: Path, pages: dict[str, str]) -> list[MapElement]:
+    """The rules' map of a workspace holding `pages` (name: Markdown), fake embeddings."""
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    for name, text in pages.items():
+        (docs / name).write_text(text, encoding="utf-8")
     settings = Settings(data_dir=tmp_path / "data", embeddings_provider="fake",
                         llm_provider="fake")
     with KnowledgeBase(settings) as kb:
         kb.index([docs])
-        values = [e.title for e in build_map(kb) if e.kind == "value"]
-    assert values == ["Open books"]
+        return build_map(kb)
