@@ -334,6 +334,8 @@ def evidence_polarity(question: str, sentence: str, heading: str = "") -> Polari
         return "no"  # "win wholesale on price?" — "winning on service rather than price"
     if shared >= NEGATION_SHARED and (compared := _compared(question, sentence)):
         return compared  # "below 38%?" — "Wholesale gross margin: 39.5%"
+    if shared >= NEGATION_SHARED and _counted_otherwise(question, sentence):
+        return "no"  # "run five AMAs?" — "Run 3 AMAs with folks from our ecosystem"
     listed = sentence.count(",") >= 2 and bool(_NEGATION.search(heading))
     if ((_NEGATION.search(sentence) or listed) and not _NEGATION.search(question)
             and shared >= NEGATION_SHARED):
@@ -387,6 +389,22 @@ def _compared(question: str, sentence: str) -> Polarity | None:
 
 
 _UNITLESS = frozenset({"%", "money"})
+
+
+def _counted_otherwise(question: str, sentence: str) -> bool:
+    """Does the sentence count what the question counts, differently ("run five AMAs?" —
+    "Run 3 AMAs"; the spent blind-qa11 row was declined)? The question states one count of a
+    counted noun and compares nothing; the sentence states one count of that noun and no
+    bound. Percentages and money are not read: a page states a current and a target value of
+    the same measure, and one of them alone does not answer."""
+    if _EXCEEDS.search(question) or _FALLS_SHORT.search(question) or limits_in(sentence):
+        return False
+    asked = quantities_in(question)
+    if len(asked) != 1 or not asked[0][0].unit or asked[0][0].unit in _UNITLESS:
+        return False
+    quantity = asked[0][0]
+    values = {q.value for q, _ in quantities_in(sentence) if q.unit == quantity.unit}
+    return len(values) == 1 and quantity.value not in values
 
 
 def _years(text: str) -> set[float]:

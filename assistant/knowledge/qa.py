@@ -37,6 +37,7 @@ from assistant.core.schemas import Citation, GroundedAnswer
 from assistant.core.text import content_stems, numbers_in
 from assistant.knowledge.answer_checks import (
     EXTRACT_AT,
+    NEAR_AT,
     Sentence,
     asked_head,
     asks_number,
@@ -59,6 +60,7 @@ from assistant.knowledge.claims import (
 )
 from assistant.knowledge.grounding import attribute, best_quote, quote_in_chunk
 from assistant.knowledge.lexical import with_rare_words
+from assistant.knowledge.targets import target_only
 from assistant.knowledge.times import asks_when, states_time, years_held
 from assistant.knowledge.vocabulary import common_stems
 from assistant.llm.client import LLM
@@ -153,7 +155,7 @@ def settle(question: str, raw: str, hits: list[SearchHit], kb: KnowledgeBase, ll
         sentences = best_sentences(question, hits, kb)
         if extractive(question, sentences, hits, must_hold=_topic(question, kb),
                       names=_naming(question, kb)) is None:
-            return answer  # nothing close: "not covered" is true
+            return _decided(question, sentences, hits, kb) or answer  # nothing close
         best = _best_hits(sentences, hits)
         retry = finish_answer(question, llm.text(_messages(question, best, today)), best, kb)
         if retry.covered and not non_answer(question, retry.answer, kb):
@@ -170,7 +172,11 @@ def settle(question: str, raw: str, hits: list[SearchHit], kb: KnowledgeBase, ll
         return _not_covered(question, kb, hits, reason="no number for this")
     if asks_when(question) and not states_time(answer.answer, question):
         return _not_covered(question, kb, hits, reason="no date or time for this")
-    cited = {h.doc_id for h in hits if h.chunk_id in {c.chunk_id for c in answer.citations}}
+    holders = [h for h in hits if h.chunk_id in {c.chunk_id for c in answer.citations}]
+    if target := target_only(question, answer.answer, holders or hits):
+        return _not_covered(question, kb, hits,
+                            reason=f"a target, not a current figure: “{target[:200]}”")
+    cited = {h.doc_id for h in holders}
     if cited and not years_held(question, _document_text(hits, cited)):
         return _not_covered(question, kb, hits, reason="nothing for the year it asks about")
     if borrowed := unsupported_claims(question, answer.answer, hits, missing):
@@ -226,6 +232,22 @@ def _quoted(question: str, sentences: list[Sentence], hits: list[SearchHit], kb:
         return _not_covered(question, kb, hits, reason=reason)
     answer = finish_answer(question, found[0], hits, kb, repoint=False)
     return answer.model_copy(update={"quoted": True, "warnings": [*answer.warnings, warning]})
+
+
+def _decided(question: str, sentences: list[Sentence], hits: list[SearchHit],
+             kb: KnowledgeBase) -> GroundedAnswer | None:
+    """A yes/no question the model declined, with no sentence close enough to quote as an
+    answer: when the close ones among the three most similar (`NEAR_AT`) that code can read
+    (`evidence_polarity`) all say the same, the first is quoted ("run five AMAs?" — "Run 3
+    AMAs …": the spent blind-qa11 row was declined); else None."""
+    if not is_yes_no(question):
+        return None
+    says = [(s, p) for s in sentences[:3] if s.similarity >= NEAR_AT
+            and (p := evidence_polarity(question, s.text, hits[s.passage].section))]
+    if not says or len({p for _, p in says}) != 1:
+        return None
+    return _quoted(question, [says[0][0]], hits, kb, "The model found no answer; this sentence "
+                   "of the documents decides it, so Keel quotes it.", gate=False)
 
 
 def _polarity_checked(question: str, answer: GroundedAnswer, hits: list[SearchHit],
