@@ -66,8 +66,8 @@ def main() -> None:
                             says = next(p for t in sentences[:3] if t.similarity >= NEAR_AT
                                         and (p := evidence_polarity(
                                             q, t.text, hits[t.passage].section)))
-                            ok = says == want
-                            tally[f"declined, now quoted, polarity {'right' if ok else 'WRONG'}"] += 1
+                            verdict = "right" if says == want else "WRONG"
+                            tally[f"declined, now quoted, polarity {verdict}"] += 1
                             print(f"{case['id']} want {want}: {q}\n    {got.answer[:140]}")
                             continue
                         stated = stated_polarity(case["answer"])
@@ -75,8 +75,8 @@ def main() -> None:
                                  and held(naming_stems(q), s.text) >= 2
                                  and _counted_otherwise(q, s.text)]
                         if stated == "yes" and flips:
-                            ok = want == "no"
-                            tally[f"answered yes, counted-otherwise reads no: {'right' if ok else 'WRONG'}"] += 1
+                            verdict = "right" if want == "no" else "WRONG"
+                            tally[f"answered yes, counted-otherwise reads no: {verdict}"] += 1
                             print(f"{case['id']} want {want}: {q}\n    {flips[0].text[:140]}")
     for key, n in sorted(tally.items()):
         print(key, n)
