@@ -391,3 +391,46 @@ def test_scripted_decline_of_a_yes_no_question_a_close_sentence_decides_is_quote
     assert model.calls == 1 and answer.covered and answer.quoted
     assert "3 farm stories" in answer.answer and _quotes_are_real(sample_kb, answer)
     assert any("decides it" in w for w in answer.warnings)
+
+
+def test_a_unit_written_against_its_number_is_a_word_the_pages_use(tmp_path) -> None:
+    """Spent blind-qa12: "they never mention ‘tib’" of a page writing "1TiB"."""
+    from assistant.core.config import Settings
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "okrs.md").write_text("# Package OKRs\n\nIPFS can add a large repository (1TiB) in "
+                                  "3 hours and syncs at 10MiB/s; each add takes a night.\n",
+                                  encoding="utf-8")
+    settings = Settings(data_dir=tmp_path / "data", workspace="glued", llm_provider="fake",
+                        embeddings_provider="fake")
+    with KnowledgeBase(settings) as kb:
+        kb.index([docs])
+        assert unmentioned("How long does adding a 1 TiB repository take?", kb) == []
+        assert unmentioned("How many MiB does IPFS sync?", kb) == []
+        assert unmentioned("How many petabytes does it add?", kb) == ["petabytes"]
+
+
+def test_of_several_targets_the_one_about_the_question_is_quoted() -> None:
+    """Spent blind-qa12: a decline quoted "Run 3 AMAs" for active contributors."""
+    from assistant.knowledge.base import SearchHit
+    from assistant.knowledge.targets import target_only
+
+    text = ("* **Key Result:** Run 3 AMAs with folks from our ecosystem\n"
+            "* **Key Result:** Increase number of total active contributors by 3%\n")
+    hit = SearchHit(chunk_id="c1", doc_id="okrs.md", title="OKRs", kind="okrs",
+                    section="OKRs", text=text, score=0.8)
+    found = target_only("How many active contributors does the project have today?",
+                        "It has 3% more active contributors [S1].", [hit])
+    assert found is not None and "active contributors" in found
+
+
+def test_a_sentence_decides_a_yes_no_question_only_when_it_is_about_what_is_asked(
+        sample_kb: KnowledgeBase) -> None:
+    """Sharing the page's subject is not enough: the sentence must hold one of the question's
+    rarest naming words (spent blind-qa12 overturned a right "Yes" with such a sentence)."""
+    from assistant.knowledge.qa import _about
+
+    about = _about("Do subscribers get a loyalty programme?", sample_kb)
+    assert about("Subscribers get a fixed 10% and that is our loyalty programme.", "")
+    assert not about("We will not compete on price.", "No deep discounting")

@@ -44,6 +44,7 @@ from assistant.knowledge.answer_checks import (
     best_sentences,
     evidence_polarity,
     extractive,
+    held,
     is_yes_no,
     naming_stems,
     number_held,
@@ -234,6 +235,16 @@ def _quoted(question: str, sentences: list[Sentence], hits: list[SearchHit], kb:
     return answer.model_copy(update={"quoted": True, "warnings": [*answer.warnings, warning]})
 
 
+def _about(question: str, kb: KnowledgeBase) -> Callable[[str, str], bool]:
+    """Is a sentence (with its heading) about what a yes/no question asks — does it hold one
+    of the question's rarest naming words (`claims.rarest_stems`)? Sharing only the page's
+    subject is not enough: "Does the IPFS package managers team want badger to become the
+    default datastore?" is not answered by "… a package manager won't put up with IPFS
+    unless …" (spent blind-qa12 overturned a right "Yes" with it)."""
+    rare = set(rarest_stems(question, kb))
+    return lambda text, heading: not rare or held(rare, f"{text} {heading}") > 0
+
+
 def _decided(question: str, sentences: list[Sentence], hits: list[SearchHit],
              kb: KnowledgeBase) -> GroundedAnswer | None:
     """A yes/no question the model declined, with no sentence close enough to quote as an
@@ -242,7 +253,9 @@ def _decided(question: str, sentences: list[Sentence], hits: list[SearchHit],
     AMAs …": the spent blind-qa11 row was declined); else None."""
     if not is_yes_no(question):
         return None
+    about = _about(question, kb)
     says = [(s, p) for s in sentences[:3] if s.similarity >= NEAR_AT
+            and about(s.text, hits[s.passage].section)
             and (p := evidence_polarity(question, s.text, hits[s.passage].section))]
     if not says or len({p for _, p in says}) != 1:
         return None
@@ -260,8 +273,9 @@ def _polarity_checked(question: str, answer: GroundedAnswer, hits: list[SearchHi
     evidence = [Sentence(c.quote, ids[c.chunk_id], 1.0, 1.0) for c in answer.citations
                 if c.chunk_id in ids]  # (similarity and share are not used below)
     evidence += [s for s in best_sentences(question, hits, kb)[:3] if s.similarity >= EXTRACT_AT]
-    says = {s: p for s in evidence
-            if (p := evidence_polarity(question, s.text, hits[s.passage].section))}
+    about = _about(question, kb)
+    says = {s: p for s in evidence if about(s.text, hits[s.passage].section)
+            and (p := evidence_polarity(question, s.text, hits[s.passage].section))}
     if len(set(says.values())) != 1 or stated in says.values():
         return answer
     deciding = next(iter(says))

@@ -24,7 +24,7 @@ from __future__ import annotations
 import re
 
 from assistant.core.text import NUMBER_PATTERN, numbers_in, split_sentences
-from assistant.knowledge.answer_checks import is_yes_no, values_in
+from assistant.knowledge.answer_checks import held, is_yes_no, naming_stems, values_in
 from assistant.knowledge.base import SearchHit
 
 __all__ = ["as_target", "asks_current", "target_only"]
@@ -72,7 +72,8 @@ def target_only(question: str, answer: str, hits: list[SearchHit]) -> str | None
     if not numbers:
         return None
     read = [(s, as_target(s, numbers)) for h in hits for s in split_sentences(h.text, lines=True)]
-    stated = [(s, t) for s, t in read if t is not None]
-    if stated and all(t for _, t in stated):
-        return " ".join(stated[0][0].split())
-    return None
+    stated = [s for s, t in read if t is not None]
+    if not stated or not all(t for _, t in read if t is not None):
+        return None
+    naming = naming_stems(question)  # the target the question is about, of several
+    return " ".join(max(stated, key=lambda s: held(naming, s)).split())

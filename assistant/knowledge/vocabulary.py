@@ -39,12 +39,17 @@ def _words(kb: KnowledgeBase) -> _Words:
         words = {w for t in got["documents"] for w in content_words(str(t))}
         lemmas = {lemma_stem(w) for w in words}  # "became" is also "become"
         lemmas |= _spelled_out(got["documents"])  # "KR1" is also "key result"
+        lemmas |= {stem(m.lower()) for t in got["documents"] for m in _GLUED.findall(str(t))}
         if len(_CACHE) >= 8:
             _CACHE.clear()
         _CACHE[key] = _Words(Counter(s for stems in per_chunk for s in stems),
                              frozenset().union(*per_chunk, labels, lemmas))
     return _CACHE[key]
 
+
+# a unit written against its number ("1TiB", "10MiB/s", "30kg"): its letters are a word the
+# page uses (spent blind-qa12: "they never mention ‘tib’" of a page writing "1TiB")
+_GLUED = re.compile(r"(?<=\d)([^\W\d_]{2,})\b")
 
 # Goal-setting abbreviations a page uses where a reader writes the words ("Who owns the key
 # result on gift subscriptions?" of a page listing "KR3: Sell 400 gift subscriptions"). "Q"

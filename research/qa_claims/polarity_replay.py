@@ -5,6 +5,9 @@
 Spent blind sets only (the first to the eleventh; never an unrun one). For each yes/no row:
 * recorded as declined: what `qa._decided` now makes of it (the question's passages as
   `_prepare` retrieves them; a quote is right when code's polarity is the reference's);
+* recorded as overturned ("The model answered “Yes”, which this sentence … contradicts"):
+  whether the three closest sentences (≥ EXTRACT_AT) that are about the question
+  (`qa._about`) still overturn it, or the model's word would stand;
 * recorded as answered with "Yes"/"No": whether `_counted_otherwise` now reads one of the three
   closest sentences (≥ EXTRACT_AT) the other way, which `_polarity_checked` would quote.
 No model.
@@ -31,17 +34,20 @@ from assistant.knowledge.answer_checks import (
     stated_polarity,
 )
 from assistant.knowledge.base import KnowledgeBase
-from assistant.knowledge.qa import _decided, _prepare
+from assistant.knowledge.qa import _about, _decided, _prepare
 from evals.cases import corpus_paths
 
-REPORTS = [f"evals/reports/qa-blind{n}/report.json" for n in ("", *range(2, 12))]
+REPORTS = [f"evals/reports/qa-blind{n}/report.json" for n in ("", *range(2, 13))]
+
+
+def _warnings(case: dict[str, object]) -> list[str]:
+    raw = case.get("warnings") or []
+    return json.loads(raw) if isinstance(raw, str) else list(raw)  # type: ignore[arg-type]
 
 
 def main() -> None:
     rows = {}
     for path in Path("evals/datasets").glob("*qa_kinds*.yaml"):
-        if "kinds12" in path.name:
-            continue  # unrun
         for row in yaml.safe_load(path.read_text()) or []:
             rows[row["id"]] = row
     tally: Counter[str] = Counter()
@@ -69,6 +75,22 @@ def main() -> None:
                             verdict = "right" if says == want else "WRONG"
                             tally[f"declined, now quoted, polarity {verdict}"] += 1
                             print(f"{case['id']} want {want}: {q}\n    {got.answer[:140]}")
+                            continue
+                        warned = next((w for w in _warnings(case) if "which this sentence"
+                                       in w), "")
+                        if warned:
+                            was = "no" if "“No”" in warned else "yes"
+                            about = _about(q, kb)
+                            says = {p for t in sentences[:3] if t.similarity >= EXTRACT_AT
+                                    and about(t.text, hits[t.passage].section)
+                                    and (p := evidence_polarity(q, t.text,
+                                                                hits[t.passage].section))}
+                            now = "overturned" if len(says) == 1 and was not in says else \
+                                "model's word stands"
+                            right = (want != was) if now == "overturned" else (want == was)
+                            tally[f"overturned before ({'right' if want != was else 'WRONG'}),"
+                                  f" now {now} ({'right' if right else 'WRONG'})"] += 1
+                            print(f"{case['id']} want {want}, model {was}: {q} -> {now}")
                             continue
                         stated = stated_polarity(case["answer"])
                         flips = [s for s in sentences[:3] if s.similarity >= EXTRACT_AT

@@ -25,14 +25,12 @@ from assistant.knowledge.base import KnowledgeBase
 from assistant.knowledge.targets import asks_current, target_only
 from evals.cases import corpus_paths
 
-REPORTS = [f"evals/reports/qa-blind{n}/report.json" for n in ("", *range(2, 12))]
+REPORTS = [f"evals/reports/qa-blind{n}/report.json" for n in ("", *range(2, 13))]
 
 
 def main() -> None:
     questions = {}
     for path in Path("evals/datasets").glob("*qa_kinds*.yaml"):
-        if "kinds12" in path.name:
-            continue  # unrun
         for row in yaml.safe_load(path.read_text()) or []:
             questions[row["id"]] = row["input"]["question"]
     tally: Counter[tuple[str, str]] = Counter()
