@@ -52,6 +52,7 @@ from assistant.alignment.report import (
     Review,
     score_findings,
 )
+from assistant.alignment.told import TOLD_AT, told_again
 from assistant.core.errors import GenerationError, InputError, KnowledgeError
 from assistant.core.schemas import Citation
 from assistant.core.text import split_sentences
@@ -141,6 +142,7 @@ def check_proposal(text: str, kb: KnowledgeBase, llm: LLM,
     for n, at in enumerate(asked):
         tell(n, total, f"Judging it against “{elements[at].name}”")
         findings[at] = _judge(text, elements[at], llm, kb.embedder, common)
+    _told_duplicates(findings, elements, text, kb.embedder)
     for n, at in enumerate(strain, len(asked)):  # after the stances, so the proposal
         tell(n, total, f"Probability check of “{elements[at].name}”")  # prefix stays cached
         findings[at].p_helps, findings[at].p_against = _probabilities(text, elements[at], llm)
@@ -255,6 +257,21 @@ def _judge(text: str, element: Element, llm: LLM, embedder: Embedder,
         element=element.name, kind=element.kind, statement=element.statement, stance=stance,
         reason=reason, proposal_evidence=evidence, duplicate=_duplicate(element, text),
         similarity=element.similarity, citations=[_cite(element.hit, element.statement)])
+
+
+def _told_duplicates(findings: list[ElementFinding], elements: list[Element], text: str,
+                     embedder: Embedder) -> None:
+    """Planned initiatives the proposal repeats in other words (`told.py`), marked as
+    duplicates citing the planned sentence."""
+    for f, element in zip(findings, elements, strict=False):
+        if element.kind != "initiative" or f.duplicate:
+            continue
+        closeness, sentence = told_again(element.statement, text, embedder)
+        if closeness >= TOLD_AT:
+            f.duplicate = True
+            f.reason = (f"Told in other words, the proposal repeats this planned work "
+                        f"(closeness {closeness:.2f}).")
+            f.citations = [_cite(element.hit, sentence)]
 
 
 def _unasked(element: Element, text: str) -> ElementFinding:
