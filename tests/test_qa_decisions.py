@@ -434,3 +434,21 @@ def test_a_sentence_decides_a_yes_no_question_only_when_it_is_about_what_is_aske
     about = _about("Do subscribers get a loyalty programme?", sample_kb)
     assert about("Subscribers get a fixed 10% and that is our loyalty programme.", "")
     assert not about("We will not compete on price.", "No deep discounting")
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Churn is 6.8%. This can be found in [S2] and [S3].", "Churn is 6.8% [S2, S3]."),
+    ("The budget is $65,000 [S1]. This is stated in [S1] and [S2].", "The budget is $65,000 [S1]."),
+    # not plain pointers: a quoted heading, a "which" clause, a number, the only sentence
+    ('Yes, we hire two. This is stated in [S4] under "Build team".', None),
+    ("It has 3 posts [S1]. This is stated in [S2], which can be found at [S2].", None),
+    ("Churn is 6.8% [S1]. It is found in the October 2026 section [S2].", None),
+    ("This can be found in [S2].", None),
+])
+def test_a_sentence_that_only_points_at_a_passage_becomes_a_citation(text: str,
+                                                                     expected: str | None
+                                                                     ) -> None:
+    from assistant.knowledge.pointers import fold_pointers
+
+    folded, count = fold_pointers(text)
+    assert (folded, count) == ((expected, 1) if expected else (text, 0))

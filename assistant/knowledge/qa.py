@@ -61,6 +61,7 @@ from assistant.knowledge.claims import (
 )
 from assistant.knowledge.grounding import attribute, best_quote, quote_in_chunk
 from assistant.knowledge.lexical import with_rare_words
+from assistant.knowledge.pointers import fold_pointers
 from assistant.knowledge.targets import target_only
 from assistant.knowledge.times import asks_when, states_time, years_held
 from assistant.knowledge.vocabulary import common_stems
@@ -294,6 +295,7 @@ def finish_answer(question: str, raw: str, hits: list[SearchHit],
     warnings += echoes
     if text.upper().startswith("NOT COVERED") or not text:
         return _not_covered(question, kb, hits)
+    text, _ = fold_pointers(text)  # "This can be found in [S2]." says nothing to a reader
     text, added = _cite_restatements(text, hits)
     if added:
         warnings.append(f"Keel cited {added} sentence(s) the model left uncited, each restating "
