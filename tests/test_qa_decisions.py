@@ -456,3 +456,19 @@ def test_a_sentence_that_only_points_at_a_passage_becomes_a_citation(text: str,
 
     folded, count = fold_pointers(text)
     assert (folded, count) == ((expected, 1) if expected else (text, 0))
+
+
+def test_where_a_passage_stands_includes_its_documents_title_and_file_name() -> None:
+    """Spent blind-qa13: "nothing for the year it asks about" of an FY21-Q1 question whose
+    passages say FY21 only in the file's name."""
+    from assistant.knowledge.answer_checks import where
+    from assistant.knowledge.base import SearchHit
+    from assistant.knowledge.times import years_held
+
+    hit = SearchHit(chunk_id="c", doc_id="gitlab-fy21-q1-okrs.md", title="FY21-Q1 OKRs",
+                    kind="okrs", section="On this page > 1. CEO: IACV",
+                    text="Engineering Fellow KR: Review 100 merge requests.", score=0.8)
+    assert where(hit) == "On this page > 1. CEO: IACV FY21-Q1 OKRs gitlab fy21 q1 okrs"
+    question = "How many merge requests does GitLab's Engineering Fellow review in FY21-Q1?"
+    assert not years_held(question, f"{hit.section} {hit.text}")
+    assert years_held(question, f"{where(hit)} {hit.text}")

@@ -133,10 +133,10 @@ REAL_OKR_SETS = [
 @pytest.mark.parametrize(("name", "tag", "split", "digest"), REAL_OKR_SETS)
 def test_the_blind_qa_sets_on_the_real_okr_pages_are_pinned(
         tmp_path: Path, name: str, tag: str, split: str, digest: str) -> None:
-    """Session 30 (eleventh) and 31 (twelfth, thirteenth): 24 questions each over the twelve real OKR pages
-    (a third corpus, after ten sets had used most facts of the other two), each run only with
-    its `--split`, once. Every reference chunk is one the eval's own indexing of those pages
-    produces, so hit@5 counts."""
+    """Session 30 (eleventh) and 31 (twelfth, thirteenth): 24 questions each over the twelve
+    real OKR pages (a third corpus, after ten sets had used most facts of the other two), each
+    run only with its `--split`, once. Every reference chunk is one the eval's own indexing of
+    those pages produces, so hit@5 counts."""
     from assistant.core.config import Settings
     from assistant.knowledge.base import KnowledgeBase
     from evals.cases import corpus_paths

@@ -45,6 +45,7 @@ from assistant.knowledge.answer_checks import (
     naming_stems,
     passage_sentences,
     values_in,
+    where,
 )
 from assistant.knowledge.base import KnowledgeBase, SearchHit
 from assistant.knowledge.vocabulary import common_stems, stem_frequency
@@ -173,7 +174,7 @@ def unsupported_claims(question: str, answer: str, hits: list[SearchHit],
     if not claims or not naming:
         return []
     sentences = [s for h in hits for s in passage_sentences(h.text)
-                 if held(naming, f"{s} {h.section}") / len(naming) >= CLAIM_SHARE]
+                 if held(naming, f"{s} {where(h)}") / len(naming) >= CLAIM_SHARE]
     return [c for c in claims if not any(_states(c, s) for s in sentences)]
 
 

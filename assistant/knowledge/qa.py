@@ -50,6 +50,7 @@ from assistant.knowledge.answer_checks import (
     number_held,
     stated_polarity,
     unmentioned,
+    where,
 )
 from assistant.knowledge.base import KnowledgeBase, SearchHit
 from assistant.knowledge.claims import (
@@ -193,7 +194,7 @@ def _document_text(hits: list[SearchHit], documents: set[str]) -> str:
     """The retrieved passages of the cited documents, with their headings: a year the
     question names may stand in another paragraph of the same page ("In October of 2013 … On
     December 17th eight of us …")."""
-    return " ".join(f"{h.section} {h.text}" for h in hits if h.doc_id in documents)
+    return " ".join(f"{where(h)} {h.text}" for h in hits if h.doc_id in documents)
 
 
 def _topic(question: str, kb: KnowledgeBase) -> frozenset[str]:
