@@ -2,7 +2,7 @@
 
     python -m research.qa_claims.polarity_replay
 
-Spent blind sets only (the first to the eleventh; never an unrun one). For each yes/no row:
+Spent blind sets only (`spent.REPORTS`; never an unrun one). For each yes/no row:
 * recorded as declined: what `qa._decided` now makes of it (the question's passages as
   `_prepare` retrieves them; a quote is right when code's polarity is the reference's);
 * recorded as overturned ("The model answered “Yes”, which this sentence … contradicts"):
@@ -16,16 +16,13 @@ No model.
 from __future__ import annotations
 
 import json
-import tempfile
 from collections import Counter
-from pathlib import Path
+from typing import Any
 
-import yaml
-
-from assistant.core.config import Settings
 from assistant.knowledge.answer_checks import (
     EXTRACT_AT,
     NEAR_AT,
+    Sentence,
     _counted_otherwise,
     best_sentences,
     evidence_polarity,
@@ -33,73 +30,63 @@ from assistant.knowledge.answer_checks import (
     naming_stems,
     stated_polarity,
 )
-from assistant.knowledge.base import KnowledgeBase
+from assistant.knowledge.base import KnowledgeBase, SearchHit
 from assistant.knowledge.qa import _about, _decided, _prepare
-from evals.cases import corpus_paths
-
-REPORTS = [f"evals/reports/qa-blind{n}/report.json" for n in ("", *range(2, 13))]
+from research.qa_claims.spent import spent_cases
 
 
-def _warnings(case: dict[str, object]) -> list[str]:
+def _warnings(case: dict[str, Any]) -> list[str]:
     raw = case.get("warnings") or []
-    return json.loads(raw) if isinstance(raw, str) else list(raw)  # type: ignore[arg-type]
+    return json.loads(raw) if isinstance(raw, str) else list(raw)
+
+
+def _says(q: str, sentences: list[Sentence], hits: list[SearchHit], kb: KnowledgeBase,
+          at: float) -> set[str]:
+    about = _about(q, kb)
+    return {p for t in sentences[:3] if t.similarity >= at
+            and about(t.text, hits[t.passage].section)
+            and (p := evidence_polarity(q, t.text, hits[t.passage].section))}
+
+
+def _declined(q: str, want: str, sentences: list[Sentence], hits: list[SearchHit],
+              kb: KnowledgeBase) -> str:
+    got = _decided(q, sentences, hits, kb)
+    if got is None:
+        return "declined, still declined"
+    says = _says(q, sentences, hits, kb, NEAR_AT)
+    print(f"want {want}: {q}\n    {got.answer[:140]}")
+    return f"declined, now quoted, polarity {'right' if says == {want} else 'WRONG'}"
+
+
+def _overturned(q: str, want: str, warned: str, sentences: list[Sentence],
+                hits: list[SearchHit], kb: KnowledgeBase) -> str:
+    was = "no" if "“No”" in warned else "yes"
+    says = _says(q, sentences, hits, kb, EXTRACT_AT)
+    now = "overturned" if len(says) == 1 and was not in says else "model's word stands"
+    right = (want != was) if now == "overturned" else (want == was)
+    print(f"want {want}, model {was}: {q} -> {now}")
+    return (f"overturned before ({'right' if want != was else 'WRONG'}), now {now} "
+            f"({'right' if right else 'WRONG'})")
 
 
 def main() -> None:
-    rows = {}
-    for path in Path("evals/datasets").glob("*qa_kinds*.yaml"):
-        for row in yaml.safe_load(path.read_text()) or []:
-            rows[row["id"]] = row
     tally: Counter[str] = Counter()
-    with tempfile.TemporaryDirectory() as tmp:
-        settings = Settings(data_dir=Path(tmp), llm_provider="fake")
-        for corpus in ("sample", "18f", "real-okrs"):
-            with KnowledgeBase(settings.with_workspace(f"eval-{corpus}")) as kb:
-                kb.index(corpus_paths(corpus))
-                for path in REPORTS:
-                    for case in json.loads(Path(path).read_text())["cases"]:
-                        row = rows.get(case["id"])
-                        if case["corpus"] != corpus or row is None or case["kind"] != "yes_no":
-                            continue
-                        q, want = row["input"]["question"], row["reference"]["polarity"]
-                        hits, _ = _prepare(q, kb, None)
-                        sentences = best_sentences(q, hits, kb)
-                        if case.get("declined"):
-                            got = _decided(q, sentences, hits, kb)
-                            if got is None:
-                                tally["declined, still declined"] += 1
-                                continue
-                            says = next(p for t in sentences[:3] if t.similarity >= NEAR_AT
-                                        and (p := evidence_polarity(
-                                            q, t.text, hits[t.passage].section)))
-                            verdict = "right" if says == want else "WRONG"
-                            tally[f"declined, now quoted, polarity {verdict}"] += 1
-                            print(f"{case['id']} want {want}: {q}\n    {got.answer[:140]}")
-                            continue
-                        warned = next((w for w in _warnings(case) if "which this sentence"
-                                       in w), "")
-                        if warned:
-                            was = "no" if "“No”" in warned else "yes"
-                            about = _about(q, kb)
-                            says = {p for t in sentences[:3] if t.similarity >= EXTRACT_AT
-                                    and about(t.text, hits[t.passage].section)
-                                    and (p := evidence_polarity(q, t.text,
-                                                                hits[t.passage].section))}
-                            now = "overturned" if len(says) == 1 and was not in says else \
-                                "model's word stands"
-                            right = (want != was) if now == "overturned" else (want == was)
-                            tally[f"overturned before ({'right' if want != was else 'WRONG'}),"
-                                  f" now {now} ({'right' if right else 'WRONG'})"] += 1
-                            print(f"{case['id']} want {want}, model {was}: {q} -> {now}")
-                            continue
-                        stated = stated_polarity(case["answer"])
-                        flips = [s for s in sentences[:3] if s.similarity >= EXTRACT_AT
-                                 and held(naming_stems(q), s.text) >= 2
-                                 and _counted_otherwise(q, s.text)]
-                        if stated == "yes" and flips:
-                            verdict = "right" if want == "no" else "WRONG"
-                            tally[f"answered yes, counted-otherwise reads no: {verdict}"] += 1
-                            print(f"{case['id']} want {want}: {q}\n    {flips[0].text[:140]}")
+    for kb, case, row in spent_cases():
+        if case["kind"] != "yes_no":
+            continue
+        q, want = row["input"]["question"], row["reference"]["polarity"]
+        hits, _ = _prepare(q, kb, None)
+        sentences = best_sentences(q, hits, kb)
+        warned = next((w for w in _warnings(case) if "which this sentence" in w), "")
+        if case.get("declined"):
+            tally[_declined(q, want, sentences, hits, kb)] += 1
+        elif warned:
+            tally[_overturned(q, want, warned, sentences, hits, kb)] += 1
+        elif stated_polarity(case["answer"]) == "yes" and [
+                t for t in sentences[:3] if t.similarity >= EXTRACT_AT
+                and held(naming_stems(q), t.text) >= 2 and _counted_otherwise(q, t.text)]:
+            tally[f"answered yes, counted-otherwise reads no: "
+                  f"{'right' if want == 'no' else 'WRONG'}"] += 1
     for key, n in sorted(tally.items()):
         print(key, n)
 

@@ -2,7 +2,7 @@
 
     python -m research.qa_claims.where_replay
 
-Spent blind sets only (the first to the thirteenth). Each recorded answer that was given is
+Spent blind sets only (`spent.REPORTS`). Each recorded answer that was given is
 put through `replay.outcome` (the number, time, year and claim checks as `settle` runs them)
 twice — with `answer_checks.where` as shipped (section, title, file name) and as before
 (section only) — and every row whose outcome changes is printed with its kind: a decline
@@ -12,18 +12,12 @@ stay declined (no model). The second year check (`qa._document_text`) is not rep
 
 from __future__ import annotations
 
-import json
-import tempfile
 from collections import Counter
-from pathlib import Path
 
-from assistant.core.config import Settings
 from assistant.knowledge import answer_checks, claims
-from assistant.knowledge.base import KnowledgeBase, SearchHit
-from evals.cases import corpus_paths
-from research.qa_claims.replay import _questions, outcome
-
-REPORTS = [f"evals/reports/qa-blind{n}/report.json" for n in ("", *range(2, 14))]
+from assistant.knowledge.base import SearchHit
+from research.qa_claims.replay import outcome
+from research.qa_claims.spent import spent_cases
 
 
 def _section_only(hit: SearchHit) -> str:
@@ -31,29 +25,21 @@ def _section_only(hit: SearchHit) -> str:
 
 
 def main() -> None:
-    questions = _questions()
     shipped = answer_checks.where
     tally: Counter[str] = Counter()
-    with tempfile.TemporaryDirectory() as tmp:
-        settings = Settings(data_dir=Path(tmp), llm_provider="fake")
-        for corpus in ("sample", "18f", "real-okrs"):
-            with KnowledgeBase(settings.with_workspace(f"eval-{corpus}")) as kb:
-                kb.index(corpus_paths(corpus))
-                for path in REPORTS:
-                    for case in json.loads(Path(path).read_text())["cases"]:
-                        if case["corpus"] != corpus or str(case.get("declined")) == "1.0" \
-                                or case["id"] not in questions:
-                            continue
-                        q = questions[case["id"]]
-                        tally["rows replayed"] += 1
-                        answer_checks.where = claims.where = _section_only
-                        before = outcome(q, case["answer"], kb)[0]
-                        answer_checks.where = claims.where = shipped
-                        after = outcome(q, case["answer"], kb)[0]
-                        if before != after:
-                            tally[f"{case['kind']}: {before} -> {after} "
-                                  f"(was {'right' if case.get('correct') else 'wrong'})"] += 1
-                            print(f"{case['id']} [{case['kind']}] {before} -> {after}: {q}")
+    for kb, case, row in spent_cases():
+        if str(case.get("declined")) == "1.0":
+            continue
+        q = row["input"]["question"]
+        tally["rows replayed"] += 1
+        answer_checks.where = claims.where = _section_only
+        before = outcome(q, case["answer"], kb)[0]
+        answer_checks.where = claims.where = shipped
+        after = outcome(q, case["answer"], kb)[0]
+        if before != after:
+            tally[f"{case['kind']}: {before} -> {after} "
+                  f"(was {'right' if case.get('correct') else 'wrong'})"] += 1
+            print(f"{case['id']} [{case['kind']}] {before} -> {after}: {q}")
     for key, n in sorted(tally.items()):
         print(key, n)
 
