@@ -127,13 +127,15 @@ REAL_OKR_SETS = [
      "705a6ec2f44bd75745b0137a10ebce556b1c23f8ce66210310168c7b10a43e1e"),
     ("realokrs_qa_kinds13.yaml", "qk13", "blind-qa13",
      "cebabccd816a9bbd6c70cef50ffcfe15e8321f2d1c7b8997691fa4ea1212af01"),
+    ("realokrs_qa_kinds14.yaml", "qk14", "blind-qa14",
+     "d506b745929001b4912664efddb1149d9d29fe1bf29c889acf57afa5a60711a1"),
 ]
 
 
 @pytest.mark.parametrize(("name", "tag", "split", "digest"), REAL_OKR_SETS)
 def test_the_blind_qa_sets_on_the_real_okr_pages_are_pinned(
         tmp_path: Path, name: str, tag: str, split: str, digest: str) -> None:
-    """Session 30 (eleventh) and 31 (twelfth, thirteenth): 24 questions each over the twelve
+    """Session 30 (eleventh) and 31 (twelfth to fourteenth): 24 questions each over the twelve
     real OKR pages (a third corpus, after ten sets had used most facts of the other two), each
     run only with its `--split`, once. Every reference chunk is one the eval's own indexing of
     those pages produces, so hit@5 counts."""
