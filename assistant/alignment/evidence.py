@@ -40,7 +40,8 @@ from assistant.core.text import content_stems, forbids, split_sentences
 from assistant.knowledge.embeddings import Embedder
 from assistant.strategy.model import MapElement
 
-__all__ = ["MIN_TRACE_WORDS", "TRACE_AT", "KRTrace", "Review", "decide", "forbids", "trace_krs"]
+__all__ = ["AIM", "MIN_TRACE_WORDS", "TRACE_AT", "KRTrace", "Review", "decide", "forbids",
+           "trace_krs"]
 
 TRACE_AT = 0.6  # share of the KR's content stems the proposal's aim must contain
 MIN_TRACE_WORDS = 2  # and at least this many of them
@@ -48,7 +49,7 @@ _DECIDED = ("confirmed", "edited")
 _KR_NOISE = content_stems("raise grow reduce increase decrease cut keep hold lift bring improve "
                           "from to by at least most below above share owner end month year "
                           "quarter each every new per")
-_AIM = re.compile(r"\b(goal|aim|objective|so that|in order to|purpose)\b", re.IGNORECASE)
+AIM = re.compile(r"\b(goal|aim|objective|so that|in order to|purpose)\b", re.IGNORECASE)
 
 
 def kr_stems(e: MapElement) -> set[str]:
@@ -63,7 +64,7 @@ def _aim(report: AlignmentReport, text: str) -> str:
     from the proposal's actions — "sell cookware in the online shop. Goal: more revenue per
     website visit" became an aim at "online revenue" and traced to "Online share of revenue"
     (spent blind6; replayed on every recorded dev and blind run, the one trace this changes)."""
-    stated = [s for s in split_sentences(text) if _AIM.search(s)]
+    stated = [s for s in split_sentences(text) if AIM.search(s)]
     goals = list(report.aspects.goals) if report.aspects else []
     return " ".join(stated) or " ".join(goals) or text
 

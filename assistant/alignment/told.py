@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import re
 
+from assistant.alignment.evidence import AIM
 from assistant.core.text import content_words, split_sentences
 from assistant.knowledge.embeddings import Embedder, cosine
 
@@ -30,7 +31,6 @@ __all__ = ["TOLD_AT", "action_sentences", "planned_clauses", "told_again"]
 
 TOLD_AT = 0.72
 _CLAUSE = re.compile(r"[,;]\s+|\s+and\s+|\s+then\s+")
-_AIM = re.compile(r"\b(?:goal|aim|objective|so that|in order to|purpose)\b", re.IGNORECASE)
 _KR_LINE = re.compile(r"^\W*KR\s*\d+", re.IGNORECASE)
 _NOT_ACTION = re.compile(r"\bbudget\b|^\W*(?:owner|status|grade|now)\b", re.IGNORECASE)
 _LABEL = re.compile(r"^\s*(?:#|[\w-]+:\s)")  # a heading, a front-matter or "Owner:" line
@@ -52,7 +52,7 @@ def planned_clauses(statement: str) -> list[tuple[str, str]]:
 
 def action_sentences(proposal: str) -> list[str]:
     """The proposal's sentences that say what it does (not what it aims at)."""
-    return [s for s in split_sentences(proposal) if not _AIM.search(s)] or [proposal]
+    return [s for s in split_sentences(proposal) if not AIM.search(s)] or [proposal]
 
 
 def told_again(statement: str, proposal: str, embedder: Embedder) -> tuple[float, str]:

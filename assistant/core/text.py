@@ -25,9 +25,9 @@ import simplemma
 import snowballstemmer
 from lemminflect import getAllLemmas
 
-__all__ = ["FRACTION_WORDS", "NUMBER_PATTERN", "NUMBER_WORDS", "STOP_WORDS", "content_stems",
-           "content_words", "forbids", "format_amount", "lemma_stem", "list_items", "may_name",
-           "numbers_in", "split_sentences", "stem", "table_rows"]
+__all__ = ["CITATION_MARKER", "FRACTION_WORDS", "NUMBER_PATTERN", "NUMBER_WORDS", "STOP_WORDS",
+           "content_stems", "content_words", "forbids", "format_amount", "lemma_stem",
+           "list_items", "may_name", "numbers_in", "split_sentences", "stem", "table_rows"]
 
 STOP_WORDS = frozenset({
     "the", "a", "an", "and", "or", "of", "to", "in", "on", "for", "with", "by", "from", "at",
@@ -46,6 +46,8 @@ FRACTION_WORDS = ("half", "third", "fourth", "fifth", "sixth", "seventh", "eight
                   "thirds", "fifths", "tenths")
 # A number as written: '2,410', '6.8', '12' (currency and units are the caller's business).
 NUMBER_PATTERN = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
+# a grounded answer's citation marker: "[S1]", "[S2, S3]" (the passages are labelled S1, S2 …)
+CITATION_MARKER = re.compile(r"\[S\d+(?:\s*,\s*S\d+)*\]")
 # "one" is left out of numbers_in: it is mostly a pronoun ("no one", "one of our")
 _NUMBER_WORD = re.compile(rf"\b({'|'.join(NUMBER_WORDS[1:])})\b", re.IGNORECASE)
 _NUM = re.compile(r"(?<![\w.])[-+]?\$?(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?")

@@ -32,6 +32,7 @@ import itertools
 import re
 
 from assistant.core.text import (
+    CITATION_MARKER,
     NUMBER_WORDS,
     content_stems,
     numbers_in,
@@ -56,7 +57,7 @@ __all__ = ["CLAIM_SHARE", "RAREST", "asks_for", "asks_for_someone", "claims_in",
 
 CLAIM_SHARE = 0.5  # share of the question's naming words a claim's sentence must hold
 _CAPITALISED = re.compile(r"\b[A-Z][\w'’-]*")
-_MARKER = re.compile(r"\[S\d+(?:\s*,\s*S\d+)*\]")
+_MARKER = CITATION_MARKER
 _NOT_NAMES = frozenset({"yes", "no", "the", "this", "these", "our", "we", "it", "i", "a", "an",
                         "according", "however", "therefore", "also", "in", "on", "for"})
 _ASKS_NAME = re.compile(r"^\W*(?:who|whom|whose|which|what(?:'s| is| was| are)? (?:the )?names?)\b",

@@ -16,11 +16,11 @@ from __future__ import annotations
 
 import re
 
-from assistant.core.text import split_sentences
+from assistant.core.text import CITATION_MARKER, split_sentences
 
 __all__ = ["fold_pointers"]
 
-_MARKER = re.compile(r"\s*\[S\d+(?:\s*,\s*S\d+)*\]")
+_MARKER = re.compile(rf"\s*{CITATION_MARKER.pattern}")
 _POINTER = re.compile(
     r"^(?:this|it|that)(?:\s+information)?\s+(?:is|can\s+be|was|are)\s+(?:stated|found|"
     r"mentioned|written|described|located|given|listed|noted|shown)\s+(?:in|under|at|from|on)\b",

@@ -8,7 +8,7 @@ start of 2025", it answered 20 from "Key result: 20 case studies added to our re
 things stand now or at a past point (`asks_current`), an answer whose numbers the cited
 passages state only as targets (`as_target`) is not passed on: Keel says the documents state
 a target, not a current figure, and quotes it. Yes/no questions are left to the polarity
-checks. Replayed on the recorded answers of the eleven spent QA sets
+checks. Replayed on the recorded answers of the spent QA sets (eleven, then thirteen)
 (`python -m research.qa_claims.targets_replay`): it declines the two absent rows above and no
 answerable one (a yes/no row it declined before yes/no questions were left out).
 
@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import re
 
-from assistant.core.text import NUMBER_PATTERN, numbers_in, split_sentences
+from assistant.core.text import CITATION_MARKER, NUMBER_PATTERN, numbers_in, split_sentences
 from assistant.knowledge.answer_checks import held, is_yes_no, naming_stems, values_in
 from assistant.knowledge.base import SearchHit
 
@@ -38,7 +38,6 @@ _STANDING = re.compile(r"\b(?:current|currently|today|now|baseline|as of|at pres
                        re.IGNORECASE)
 _FROM_TO = re.compile(rf"\bfrom\s+\$?({NUMBER_PATTERN})\S*\s+to\s+\$?({NUMBER_PATTERN})",
                       re.IGNORECASE)
-_MARKER = re.compile(r"\[S\d+(?:\s*,\s*S\d+)*\]")
 
 
 def asks_current(question: str) -> bool:
@@ -67,7 +66,7 @@ def target_only(question: str, answer: str, hits: list[SearchHit]) -> str | None
     answer's numbers states it as a target; else None."""
     if not asks_current(question) or is_yes_no(question):  # a yes/no answer is its polarity
         return None
-    numbers = {n for n in values_in(_MARKER.sub(" ", answer)) - values_in(question)
+    numbers = {n for n in values_in(CITATION_MARKER.sub(" ", answer)) - values_in(question)
                if not (n.is_integer() and 1900 <= n <= 2100)}  # a year is no figure
     if not numbers:
         return None

@@ -17,12 +17,12 @@ from __future__ import annotations
 
 import re
 
-from assistant.core.text import numbers_in
+from assistant.core.text import CITATION_MARKER, numbers_in
 
 __all__ = ["ADDRESS", "asks_when", "states_time", "years_held"]
 
 ADDRESS = re.compile(r"\]\([^)\s]*\)|https?://\S+|www\.\S+")  # a link's target: no values
-_MARKER = re.compile(r"\[S\d+(?:\s*,\s*S\d+)*\]")
+_MARKER = CITATION_MARKER
 _WHEN = re.compile(r"^\W*(?:when|how\s+(?:long|soon|often|old)|(?:in|by|on|until)\s+(?:what|"
                    r"which)\s+(?:year|month|date|day|quarter))\b", re.IGNORECASE)
 def _lexicon(words: str) -> frozenset[str]:
