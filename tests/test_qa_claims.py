@@ -155,3 +155,21 @@ def test_scripted_answer_that_names_no_one_is_not_passed_on(sample_kb: Knowledge
     assert "person who runs finance" not in answer.answer
     assert "runs the monthly close" not in answer.answer
     assert not answer.covered or (answer.quoted and "Lena Fischer" in answer.answer)
+
+
+def test_scripted_answer_naming_someone_only_inside_its_quote_is_not_passed_on(
+        sample_kb: KnowledgeBase) -> None:
+    """The scripted model restates the role and quotes a passage line full of capitals: the
+    quote names no one the answer gives; what Keel shows is a quote or "not covered"."""
+    answer = _ask(sample_kb, "Who is our Head of Finance?",
+                  'The Head of Finance is our Head of Finance, as "Finance Manager Runs The '
+                  'Open Books Review" says [S1].',
+                  "The Head of Finance runs the monthly close [S1].")
+    assert "is our Head of Finance" not in answer.answer
+    assert not answer.covered or (answer.quoted and "Lena Fischer" in answer.answer)
+
+
+def test_a_name_outside_the_quote_still_names_someone(sample_kb: KnowledgeBase) -> None:
+    from assistant.knowledge.claims import non_answer
+    assert non_answer("Who is our Head of Finance?",
+                      'Lena Fischer, as "Team: Finance Manager" says [S1].', sample_kb) == ""

@@ -133,6 +133,13 @@ def test_scripted_no_that_the_evidence_supports_is_kept(sample_kb: KnowledgeBase
     ("Do we aim for a 50% share of revenue online?", "Online share of revenue: 27% → 40%.",
      None),  # a percentage: current and target values of one measure are not read
     ("Do we run more than five AMAs?", "Run 3 AMAs with folks from our ecosystem", "no"),
+    # a table row's own priority cell (spent blind-qa11, qa12 and qa14 rows answered "Yes")
+    ("Is the streaming API a P0 priority for the cluster team?",
+     "|  Streaming API for the cluster team | P3 |  |  |", "no"),
+    ("Is the streaming API a P0 priority for the cluster team?",
+     "|  Streaming API for the cluster team | **P0** | Hector |", "yes"),
+    ("Is the streaming API a P0 priority for the cluster team?",
+     "The streaming API for the cluster team moved from P0 to P3.", None),  # prose: not read
 ])
 def test_evidence_polarity_decides_only_plain_cases(question, sentence, expected) -> None:
     assert evidence_polarity(question, sentence) == expected
@@ -472,3 +479,36 @@ def test_where_a_passage_stands_includes_its_documents_title_and_file_name() -> 
     question = "How many merge requests does GitLab's Engineering Fellow review in FY21-Q1?"
     assert not years_held(question, f"{hit.section} {hit.text}")
     assert years_held(question, f"{where(hit)} {hit.text}")
+
+
+@pytest.mark.parametrize(("question", "answer", "expected"), [
+    ("How many packages does the mirror hold?", "The mirror holds 1TiB of data [S1].", True),
+    ("How many people work on the team?", "100% of the team is trained [S1].", True),
+    ("How many articles did they publish in 2020?",
+     "They reached 200k views per 30 days of articles in 2020 [S1].", True),
+    ("How many people does TTSC employ?", "TTSC has 18F and CoE [S1].", False),  # a name
+    ("How many partner cafés are in the pilot?", "The 20 largest partner cafés [S1].", False),
+    ("How many kilos an hour can the roaster roast?", "60 kg per hour [S1].", False),
+    ("How many help desk tickets do we get per 100 orders?",
+     "Tickets per 100 orders: 4.2 [S1].", False),  # a bare number may be the count
+    ("How many chapters does 18F have?", "18F has five chapters [S1].", False),
+    ("What share of bags ship on time?", "88% [S1].", False),  # not a "how many" question
+])
+def test_a_count_of_something_else_is_told_from_a_count_of_what_was_asked(
+        question: str, answer: str, expected: bool) -> None:
+    from assistant.knowledge.counts import counts_otherwise
+    assert counts_otherwise(question, answer) is expected
+
+
+def test_scripted_how_many_answered_with_a_share_is_not_covered(
+        sample_kb: KnowledgeBase) -> None:
+    answer, _ = _ask(sample_kb, "How many subscribers cancel each month?",
+                     "Monthly subscriber churn is 6.8% [S1].")
+    assert not answer.covered and "no count of what it asks about" in answer.answer
+
+
+def test_past_results_at_the_end_of_a_period_and_actual_figures_ask_where_things_stand() -> None:
+    from assistant.knowledge.targets import asks_current
+    assert asks_current("What was the stages per user figure at the end of FY21-Q1?")
+    assert asks_current("How many certifications had they actually completed?")
+    assert not asks_current("How many certifications should be completed by the end of Q1?")

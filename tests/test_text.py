@@ -28,6 +28,10 @@ def test_stems_join_inflections_and_drop_stop_words() -> None:
 def test_numbers_as_written() -> None:
     assert numbers_in("From 2,410 to $3.25, 6.8% churn, four cafés, no one else") == {
         2410.0, 3.25, 6.8, 4.0}
+    # a decimal without its leading zero (a real OKR page: "a location factor of .65"), not
+    # the tail of a version or of another number
+    assert numbers_in("a location factor of .65 or below") == {0.65}
+    assert numbers_in("v1.65 and FY21.5") == set()
 
 
 def test_words_that_may_name_a_thing() -> None:

@@ -16,9 +16,9 @@ from dataclasses import dataclass
 
 from assistant.core.text import NUMBER_PATTERN, NUMBER_WORDS, content_stems, split_sentences
 
-__all__ = ["Limit", "Quantity", "limits_in", "quantities_in"]
+__all__ = ["MEASURES", "Limit", "Quantity", "limits_in", "quantities_in"]
 
-_MEASURES = {"kg": "kg", "kgs": "kg", "kilo": "kg", "kilos": "kg", "kilograms": "kg",
+MEASURES = {"kg": "kg", "kgs": "kg", "kilo": "kg", "kilos": "kg", "kilograms": "kg",
              "tonnes": "t", "tonne": "t", "tons": "t", "lb": "lb", "lbs": "lb", "pounds": "lb",
              "hours": "h", "hour": "h", "days": "day", "day": "day", "weeks": "week",
              "week": "week", "months": "month", "month": "month", "years": "year",
@@ -71,8 +71,8 @@ def _unit(match: re.Match[str]) -> str | None:
     unit = (match.group("unit") or "").lower()
     if unit in ("%", "percent", "per cent"):
         return "%"
-    if unit in _MEASURES:
-        return _MEASURES[unit]
+    if unit in MEASURES:
+        return MEASURES[unit]
     stems = content_stems(unit)
     return next(iter(stems), None)  # a counted noun, e.g. "stores" -> "store"
 
@@ -85,7 +85,7 @@ def _words(sentence: str, match: re.Match[str]) -> frozenset[str]:
 
 def _quantity(sentence: str, match: re.Match[str]) -> Quantity | None:
     unit = _unit(match)
-    if unit is None or (not match.group("cur") and unit not in ("%", *_MEASURES.values())
+    if unit is None or (not match.group("cur") and unit not in ("%", *MEASURES.values())
                         and match.group("num").isdigit() and 1900 <= int(match.group("num"))
                         <= 2100):
         return None  # no unit, or a year ("in 2027 stores reopen" is rare; years are common)

@@ -51,6 +51,8 @@ CITATION_MARKER = re.compile(r"\[S\d+(?:\s*,\s*S\d+)*\]")
 # "one" is left out of numbers_in: it is mostly a pronoun ("no one", "one of our")
 _NUMBER_WORD = re.compile(rf"\b({'|'.join(NUMBER_WORDS[1:])})\b", re.IGNORECASE)
 _NUM = re.compile(r"(?<![\w.])[-+]?\$?(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?")
+# a decimal written without its leading zero: "a location factor of .65" (not "v1.65", "2.65")
+_BARE_DECIMAL = re.compile(r"(?<![\w.,])\.(\d+)(?![\d.])")
 
 _ABBREVIATIONS = ("e.g.", "i.e.", "etc.", "vs.", "approx.", "incl.", "no.", "dr.", "mr.", "mrs.",
                   "ms.", "st.", "inc.", "ltd.", "co.", "jan.", "feb.", "mar.", "apr.", "jun.",
@@ -122,12 +124,14 @@ def content_stems(text: str) -> set[str]:
 
 
 def numbers_in(text: str) -> set[float]:
-    """Every number written in the text ('2,410', '6.8%', '$3.25' -> 2410, 6.8, 3.25), and
-    the small ones written as words ('four in 2026' -> 4; not "one", which is mostly a
-    pronoun: "no one", "one of our")."""
+    """Every number written in the text ('2,410', '6.8%', '$3.25', '.65' -> 2410, 6.8, 3.25,
+    0.65), and the small ones written as words ('four in 2026' -> 4; not "one", which is
+    mostly a pronoun: "no one", "one of our")."""
     found = set()
     for match in _NUM.finditer(text):
         found.add(float(match.group(1).replace(",", "") + (match.group(2) or "")))
+    for match in _BARE_DECIMAL.finditer(text):
+        found.add(float(f"0.{match.group(1)}"))
     for word in _NUMBER_WORD.findall(text):
         found.add(float(NUMBER_WORDS.index(word.lower()) + 1))
     return found

@@ -358,6 +358,8 @@ def evidence_polarity(question: str, sentence: str, heading: str = "") -> Polari
         return compared  # "below 38%?" — "Wholesale gross margin: 39.5%"
     if shared >= NEGATION_SHARED and _counted_otherwise(question, sentence):
         return "no"  # "run five AMAs?" — "Run 3 AMAs with folks from our ecosystem"
+    if shared >= NEGATION_SHARED and (ranked := _ranked(question, sentence)):
+        return ranked  # "a P0 priority?" — "Streaming API | P3"
     listed = sentence.count(",") >= 2 and bool(_NEGATION.search(heading))
     if ((_NEGATION.search(sentence) or listed) and not _NEGATION.search(question)
             and shared >= NEGATION_SHARED):
@@ -427,6 +429,20 @@ def _counted_otherwise(question: str, sentence: str) -> bool:
     quantity = asked[0][0]
     values = {q.value for q, _ in quantities_in(sentence) if q.unit == quantity.unit}
     return len(values) == 1 and quantity.value not in values
+
+
+_PRIORITY = re.compile(r"\bP([0-9])\b")
+
+
+def _ranked(question: str, sentence: str) -> Polarity | None:
+    """A question asking whether something has one priority level ("Is the streaming API a
+    P0 priority?") against a table row stating one level for it ("Streaming API | P3"): the
+    spent fourteenth set's row was answered "Yes" from another row's P0."""
+    asked = set(_PRIORITY.findall(question))
+    stated = set(_PRIORITY.findall(sentence.replace("*", "")))
+    if len(asked) != 1 or len(stated) != 1 or not sentence.lstrip().startswith("|"):
+        return None
+    return "yes" if asked == stated else "no"
 
 
 def _years(text: str) -> set[float]:

@@ -10,7 +10,11 @@ passages state only as targets (`as_target`) is not passed on: Keel says the doc
 a target, not a current figure, and quotes it. Yes/no questions are left to the polarity
 checks. Replayed on the recorded answers of the spent QA sets (eleven, then thirteen)
 (`python -m research.qa_claims.targets_replay`): it declines the two absent rows above and no
-answerable one (a yes/no row it declined before yes/no questions were left out).
+answerable one (a yes/no row it declined before yes/no questions were left out). Session 32
+added "actually", "in fact" and a past tense with "at/by the end of" ("What was the figure at
+the end of FY21-Q1?", "How many had they actually completed by the end of …?": the spent
+fourteenth set's two absent rows answered with a target); replayed on the fourteen spent sets,
+those two more absent rows declined and no other row changed.
 
 A sentence states a number as a target when the number is the "to" side of "from X to Y", or
 when the sentence carries a word of aiming (`_AIMING`: target, goal, aim, reach, achieve,
@@ -30,7 +34,8 @@ from assistant.knowledge.base import SearchHit
 __all__ = ["as_target", "asks_current", "target_only"]
 
 _CURRENT = re.compile(r"\b(?:today|currently|current|now|at present|at the moment|so far|"
-                      r"as of|at the (?:start|beginning) of|to date)\b", re.IGNORECASE)
+                      r"as of|at the (?:start|beginning) of|to date|actually|actual|in fact|"
+                      r"(?:was|were|had|did)\b[^?]*\b(?:at|by) the end of)\b", re.IGNORECASE)
 _AIMING = re.compile(r"\b(?:targets?|goals?|aims?|aiming|reach|achieve|hit|add|added|adding|"
                      r"grow|raise|increase|double|triple|key results?|krs?|by (?:the )?end(?: of)?"
                      r"|objectives?|kr\d*)\b", re.IGNORECASE)
