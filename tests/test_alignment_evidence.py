@@ -345,3 +345,25 @@ def test_a_workspace_without_a_map_is_asked_to_build_one_first(
     unconfirmed = decide(_report("Pods", ["revenue"], [_pods_finding(sample_map)]), pods,
                          sample_map)  # built, not confirmed: confirm what the rule found
     assert any(q.startswith("Confirm “No pods or capsules”") for q in unconfirmed.questions)
+
+
+def test_a_stated_goal_lying_wholly_within_a_long_kr_traces_to_it(
+        sample_map: list[MapElement]) -> None:
+    """A survey benchmark KR has many words; a stated goal made only of its words traces to it
+    (three words at least); a goal with a word the KR lacks, or too few words, does not."""
+    cite = next(e for e in sample_map if e.kind == "key_result").citations[0]
+    survey = MapElement(
+        key="key_result:recommend", kind="key_result", status="confirmed", citations=[cite],
+        title="50% or more of partner survey respondents report being likely to recommend us",
+        metric="50% or more of partner satisfaction survey respondents report being Likely or "
+               "Very Likely to recommend Tidewater to others")
+    strategy = [*_confirmed(sample_map), survey]
+    ask = "Halfway through each delivery, ask the café what would make them recommend us."
+    review = decide(_report("Mid-way question", ["ask cafés"]),
+                    f"{ask} Goal: more partners likely to recommend Tidewater.", strategy)
+    assert review.verdict == "aligned" and review.trace is not None
+    assert review.trace.key == "key_result:recommend"
+    for goal in ("Goal: partners likely to recommend Tidewater on social media.",
+                 "Goal: recommend Tidewater."):
+        other = decide(_report("Mid-way question", ["ask cafés"]), f"{ask} {goal}", strategy)
+        assert other.trace is None or other.trace.key != "key_result:recommend"

@@ -14,8 +14,9 @@ evidence checked in code against the strategy map a person confirmed:
   proposal traces to a KR but the manager's budget answer exceeds the department's budget.
 * **aligned** — the proposal **traces to a confirmed key result**: most of the KR's content
   words (its metric, or its statement without verbs and numbers) appear in what the proposal
-  says it aims at (the model's extracted goals and the proposal's "Goal:" sentences), or the
-  manager named the KR (`--serves`). The KR is named in the report.
+  says it aims at (the model's extracted goals and the proposal's "Goal:" sentences), or every
+  word of the proposal's own stated goal (three at least) lies within one KR (`_stated_within`),
+  or the manager named the KR (`--serves`). The KR is named in the report.
 * **needs_review** — otherwise. No score; the closest KRs, the evidence for and against
   (made in code from what was found), and the questions a manager answers (which KR, by how
   much; does it keep to the closest value; is it a planned initiative told in other words;
@@ -50,6 +51,9 @@ _KR_NOISE = content_stems("raise grow reduce increase decrease cut keep hold lif
                           "from to by at least most below above share owner end month year "
                           "quarter each every new per")
 AIM = re.compile(r"\b(goal|aim|objective|so that|in order to|purpose)\b", re.IGNORECASE)
+WITHIN_WORDS = 3  # words a stated goal needs to trace by lying wholly within one KR
+_AIM_NOISE = _KR_NOISE | content_stems("goal aim objective more fewer less lower higher better "
+                                       "so that order purpose")
 
 
 def kr_stems(e: MapElement) -> set[str]:
@@ -219,7 +223,27 @@ def _trace(report: AlignmentReport, text: str, krs: list[MapElement], serves: st
     best = ranked[0] if ranked else None
     if best and best.share >= TRACE_AT and len(best.words) >= MIN_TRACE_WORDS:
         return best, ranked[:3]
-    return None, ranked[:3]
+    return _stated_within(text, krs, ranked), ranked[:3]
+
+
+def _stated_within(text: str, krs: list[MapElement], ranked: list[KRTrace]) -> KRTrace | None:
+    """The KR holding every word of the proposal's own stated goal (at least
+    `WITHIN_WORDS` of them, aim words aside), when no KR is traced the usual way: a KR written
+    as a survey benchmark has many words ("50% or more of partner satisfaction survey
+    respondents report being Likely or Very Likely to recommend 18F to others"), and "Goal:
+    more partners likely to recommend 18F" holds five of its twelve. Read off the dev and spent
+    rows (`python -m research.trace_subset.probe`): two aligned 18F rows traced, no other row
+    of either corpus. Only the proposal's own "Goal:" sentences count, not the model's
+    paraphrase."""
+    own = content_stems(" ".join(s for s in split_sentences(text) if AIM.search(s))) - _AIM_NOISE
+    if len(own) < WITHIN_WORDS:
+        return None
+    within = next((kr for kr in krs if own <= kr_stems(kr)), None)
+    if within is None:
+        return None
+    share = next((t.share for t in ranked if t.key == within.key), 0.0)
+    return KRTrace(key=within.key, title=within.title, department=within.department,
+                   share=share, words=sorted(own))
 
 
 def _stated_over(text: str, live: list[MapElement]) -> str:
