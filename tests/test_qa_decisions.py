@@ -163,6 +163,9 @@ def test_unmentioned_words_ignore_asking_words_and_match_word_families(
     # a fixed phrase names nothing ("as well as": no "well" in the documents; spent blind-qa10)
     assert unmentioned("Do we sell subscriptions as well as wholesale?", sample_kb) == []
     assert "well" in unmentioned("Do we dig a well at the roastery?", sample_kb)
+    # a word naming the kind of value asked for, which pages write as "%" or a bare number
+    # (spent blind-qa15 and blind-qa6 declined on ‘percentage’ and ‘figures’)
+    assert unmentioned("By what percentage do we want to cut churn?", sample_kb) == []
     # a number word is a value, not a topic (spent blind-qa4: declined on ‘ten’)
     assert unmentioned("Does the monthly close take more than ten working days?",
                        sample_kb) == []
@@ -512,3 +515,17 @@ def test_past_results_at_the_end_of_a_period_and_actual_figures_ask_where_things
     assert asks_current("What was the stages per user figure at the end of FY21-Q1?")
     assert asks_current("How many certifications had they actually completed?")
     assert not asks_current("How many certifications should be completed by the end of Q1?")
+
+
+@pytest.mark.parametrize(("question", "answer", "expected"), [
+    ("What budget does the cluster team have for Q2?", "A budget of 0.4 for Q2 [S1].", True),
+    ("What budget does the cluster team have for Q2?", "A budget of $95,000 [S1].", False),
+    ("What salary do interns get?", "Interns are paid 20 dollars an hour [S1].", False),
+    ("How much is a subscriber who stays 12 months worth?", "Three times as much [S1].",
+     False),  # worth need not be money
+    ("How many cafés do we serve?", "We serve 104 cafés [S1].", False),  # not a money question
+])
+def test_a_money_question_answered_without_money_is_told(question: str, answer: str,
+                                                         expected: bool) -> None:
+    from assistant.knowledge.counts import money_otherwise
+    assert money_otherwise(question, answer) is expected

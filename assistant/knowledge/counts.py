@@ -16,6 +16,12 @@ and "kg"). Replayed on the recorded answers of the fourteen spent QA sets
 (`python -m research.qa_claims.counts_replay`): three absent rows declined, and one answerable
 row whose recorded answer the judge passed by accident (asked how many people work at the
 company, it listed revenue shares: "41% of the workforce …"; 41 is also the headcount).
+
+`money_otherwise`, the same for money: a question asking for a budget, salary, price, cost or
+fee ("What budget does the IPFS Cluster team have for 2019 Q2?") answered with numbers none of
+which is money ("a budget of 0.4", the table's score; spent fifteenth set). "Worth" is not
+read as money ("three times as much"). Replayed the same way (`counts_replay.money`): one
+absent row declined, no other row changed.
 """
 
 from __future__ import annotations
@@ -34,7 +40,7 @@ from assistant.core.text import (
     stem,
 )
 
-__all__ = ["asked_counts", "counts_otherwise"]
+__all__ = ["asked_counts", "asks_money", "counts_otherwise", "money_otherwise"]
 
 _HOW_MANY = re.compile(r"\bhow many\s+(.*?)(?=\s+(?:do|does|did|are|is|was|were|have|has|had|"
                        r"will|would|can|could|should|shall|may|might|must|in|on|at|for|of|"
@@ -47,6 +53,12 @@ _NEXT_WORD = re.compile(r"\s*([^\W\d_][\w'’-]*)")
 _LINK = re.compile(r"\(?https?://\S+")
 _YEAR = re.compile(r"^(?:19|20)\d\d$")
 _MULTIPLIERS = ("k", "m")
+_ASKS_MONEY = re.compile(r"\b(?:how much money|what (?:\w+ )?(?:budget|salary|salaries|price|"
+                         r"prices|cost|costs|fee|fees|pay|wage|wages|spend)|how much does .+ "
+                         r"(?:cost|pay|spend)|how much is .+ (?:budget|paid))\b",
+                         re.IGNORECASE)
+_MONEY = re.compile(r"[$£€]\s?\d|\d\s?(?:dollars?|euros?|pounds?|usd|eur|gbp)\b|"
+                    r"\b(?:usd|eur|gbp)\s?\d", re.IGNORECASE)
 _WORDS_AFTER = 4  # words read after a number for what it counts
 
 
@@ -97,3 +109,17 @@ def counts_otherwise(question: str, answer: str) -> bool:
         if not words or _units(words) & asked:
             return False  # a bare number may be the count; or it counts what was asked
     return stated > 0
+
+
+def asks_money(question: str) -> bool:
+    """"What budget …", "How much money …", "What salary …", "How much does it cost?"."""
+    return bool(_ASKS_MONEY.search(question))
+
+
+def money_otherwise(question: str, answer: str) -> bool:
+    """Does the answer to a money question state numbers, none of them money ("a budget of
+    0.4" read off a table of scores: spent blind-qa15)?"""
+    text = _LINK.sub(" ", CITATION_MARKER.sub(" ", answer))
+    stated = {v for v in numbers_in(text) - numbers_in(question)
+              if not _YEAR.match(f"{v:g}")}
+    return asks_money(question) and bool(stated) and not _MONEY.search(text)

@@ -21,7 +21,7 @@ numbers or names no passage ties to the question is replaced by a quote or "not 
 (`claims`); so is one to a "when" question that states no time, and one whose cited passages
 never name the year the question asks about ("… in 2027?" answered from the 2026 OKRs), and
 one to a "how many" question whose numbers count something else (`counts`: "1TiB of data" for
-"how many packages").
+"how many packages") or to a money question that states no money ("a budget of 0.4").
 """
 
 from __future__ import annotations
@@ -62,7 +62,7 @@ from assistant.knowledge.claims import (
     rarest_stems,
     unsupported_claims,
 )
-from assistant.knowledge.counts import counts_otherwise
+from assistant.knowledge.counts import counts_otherwise, money_otherwise
 from assistant.knowledge.grounding import attribute, best_quote, quote_in_chunk
 from assistant.knowledge.lexical import with_rare_words
 from assistant.knowledge.pointers import fold_pointers
@@ -178,6 +178,8 @@ def settle(question: str, raw: str, hits: list[SearchHit], kb: KnowledgeBase, ll
         return _not_covered(question, kb, hits, reason="no number for this")
     if counts_otherwise(question, answer.answer):
         return _not_covered(question, kb, hits, reason="no count of what it asks about")
+    if money_otherwise(question, answer.answer):
+        return _not_covered(question, kb, hits, reason="no sum of money for this")
     if asks_when(question) and not states_time(answer.answer, question):
         return _not_covered(question, kb, hits, reason="no date or time for this")
     holders = [h for h in hits if h.chunk_id in {c.chunk_id for c in answer.citations}]

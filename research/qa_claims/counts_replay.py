@@ -40,3 +40,20 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+
+
+def money() -> None:
+    """The money rule (`counts.money_otherwise`), replayed the same way:
+    `python -c "from research.qa_claims.counts_replay import money; money()"`."""
+    from assistant.knowledge.counts import asks_money, money_otherwise
+    tally: Counter[tuple[str, str]] = Counter()
+    for _kb, case, row in spent_cases():
+        q = row["input"]["question"]
+        if case.get("declined", 1.0) or not asks_money(q) or case["answer"].startswith(QUOTED):
+            continue
+        ok = not money_otherwise(q, case["answer"])
+        tally[(case["kind"], "kept" if ok else "declined")] += 1
+        print(f"{'kept' if ok else 'DECLINE'} {case['id']} [{case['kind']}] {q}\n"
+              f"    {case['answer'][:160]}")
+    for key, n in sorted(tally.items()):
+        print(key, n)
