@@ -4,6 +4,9 @@ judgement about the model."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from assistant.core.config import Settings
 from assistant.knowledge.base import KnowledgeBase
 from assistant.knowledge.lexical import RESCUES, rare_words, with_rare_words
 from assistant.knowledge.qa import answer_question
@@ -50,3 +53,18 @@ def test_scripted_answer_may_cite_the_rare_word_passage(sample_kb: KnowledgeBase
     assert "daily-deal" in str(shown)
     assert answer.covered and answer.citations
     assert answer.citations[0].chunk_id.startswith("knowledge/non-goals.md")
+
+
+def test_a_goal_verb_is_no_rare_word_even_where_pages_rarely_use_it(
+        settings: Settings, tmp_path: Path) -> None:
+    """"… aim to certify in MECC?": "aim", used by one page, took the one rescue place from
+    "MECC" (spent blind-qa15)."""
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "a.md").write_text("# Goals\n\nWe aim to certify more members this quarter.\n")
+    (docs / "b.md").write_text("# MECC\n\nThe MECC course certifies team members.\n")
+    (docs / "c.md").write_text("# Members\n\nMembers meet every quarter to certify plans.\n")
+    with KnowledgeBase(settings) as kb:
+        kb.index([docs])
+        found = rare_words("How many members does the team aim to certify in MECC?", kb)
+        assert "mecc" in found and "aim" not in found

@@ -1,14 +1,17 @@
 """Retrieval with and without the rare-word places (`knowledge/lexical.py`), no model (session 25).
 
-Every QA row with reference chunks, from the base, dev and spent blind sets (the tenth blind
-set, `blind-qa10`, is unrun and refused here), is searched in a fresh index of its corpus with
-real embeddings: dense only, then with rare words at each `RARE_CHUNKS` × `RESCUES` of a small
-sweep. Prints hit@5 and MRR per corpus and group, and how many "absent" questions (answer not in
-the documents) got a rare-word passage: `python -m research.retrieval.rare_words`.
+Every QA row with reference chunks, from the base, dev and spent blind sets (every QA set is
+spent as of session 32; an unrun one must be left out here), is searched in a fresh index of
+its corpus with real embeddings: dense only, then with rare words at the shipped
+`RARE_CHUNKS` × `RESCUES` (`--sweep`: at each of a small sweep). Prints hit@5 and MRR per
+corpus and group, and how many "absent" questions (answer not in the documents) got a
+rare-word passage: `python -m research.retrieval.rare_words [--sweep] [--phrasing-off]`
+(session 32 added the real OKR pages and `lexical.PHRASING`).
 """
 
 from __future__ import annotations
 
+import sys
 import tempfile
 from collections import defaultdict
 from pathlib import Path
@@ -16,22 +19,22 @@ from pathlib import Path
 import assistant.knowledge.lexical as lexical
 from assistant.core.config import Settings
 from assistant.knowledge.base import KnowledgeBase
-from evals.cases import CORPORA, load_cases
+from evals.cases import corpus_paths, load_cases
 
 K = 5
-SETTINGS: list[tuple[int, int] | None] = [None, (1, 1), (2, 1), (3, 1), (3, 2), (5, 2)]
+SETTINGS: list[tuple[int, int] | None] = [None, (lexical.RARE_CHUNKS, lexical.RESCUES)]
+SWEEP: list[tuple[int, int] | None] = [None, (1, 1), (2, 1), (3, 1), (3, 2), (5, 2)]
 
 
 def _runs() -> tuple[dict[tuple[str, str, object], list[float]], dict[tuple[str, object], int]]:
-    cases = [c for c in load_cases(include_blind=True) if c.task == "qa"
-             and c.metadata.get("split") != "blind-qa10"]
+    cases = [c for c in load_cases(include_blind=True) if c.task == "qa"]
     ranks: dict[tuple[str, str, object], list[float]] = defaultdict(list)
     absent: dict[tuple[str, object], int] = defaultdict(int)
     with tempfile.TemporaryDirectory() as tmp:
-        for corpus in ("sample", "18f"):
+        for corpus in ("sample", "18f", "real-okrs"):
             settings = Settings(data_dir=Path(tmp), llm_provider="fake").with_workspace(corpus)
             with KnowledgeBase(settings) as kb:
-                kb.index([CORPORA[corpus]])
+                kb.index(corpus_paths(corpus))
                 for setting in SETTINGS:
                     for case in (c for c in cases if c.corpus == corpus):
                         question = case.input["question"]
@@ -51,10 +54,17 @@ def _runs() -> tuple[dict[tuple[str, str, object], list[float]], dict[tuple[str,
 
 
 def main() -> None:
+    global SETTINGS
+    if "--phrasing-off" in sys.argv:
+        lexical.PHRASING = frozenset()
+    if "--sweep" in sys.argv:
+        SETTINGS = SWEEP
     ranks, absent = _runs()
-    for corpus in ("sample", "18f"):
+    for corpus in ("sample", "18f", "real-okrs"):
         for group in ("base + dev", "spent blind"):
             cells = []
+            if not ranks[(corpus, group, None)]:
+                continue  # (the real OKR pages have no base or dev rows)
             for setting in SETTINGS:
                 v = ranks[(corpus, group, setting)]
                 name = "off" if setting is None else f"{setting[0]}x{setting[1]}"
