@@ -423,3 +423,25 @@ def test_a_key_results_line_is_a_target_not_planned_work_to_duplicate() -> None:
     plan = ("Launch the referral card: put the referral invite link on a card in each "
             "subscription box and into every shipping notification.")
     assert planned_overlap(plan, proposal)[0] >= DUPLICATE_AT
+
+
+def test_a_goal_sentence_quoting_a_benchmark_is_not_a_repeated_plan(
+        sample_kb: KnowledgeBase) -> None:
+    """The word duplicate rule reads what the proposal does, not the target it names as its
+    goal (the ninth blind set's delivered-versus-billed page was read as repeating the survey
+    benchmark it aims at); a repeated action still counts."""
+    from assistant.alignment.check import _duplicate
+    from assistant.alignment.elements import Element
+
+    hit = sample_kb.search("partner satisfaction survey", k=1)[0]
+    benchmark = Element(name="Partner satisfaction", kind="initiative", hit=hit, similarity=0.5,
+                        statement="50% or more of partner satisfaction survey respondents "
+                                  "report the value they received was at least equal to the "
+                                  "budget spent")
+    aims = ("Send each partner a monthly one-page summary of what was delivered against what "
+            "was billed. Goal: more partner satisfaction survey respondents report the value "
+            "they received was at least equal to the budget spent.")
+    assert not _duplicate(benchmark, aims)
+    repeats = ("Ask partner satisfaction survey respondents to report whether the value they "
+               "received was at least equal to the budget spent.")
+    assert _duplicate(benchmark, repeats)

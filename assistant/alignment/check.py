@@ -52,7 +52,7 @@ from assistant.alignment.report import (
     Review,
     score_findings,
 )
-from assistant.alignment.told import TOLD_AT, told_again
+from assistant.alignment.told import TOLD_AT, action_sentences, told_again
 from assistant.core.errors import GenerationError, InputError, KnowledgeError
 from assistant.core.schemas import Citation
 from assistant.core.text import split_sentences
@@ -380,10 +380,12 @@ def _statement_chunks(kb: KnowledgeBase) -> list[SearchHit]:
 
 def _duplicate(element: Element, text: str) -> bool:
     """A planned initiative the proposal repeats: most word stems of one of its planned
-    actions are in the proposal (`planned_overlap`). The model's own "same project?" flag was
-    never set on the dev split, duplicates included, so code decides."""
-    return element.kind == "initiative" and planned_overlap(element.statement,
-                                                            text)[0] >= DUPLICATE_AT
+    actions are in what the proposal does (`planned_overlap` over its action sentences, not
+    its "Goal:" sentence, which may quote the target it serves: spent blind9). The model's own
+    "same project?" flag was never set on the dev split, duplicates included, so code
+    decides."""
+    return element.kind == "initiative" and planned_overlap(
+        element.statement, " ".join(action_sentences(text)))[0] >= DUPLICATE_AT
 
 
 def _cite(hit: SearchHit, statement: str) -> Citation:
