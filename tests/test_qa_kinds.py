@@ -131,13 +131,15 @@ REAL_OKR_SETS = [
      "d506b745929001b4912664efddb1149d9d29fe1bf29c889acf57afa5a60711a1"),
     ("realokrs_qa_kinds15.yaml", "qk15", "blind-qa15",
      "49eb638b23e63e38e299ed88c75d1ca22af6f1ea7d41460ced4ea93b41de98f2"),
+    ("realokrs_qa_kinds16.yaml", "qk16", "blind-qa16",
+     "3d21d239e29b441227a1b5061b0c6fa01df72c0be1db1a60b0635e83d83ea0a5"),
 ]
 
 
 @pytest.mark.parametrize(("name", "tag", "split", "digest"), REAL_OKR_SETS)
 def test_the_blind_qa_sets_on_the_real_okr_pages_are_pinned(
         tmp_path: Path, name: str, tag: str, split: str, digest: str) -> None:
-    """Session 30 (eleventh), 31 (twelfth to fourteenth) and 32 (fifteenth): 24 questions each
+    """Session 30 (eleventh), 31 (twelfth to fourteenth), 32 (fifteenth, sixteenth): 24 each
     over the twelve real OKR pages (a third corpus, after ten sets had used most facts of the
     other two), each run only with its `--split`, once. Every reference chunk is one the eval's
     own indexing of those pages produces, so hit@5 counts."""
