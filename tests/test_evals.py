@@ -133,7 +133,7 @@ def test_the_blind_alignment_set_is_unchanged_and_out_of_every_default_run() -> 
 PINNED_BLIND_ALIGNMENT_SETS = [  # (file, sha256, id prefix, split, rows): each written before
     # the design step it judges — blind2 in session 18, blind3 and blind4 in session 22,
     # blind5 in session 23, blind6 in session 24, blind7 in session 26, blind8 in session 31,
-    # blind9 in session 32
+    # blind9 and blind10 in session 32
     ("blind_alignment2.yaml", "44d8686fed2fb321113f3d385cd7ed636eafe066d22718cdc6fad7b954519b97",
      "blind2-", "blind2", 43),
     ("blind_alignment3.yaml", "e4b0a0630ccf392985ab86955d4ab0ecc5a72aedc278a46a7673a7ab625631d7",
@@ -150,6 +150,8 @@ PINNED_BLIND_ALIGNMENT_SETS = [  # (file, sha256, id prefix, split, rows): each 
      "blind8-", "blind8", 44),
     ("blind_alignment9.yaml", "a1d8138825017ff86ca0fc0e7780e1a9035e4e7e46c71590234188b571e52cbd",
      "blind9-", "blind9", 44),
+    ("blind_alignment10.yaml", "62af7bf5fc42e9ce82709ee0ac7982af1500368ac8506b3f76100e516c59dd03",
+     "blind10-", "blind10", 44),
 ]
 
 
