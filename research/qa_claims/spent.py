@@ -18,7 +18,7 @@ from evals.cases import corpus_paths
 
 __all__ = ["REPORTS", "dataset_rows", "spent_cases"]
 
-REPORTS = [f"evals/reports/qa-blind{n}/report.json" for n in ("", *range(2, 16))]
+REPORTS = [f"evals/reports/qa-blind{n}/report.json" for n in ("", *range(2, 17))]
 
 
 def dataset_rows() -> dict[str, dict[str, Any]]:
