@@ -3,14 +3,9 @@ paths (a decline, a wrong "Yes"); these tests prove no judgement of the local mo
 
 import pytest
 
-from assistant.knowledge.answer_checks import (
-    asked_head,
-    evidence_polarity,
-    is_yes_no,
-    stated_polarity,
-    unmentioned,
-)
+from assistant.knowledge.answer_checks import asked_head, is_yes_no, unmentioned
 from assistant.knowledge.base import KnowledgeBase
+from assistant.knowledge.polarity import evidence_polarity, stated_polarity
 from assistant.knowledge.qa import answer_question, quote_in_chunk
 from assistant.llm.client import LLM
 from assistant.llm.fake_model import ScriptedChatModel

@@ -18,7 +18,8 @@
   what the question asks about (a negation and at least `NEGATION_SHARED` of its naming
   words), states a bound the question's number exceeds ("batches larger than 40 kg" against
   "at most 30 kg"), or opens with "Yes."/"No." itself. Code decides only these plain cases;
-  otherwise it leaves the model's word alone.
+  otherwise it leaves the model's word alone. The rules live in `knowledge/polarity.py`; the
+  yes/no question test (`is_yes_no`) and the opposites list stay here.
 
 The thresholds were chosen on the dev rows of `evals/datasets/*_qa.yaml` and
 `*_qa_kinds.yaml` (never the `blind-qa` rows); docs/measurements.md has the figures.
@@ -31,7 +32,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
-from assistant.core.quantities import limits_in, quantities_in
+from assistant.core.quantities import quantities_in
 from assistant.core.safety import without_planted_sentences
 from assistant.core.text import (
     FRACTION_WORDS,
@@ -54,14 +55,12 @@ __all__ = [
     "asked_head",
     "asks_number",
     "best_sentences",
-    "evidence_polarity",
     "extractive",
     "held",
     "is_yes_no",
     "naming_stems",
     "number_held",
     "passage_sentences",
-    "stated_polarity",
     "unmentioned",
     "values_in",
     "where",
@@ -107,16 +106,10 @@ for _a, _b in _OPPOSITE_PAIRS:
     OPPOSITES[stem(_b)] = OPPOSITES.get(stem(_b), frozenset()) | {stem(_a)}
 _YES_NO = re.compile(r"^\W*(?:do|does|did|is|are|was|were|can|could|will|would|should|shall|"
                      r"may|might|must|has|have|had|am)\b", re.IGNORECASE)
-_OPENING = re.compile(r"^\W*(yes|no)\b", re.IGNORECASE)
-_FAQ = re.compile(r"^\W*(yes|no)\W*$", re.IGNORECASE)  # a sentence that is only "No."
-_NEGATION = re.compile(r"\b(?:no|not|never|none|nothing|neither|nor|cannot|without)\b|n[’']t\b",
-                       re.IGNORECASE)
 _NUMBER_QUESTION = re.compile(
     r"^\W*(?:how (?:many|much)|what (?:[\w'’-]+ ){0,3}(?:share|percentage|percent|proportion|"
     r"number|price|rate|score|salary|budget|cost|amount|total|margin|average))\b",
     re.IGNORECASE)
-_EXCEEDS = re.compile(r"\b(?:more|larger|bigger|higher|greater|longer|heavier|deeper|over|"
-                      r"above|beyond|exceed\w*)\b", re.IGNORECASE)
 
 
 _BLOCK = re.compile(r"\n\s*\n")
@@ -335,134 +328,6 @@ def _row(line: str) -> str:
 
 def is_yes_no(question: str) -> bool:
     return bool(_YES_NO.match(question))
-
-
-def stated_polarity(answer: str) -> Polarity | None:
-    match = _OPENING.match(answer)
-    return None if match is None else "yes" if match.group(1).lower() == "yes" else "no"
-
-
-def evidence_polarity(question: str, sentence: str, heading: str = "") -> Polarity | None:
-    """What one sentence says to a yes/no question, where plain code can tell; else None.
-    `heading`: the sentence's section; a negating heading ("What is not funded in 2027")
-    negates a list sentence under it (two commas or more)."""
-    if match := _FAQ.match(sentence):
-        return "yes" if match.group(1).lower() == "yes" else "no"
-    exceeds = bool(_EXCEEDS.search(question))
-    for quantity, _ in quantities_in(question):
-        for limit in limits_in(sentence):
-            bound = limit.quantity
-            if bound.unit == quantity.unit and (quantity.value > bound.value
-                                                or (exceeds and quantity.value >= bound.value)):
-                return "no"
-    shared = held(naming_stems(question), sentence)
-    if shared >= NEGATION_SHARED and _states_opposite(question, sentence):
-        return "no"  # "easy to find?" — "hard to find"
-    if shared >= NEGATION_SHARED and _rejects_asked(question, sentence):
-        return "no"  # "win wholesale on price?" — "winning on service rather than price"
-    if shared >= NEGATION_SHARED and (compared := _compared(question, sentence)):
-        return compared  # "below 38%?" — "Wholesale gross margin: 39.5%"
-    if shared >= NEGATION_SHARED and _counted_otherwise(question, sentence):
-        return "no"  # "run five AMAs?" — "Run 3 AMAs with folks from our ecosystem"
-    if shared >= NEGATION_SHARED and (ranked := _ranked(question, sentence)):
-        return ranked  # "a P0 priority?" — "Streaming API | P3"
-    listed = sentence.count(",") >= 2 and bool(_NEGATION.search(heading))
-    if ((_NEGATION.search(sentence) or listed) and not _NEGATION.search(question)
-            and shared >= NEGATION_SHARED):
-        return "no"
-    return None
-
-
-# "X rather than Y", "X instead of Y": Y is what the sentence turns down (up to four words)
-_CONTRAST = re.compile(r"\b(?:rather than|instead of)\s+((?:[\w'’-]+\s+){0,3}[\w'’-]+)",
-                       re.IGNORECASE)
-
-
-def _rejects_asked(question: str, sentence: str) -> bool:
-    """Does the sentence turn down what the question asks about ("… on service rather than
-    price" to "… on price?"; spent blind-qa10 answered "Yes")? A naming word of the question
-    right after "rather than" / "instead of" and not on the chosen side, which must itself
-    share `NEGATION_SHARED` naming words with the question (it is about the same thing: "…
-    referrals and gifting rather than paid advertising" does not answer "… roles paid below
-    the Maine livable wage?"); a question that sets out the contrast itself is not read."""
-    if _CONTRAST.search(question):
-        return False
-    asked = naming_stems(question)
-    for match in _CONTRAST.finditer(sentence):
-        turned_down = {stem(w) for w in content_words(match.group(1))}
-        chosen = {stem(w) for w in content_words(sentence[:match.start()])}
-        if asked & turned_down - chosen and len(asked & chosen) >= NEGATION_SHARED:
-            return True
-    return False
-
-
-_FALLS_SHORT = re.compile(r"\b(?:less|fewer|lower|smaller|shorter|below|under)\b", re.IGNORECASE)
-
-
-def _compared(question: str, sentence: str) -> Polarity | None:
-    """A question comparing one quantity ("below 38%", "more than ten working days") against a
-    sentence stating one value of that unit (not a bound: `limits_in` decides those) — or, for
-    a counted noun the sentence names, its one number ("Partner cafés lost: 3")."""
-    more, less = bool(_EXCEEDS.search(question)), bool(_FALLS_SHORT.search(question))
-    asked = quantities_in(question)
-    if more == less or len(asked) != 1 or limits_in(sentence):
-        return None
-    quantity = asked[0][0]
-    values = {q.value for q, _ in quantities_in(sentence) if q.unit == quantity.unit}
-    if not values and quantity.unit not in _UNITLESS and held({quantity.unit}, sentence):
-        values = values_in(sentence) - values_in(question) - _years(sentence)
-    if len(values) != 1:
-        return None
-    value = values.pop()
-    holds = value > quantity.value if more else value < quantity.value
-    return "yes" if holds else "no"
-
-
-_UNITLESS = frozenset({"%", "money"})
-
-
-def _counted_otherwise(question: str, sentence: str) -> bool:
-    """Does the sentence count what the question counts, differently ("run five AMAs?" —
-    "Run 3 AMAs"; the spent blind-qa11 row was declined)? The question states one count of a
-    counted noun and compares nothing; the sentence states one count of that noun and no
-    bound. Percentages and money are not read: a page states a current and a target value of
-    the same measure, and one of them alone does not answer."""
-    if _EXCEEDS.search(question) or _FALLS_SHORT.search(question) or limits_in(sentence):
-        return False
-    asked = quantities_in(question)
-    if len(asked) != 1 or not asked[0][0].unit or asked[0][0].unit in _UNITLESS:
-        return False
-    quantity = asked[0][0]
-    values = {q.value for q, _ in quantities_in(sentence) if q.unit == quantity.unit}
-    return len(values) == 1 and quantity.value not in values
-
-
-_PRIORITY = re.compile(r"\bP([0-9])\b")
-
-
-def _ranked(question: str, sentence: str) -> Polarity | None:
-    """A question asking whether something has one priority level ("Is the streaming API a
-    P0 priority?") against a table row stating one level for it ("Streaming API | P3"): the
-    spent fourteenth set's row was answered "Yes" from another row's P0."""
-    asked = set(_PRIORITY.findall(question))
-    stated = set(_PRIORITY.findall(sentence.replace("*", "")))
-    if len(asked) != 1 or len(stated) != 1 or not sentence.lstrip().startswith("|"):
-        return None
-    return "yes" if asked == stated else "no"
-
-
-def _years(text: str) -> set[float]:
-    return {n for n in values_in(text) if n.is_integer() and 1900 <= n <= 2100}
-
-
-def _states_opposite(question: str, sentence: str) -> bool:
-    """Does the sentence state the opposite of a quality the question asks about, and not the
-    quality itself (`OPPOSITES`)? Neither side negated (a negated opposite is not read)."""
-    if _NEGATION.search(question) or _NEGATION.search(sentence):
-        return False
-    asked = {stem(w) for w in content_words(question)}
-    said = {stem(w) for w in content_words(sentence)}
-    return any(OPPOSITES[a] & said and a not in said for a in asked & OPPOSITES.keys())
 
 
 # a name or code with digits: letters first ("FY24", "Q4", "KR-3") or digits and one capital

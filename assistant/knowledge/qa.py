@@ -44,13 +44,11 @@ from assistant.knowledge.answer_checks import (
     asked_head,
     asks_number,
     best_sentences,
-    evidence_polarity,
     extractive,
     held,
     is_yes_no,
     naming_stems,
     number_held,
-    stated_polarity,
     unmentioned,
     where,
 )
@@ -66,6 +64,7 @@ from assistant.knowledge.counts import counts_otherwise, money_otherwise
 from assistant.knowledge.grounding import attribute, best_quote, quote_in_chunk
 from assistant.knowledge.lexical import with_rare_words
 from assistant.knowledge.pointers import fold_pointers
+from assistant.knowledge.polarity import evidence_polarity, stated_polarity
 from assistant.knowledge.targets import target_only
 from assistant.knowledge.times import asks_when, states_time, years_held
 from assistant.knowledge.vocabulary import common_stems

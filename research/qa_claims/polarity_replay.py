@@ -23,14 +23,12 @@ from assistant.knowledge.answer_checks import (
     EXTRACT_AT,
     NEAR_AT,
     Sentence,
-    _counted_otherwise,
     best_sentences,
-    evidence_polarity,
     held,
     naming_stems,
-    stated_polarity,
 )
 from assistant.knowledge.base import KnowledgeBase, SearchHit
+from assistant.knowledge.polarity import _counted_otherwise, evidence_polarity, stated_polarity
 from assistant.knowledge.qa import _about, _decided, _prepare
 from research.qa_claims.spent import spent_cases
 
